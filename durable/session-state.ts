@@ -1,0 +1,126 @@
+/**
+ * @module
+ * Everything a session keeps in its Durable Object's storage, and the only place that knows the
+ * keys. Storage is the SQLite-backed synchronous key-value API (`ctx.storage.kv`), so reads cost
+ * no round trip and writes are committed with the response that follows them (output gates).
+ *
+ * ## Storage layout
+ * | key | value |
+ * |---|---|
+ * | `session` | the {@link SessionRecord}: kind, owner, negotiated version, the client's `initialize` params, timestamps |
+ * | `app:<key>` | the app's own per-session data ({@link SessionStorage}), e.g. the demo's notes |
+ *
+ * ## Lifecycle
+ * - Created by the `initialize` that starts the session (`POST /mcp` without a session id), before
+ *   the server sees the request, so the session exists as soon as its id is handed out.
+ * - Read on every request; memory holds a copy, never the only copy. After an eviction the next
+ *   request reloads the record and replays the stored `initialize` into a fresh server.
+ * - `lastSeenAt` is refreshed at most once per {@link TOUCH_INTERVAL_MS} to keep the hot path free
+ *   of writes.
+ * - Ended by `DELETE /mcp`: every key and the alarm are deleted; the id then answers 404.
+ */
+import type {
+  ClientCapabilities,
+  Implementation,
+  InitializeRequest,
+} from '@modelcontextprotocol/sdk/types.js'
+import type { SessionStorage } from '../src/define-mcp-server'
+import type { SessionKind } from '../src/types'
+
+/** How often, at most, `lastSeenAt` is written. */
+export const TOUCH_INTERVAL_MS = 60_000
+
+/** The durable record of one session. */
+export interface SessionRecord {
+  /** Layout version of this record, for future migrations. */
+  readonly schema: 1
+  readonly kind: SessionKind
+  /** Name of the principal that created the session; only it may use the session. */
+  readonly principal: string
+  /** The revision negotiated at `initialize`. */
+  readonly protocolVersion: string
+  readonly clientInfo: Implementation
+  readonly clientCapabilities: ClientCapabilities
+  /** The client's `initialize` params (with the negotiated version), replayed after eviction. */
+  readonly initializeParams: InitializeRequest['params']
+  /** Whether `notifications/initialized` has arrived. */
+  readonly initialized: boolean
+  readonly createdAt: number
+  readonly lastSeenAt: number
+}
+
+/** Typed access to one session's storage. */
+export class SessionState {
+  static readonly SESSION_KEY = 'session'
+  static readonly APP_PREFIX = 'app:'
+
+  readonly #kv: SyncKvStorage
+  readonly #storage: DurableObjectStorage
+  #record: SessionRecord | undefined
+  #loaded = false
+
+  constructor(storage: DurableObjectStorage) {
+    this.#storage = storage
+    this.#kv = storage.kv
+  }
+
+  /** The session record, or undefined when the session doesn't exist (never created, or ended). */
+  get record(): SessionRecord | undefined {
+    if (!this.#loaded) {
+      this.#record = this.#kv.get<SessionRecord>(SessionState.SESSION_KEY)
+      this.#loaded = true
+    }
+    return this.#record
+  }
+
+  /** Stores a new session record. */
+  create(record: SessionRecord): void {
+    this.#write(record)
+  }
+
+  /** Records that the client sent `notifications/initialized`. */
+  markInitialized(): void {
+    const record = this.record
+    if (record === undefined || record.initialized) return
+    this.#write({ ...record, initialized: true })
+  }
+
+  /** Refreshes `lastSeenAt` when it is older than {@link TOUCH_INTERVAL_MS}. */
+  touch(now: number): void {
+    const record = this.record
+    if (record === undefined || now - record.lastSeenAt < TOUCH_INTERVAL_MS) return
+    this.#write({ ...record, lastSeenAt: now })
+  }
+
+  /** Deletes everything the session stored, and its alarm. */
+  async destroy(): Promise<void> {
+    this.#record = undefined
+    this.#loaded = true
+    await this.#storage.deleteAlarm()
+    await this.#storage.deleteAll()
+  }
+
+  /** The app's view of the session's storage: its own key space under {@link APP_PREFIX}. */
+  appStorage(): SessionStorage {
+    const kv = this.#kv
+    const prefix = SessionState.APP_PREFIX
+    return {
+      get: <T>(key: string) => kv.get<T>(prefix + key),
+      put: (key, value) => kv.put(prefix + key, value),
+      delete: (key) => kv.delete(prefix + key),
+      list: <T>(keyPrefix = '') => {
+        const entries = new Map<string, T>()
+        for (const [key, value] of kv.list<T>({ prefix: prefix + keyPrefix })) {
+          entries.set(key.slice(prefix.length), value)
+        }
+        return entries
+      },
+    }
+  }
+
+  #write(record: SessionRecord): void {
+    this.#kv.put(SessionState.SESSION_KEY, record)
+    this.#record = record
+    this.#loaded = true
+  }
+}

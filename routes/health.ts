@@ -1,0 +1,34 @@
+/**
+ * @module
+ * `GET /health` and `GET /`: what this server is and how to reach it. Never touches an object.
+ */
+import { Hono } from 'hono'
+import { SSE_VERSIONS, STREAMABLE_HTTP_VERSIONS } from '../src/protocol/versions'
+import type { AppEnv } from '../src/types'
+
+/** What `/health` reports. */
+export interface HealthInfo {
+  readonly name: string
+  readonly version: string
+  /** Auth mode, as configured (`none` without an auth plugin). */
+  readonly auth: string
+  /** Whether the legacy HTTP+SSE transport is served. */
+  readonly sse: boolean
+}
+
+/** Builds the discovery routes. Mount with `app.route('/', healthRoutes(info))`. */
+export function healthRoutes(info: HealthInfo): Hono<AppEnv> {
+  const body = {
+    name: info.name,
+    version: info.version,
+    status: 'ok',
+    transports: info.sse ? { streamableHttp: '/mcp', sse: '/sse' } : { streamableHttp: '/mcp' },
+    protocolVersions: info.sse
+      ? { streamableHttp: STREAMABLE_HTTP_VERSIONS, sse: SSE_VERSIONS }
+      : { streamableHttp: STREAMABLE_HTTP_VERSIONS },
+    auth: info.auth,
+  }
+  return new Hono<AppEnv>().on('GET', ['/', '/health'], function health(c) {
+    return c.json(body, 200, { 'cache-control': 'no-store' })
+  })
+}

@@ -1,0 +1,87 @@
+/**
+ * @module
+ * The cheap checks every MCP route makes before it wakes a session object: `Accept`,
+ * `Content-Type`, body size, `MCP-Protocol-Version` and the session id's format. Each is Hono
+ * middleware (or a helper) that throws a JSON-RPC `HTTPException`.
+ */
+
+import { accepts } from 'hono/accepts'
+import { bodyLimit } from 'hono/body-limit'
+import { createMiddleware } from 'hono/factory'
+import { mcpHttpError } from '../src/http-error'
+import { RPC_ERROR } from '../src/protocol/json-rpc-error'
+import { versionsFor } from '../src/protocol/versions'
+import { type AppEnv, HEADER, MAX_BODY_BYTES, type SessionKind } from '../src/types'
+
+/** Media types an MCP route may require in `Accept`. */
+export type AcceptedMediaType = 'application/json' | 'text/event-stream'
+
+/**
+ * Requires `Accept` to admit every type in `required` (exactly, or through a wildcard such as
+ * `text/*` or `*\/*`) → otherwise 406 (the SDK's answer; the spec names no status).
+ */
+export function requireAccept(...required: AcceptedMediaType[]) {
+  const message = `Not Acceptable: the client must accept ${required.join(' and ')}`
+  return createMiddleware<AppEnv>(async function requireAcceptCheck(c, next) {
+    const ok = accepts(c, {
+      header: 'Accept',
+      supports: ['ok'],
+      default: '',
+      match: (entries) =>
+        required.every((type) =>
+          entries.some(
+            (entry) =>
+              entry.q > 0 &&
+              (entry.type === type ||
+                entry.type === '*/*' ||
+                entry.type === `${type.split('/')[0]}/*`),
+          ),
+        )
+          ? 'ok'
+          : '',
+    })
+    if (!ok) throw mcpHttpError(406, RPC_ERROR.serverError, message)
+    await next()
+  })
+}
+
+/** Requires the media type `application/json` (parameters such as `charset` allowed) → else 415. */
+export const requireJsonBody = createMiddleware<AppEnv>(async function requireJsonBody(c, next) {
+  const mediaType = c.req.header(HEADER.contentType)?.split(';')[0]?.trim().toLowerCase()
+  if (mediaType !== 'application/json') {
+    throw mcpHttpError(
+      415,
+      RPC_ERROR.serverError,
+      'Unsupported Media Type: Content-Type must be application/json',
+    )
+  }
+  await next()
+})
+
+/** Caps the body at {@link MAX_BODY_BYTES} → 413 (Hono's `bodyLimit`, with a JSON-RPC answer). */
+export const limitBody = bodyLimit({
+  maxSize: MAX_BODY_BYTES,
+  onError: () => {
+    throw mcpHttpError(
+      413,
+      RPC_ERROR.serverError,
+      `Payload Too Large: the body exceeds ${MAX_BODY_BYTES} bytes`,
+    )
+  },
+})
+
+/**
+ * Spec (2025-06-18+): an invalid or unsupported `MCP-Protocol-Version` → 400. A missing header is
+ * fine (the session's negotiated version applies).
+ */
+export function checkProtocolVersionHeader(value: string | undefined, kind: SessionKind): void {
+  if (value === undefined) return
+  const supported = versionsFor(kind)
+  if (!supported.includes(value)) {
+    throw mcpHttpError(
+      400,
+      RPC_ERROR.serverError,
+      `Bad Request: unsupported protocol version ${JSON.stringify(value)} (supported: ${supported.join(', ')})`,
+    )
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * @module
+ * Session ids and the objects they name. A session id is the string form of the object's
+ * `DurableObjectId` (DESIGN §2), so the id alone addresses the session and a malformed one is
+ * refused without waking anything.
+ */
+import type { SessionDO } from '../durable/session-do'
+import { mcpHttpError } from '../src/http-error'
+import { RPC_ERROR } from '../src/protocol/json-rpc-error'
+import type { FrameworkBindings } from '../src/types'
+
+/** A stub of one session's object. */
+export type SessionStub = DurableObjectStub<SessionDO>
+
+/** Shape of a `DurableObjectId` string: 64 lower-case hex digits. */
+const SESSION_ID_PATTERN = /^[0-9a-f]{64}$/
+
+/** The binding, typed with the object's RPC methods (the leaf `types.ts` can't name the class). */
+function namespace(env: FrameworkBindings): DurableObjectNamespace<SessionDO> {
+  return env.SESSION_DO as unknown as DurableObjectNamespace<SessionDO>
+}
+
+/** Allocates a fresh session: a new unique object id, and the stub of that (empty) object. */
+export function newSession(env: FrameworkBindings): { id: string; stub: SessionStub } {
+  const ns = namespace(env)
+  const id = ns.newUniqueId()
+  return { id: id.toString(), stub: ns.get(id) }
+}
+
+/**
+ * The stub of an existing session's object. An id that isn't one of this namespace's answers
+ * 404 here, before any object wakes; whether the session exists is the object's decision.
+ */
+export function sessionStub(env: FrameworkBindings, sessionId: string): SessionStub {
+  const notFound = () => mcpHttpError(404, RPC_ERROR.sessionNotFound, 'Session not found')
+  if (!SESSION_ID_PATTERN.test(sessionId)) throw notFound()
+  const ns = namespace(env)
+  let id: DurableObjectId
+  try {
+    id = ns.idFromString(sessionId)
+  } catch {
+    throw notFound()
+  }
+  return ns.get(id)
+}

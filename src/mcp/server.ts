@@ -1,0 +1,20 @@
+/**
+ * @module
+ * The demo MCP server: the one place to edit to make this server your own. Register tools,
+ * prompts and resources in `setup`, with the SDK's `McpServer` API and zod schemas.
+ */
+import { defineMcpServer } from '../define-mcp-server'
+import { registerCountdown } from './tools/countdown'
+import { registerEcho } from './tools/echo'
+import { registerNotes } from './tools/notes'
+
+/** The default app's server. */
+export const server = defineMcpServer({
+  name: 'mcp-workers-demo',
+  version: '0.1.0',
+  setup(server, { storage }) {
+    registerEcho(server)
+    registerNotes(server, storage)
+    registerCountdown(server)
+  },
+})

@@ -1,0 +1,81 @@
+/**
+ * @module
+ * Turns a request body into JSON-RPC messages, using the SDK's own message schema.
+ */
+import {
+  isInitializeRequest,
+  type JSONRPCMessage,
+  JSONRPCMessageSchema,
+} from '@modelcontextprotocol/sdk/types.js'
+import { RPC_ERROR } from './json-rpc-error'
+
+/** A body that parsed into one message or a batch of them. */
+export interface ParsedMessages {
+  readonly ok: true
+  readonly messages: JSONRPCMessage[]
+  /** Whether the body was a JSON array (a batch), even of one message. */
+  readonly batch: boolean
+  /** Whether any message is an `initialize` request. */
+  readonly hasInitialize: boolean
+  /** Whether any message is a request (and so needs an answer other than 202). */
+  readonly hasRequests: boolean
+}
+
+/** A body that could not be accepted, with the error to answer it with. */
+export interface RejectedMessages {
+  readonly ok: false
+  readonly code: number
+  readonly message: string
+}
+
+/**
+ * Parses `text` as one JSON-RPC message or a batch of them. JSON that doesn't parse is a parse
+ * error (-32700); JSON that isn't JSON-RPC 2.0 (a null request id, a missing method, an empty
+ * batch) is an invalid request (-32600).
+ */
+export function parseMessages(text: string): ParsedMessages | RejectedMessages {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    return {
+      ok: false,
+      code: RPC_ERROR.parseError,
+      message: 'Parse error: the body is not valid JSON',
+    }
+  }
+  const batch = Array.isArray(json)
+  const items: unknown[] = batch ? (json as unknown[]) : [json]
+  if (items.length === 0) {
+    return { ok: false, code: RPC_ERROR.invalidRequest, message: 'Invalid Request: empty batch' }
+  }
+  const messages: JSONRPCMessage[] = []
+  let hasInitialize = false
+  let hasRequests = false
+  for (const item of items) {
+    const parsed = JSONRPCMessageSchema.safeParse(item)
+    if (!parsed.success) {
+      return {
+        ok: false,
+        code: RPC_ERROR.invalidRequest,
+        message: 'Invalid Request: not a JSON-RPC 2.0 message',
+      }
+    }
+    const message = parsed.data
+    if ('method' in message && 'id' in message) {
+      hasRequests = true
+      if (message.method === 'initialize') {
+        if (!isInitializeRequest(message)) {
+          return {
+            ok: false,
+            code: RPC_ERROR.invalidParams,
+            message: 'Invalid params: malformed initialize request',
+          }
+        }
+        hasInitialize = true
+      }
+    }
+    messages.push(message)
+  }
+  return { ok: true, messages, batch, hasInitialize, hasRequests }
+}

@@ -1,0 +1,87 @@
+/**
+ * @module
+ * The SDK `Transport` that connects one session's `McpServer` to the HTTP streams of that session.
+ * Incoming messages are handed to the server with the sink their replies belong on; outgoing
+ * messages are routed to exactly one sink: the stream of the request they relate to, else the
+ * standalone stream (spec: never broadcast).
+ */
+import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js'
+import type {
+  JSONRPCMessage,
+  MessageExtraInfo,
+  RequestId,
+} from '@modelcontextprotocol/sdk/types.js'
+import { isResponse, type MessageSink } from './message-sink'
+
+/** Routes one session's JSON-RPC traffic between its MCP server and its open streams. */
+export class SessionTransport implements Transport {
+  readonly sessionId: string
+  onclose?: () => void
+  onerror?: (error: Error) => void
+  onmessage?: <T extends JSONRPCMessage>(message: T, extra?: MessageExtraInfo) => void
+
+  /** Sinks of requests still in flight, by the client's request id. */
+  readonly #routes = new Map<RequestId, MessageSink>()
+  #standalone: MessageSink | undefined
+  #started = false
+  #closed = false
+
+  constructor(sessionId: string) {
+    this.sessionId = sessionId
+  }
+
+  /** Part of the SDK contract; called once by `McpServer.connect`. */
+  async start(): Promise<void> {
+    if (this.#started) throw new Error('SessionTransport already started')
+    this.#started = true
+  }
+
+  /**
+   * Hands one client message to the server. For a request, `sink` receives everything the server
+   * sends in relation to it, ending with its response.
+   */
+  receive(message: JSONRPCMessage, sink?: MessageSink, extra?: MessageExtraInfo): void {
+    if (sink !== undefined && 'method' in message && 'id' in message) {
+      this.#routes.set(message.id, sink)
+    }
+    this.onmessage?.(message, extra)
+  }
+
+  /** The standalone (GET) stream, if one is open. */
+  get standalone(): MessageSink | undefined {
+    return this.#standalone?.closed ? undefined : this.#standalone
+  }
+
+  /** Sets or clears the standalone stream. */
+  setStandalone(sink: MessageSink | undefined): void {
+    this.#standalone = sink
+  }
+
+  /** Number of requests whose response has not been sent yet. */
+  get inFlight(): number {
+    return this.#routes.size
+  }
+
+  /** Routes one server message to the sink it belongs on; a message with nowhere to go is dropped. */
+  async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    if (isResponse(message)) {
+      const sink = this.#routes.get(message.id)
+      this.#routes.delete(message.id)
+      sink?.send(message)
+      return
+    }
+    const related = options?.relatedRequestId
+    // Spec: a message about a request goes on that request's stream, never on the standalone one.
+    const target = related === undefined ? this.standalone : this.#routes.get(related)
+    if (target !== undefined && !target.closed) target.send(message)
+  }
+
+  /** Closes the transport. Idempotent; fires `onclose` once. */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    this.#routes.clear()
+    this.#standalone = undefined
+    this.onclose?.()
+  }
+}

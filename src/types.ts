@@ -1,0 +1,53 @@
+/**
+ * @module
+ * Shared leaf types and constants: header names, session kinds, limits, and the Hono env of the
+ * Worker. Everything else may import this module; it imports nothing of ours.
+ */
+
+/** Request and response header names, lower-case (header lookups are case-insensitive). */
+export const HEADER = {
+  sessionId: 'mcp-session-id',
+  protocolVersion: 'mcp-protocol-version',
+  lastEventId: 'last-event-id',
+  accept: 'accept',
+  contentType: 'content-type',
+  allow: 'allow',
+} as const
+
+/** The spelling used when *we* emit the session header (2025-11-25 spells it `MCP-Session-Id`). */
+export const SESSION_ID_HEADER_OUT = 'Mcp-Session-Id'
+
+/** Largest request body accepted on any MCP route, in bytes (the SDK's default). */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024
+
+/** Which HTTP transport created a session. An id of one kind is never accepted on the other. */
+export type SessionKind = 'streamable-http' | 'sse'
+
+/**
+ * Who is calling. Decided in the Worker (by an auth plugin, or `anonymous` when auth is off) and
+ * carried to the session's object with every call; a client can never set it.
+ */
+export interface Principal {
+  /** Stable name of the caller: a token's name, a JWT `sub`, or `anonymous`. */
+  readonly name: string
+}
+
+/** The principal used when no auth plugin is configured. */
+export const ANONYMOUS: Principal = Object.freeze({ name: 'anonymous' })
+
+/** Bindings every app built with this framework needs. */
+export interface FrameworkBindings {
+  /** The Durable Object namespace that holds one SessionDO per MCP session. */
+  SESSION_DO: DurableObjectNamespace
+}
+
+/** Variables the framework publishes on the Hono context. */
+export interface FrameworkVariables {
+  principal: Principal
+}
+
+/** The Hono env of a framework app. */
+export interface AppEnv {
+  Bindings: FrameworkBindings
+  Variables: FrameworkVariables
+}
