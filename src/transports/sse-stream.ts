@@ -17,6 +17,8 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
 /** An open SSE response body that JSON-RPC messages are written to, in call order. */
 export class SSEStream {
   readonly #api: SSEStreamingApi
+  /** Writes in flight, chained so frames go out in call order and `close` waits for them. */
+  #tail: Promise<void> = Promise.resolve()
   #closed = false
   readonly #onClose: Array<() => void> = []
 
@@ -44,16 +46,25 @@ export class SSEStream {
   }
 
   /** Writes one event with the given name and data. */
-  async writeEvent(event: string, data: string): Promise<void> {
-    if (this.#closed) return
-    await this.#api.writeSSE({ event, data })
+  writeEvent(event: string, data: string): Promise<void> {
+    return this.#enqueue(() => this.#api.writeSSE({ event, data }))
   }
 
-  /** Ends the stream. Idempotent. */
-  async close(): Promise<void> {
-    if (this.#closed) return
+  /** Ends the stream once every write already made has gone out. Idempotent. */
+  close(): Promise<void> {
+    if (this.#closed) return this.#tail
     this.#markClosed()
-    await this.#api.close()
+    this.#tail = this.#tail.then(() => this.#api.close())
+    return this.#tail
+  }
+
+  #enqueue(write: () => Promise<unknown>): Promise<void> {
+    if (this.#closed) return this.#tail
+    this.#tail = this.#tail.then(write).then(
+      () => undefined,
+      () => this.#markClosed(),
+    )
+    return this.#tail
   }
 
   /** The HTTP response that carries this stream. */
