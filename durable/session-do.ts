@@ -29,7 +29,7 @@ import {
   type SessionContext,
 } from '../src/define-mcp-server'
 import { jsonRpcErrorResponse, RPC_ERROR } from '../src/protocol/json-rpc-error'
-import { allowsBatches, negotiateVersion } from '../src/protocol/versions'
+import { allowsBatches, DEFAULT_ASSUMED_VERSION, negotiateVersion } from '../src/protocol/versions'
 import type { MessageSink } from '../src/transports/message-sink'
 import { ReplyStream } from '../src/transports/reply-stream'
 import { SessionTransport } from '../src/transports/session-transport'
@@ -88,11 +88,12 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     const rejected = this.#check(call)
     if (rejected) return rejected
     const record = this.#state.record!
-    if (call.batch && !allowsBatches(record.protocolVersion)) {
+    const version = record.protocolVersion ?? DEFAULT_ASSUMED_VERSION
+    if (call.batch && !allowsBatches(version)) {
       return jsonRpcErrorResponse(
         400,
         RPC_ERROR.invalidRequest,
-        `Invalid Request: batches are not supported at protocol version ${record.protocolVersion}`,
+        `Invalid Request: batches are not supported at protocol version ${version}`,
       )
     }
     const live = await this.#ensureLive()

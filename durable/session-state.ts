@@ -12,7 +12,9 @@
  *
  * ## Lifecycle
  * - Created by the `initialize` that starts the session (`POST /mcp` without a session id), before
- *   the server sees the request, so the session exists as soon as its id is handed out.
+ *   the server sees the request, so the session exists as soon as its id is handed out. An /sse
+ *   session is created by `GET /sse`, and its `initialize` (a later `POST /messages`) fills in
+ *   the version and client fields.
  * - Read on every request; memory holds a copy, never the only copy. After an eviction the next
  *   request reloads the record and replays the stored `initialize` into a fresh server.
  * - `lastSeenAt` is refreshed at most once per {@link TOUCH_INTERVAL_MS} to keep the hot path free
@@ -37,12 +39,12 @@ export interface SessionRecord {
   readonly kind: SessionKind
   /** Name of the principal that created the session; only it may use the session. */
   readonly principal: string
-  /** The revision negotiated at `initialize`. */
-  readonly protocolVersion: string
-  readonly clientInfo: Implementation
-  readonly clientCapabilities: ClientCapabilities
+  /** The revision negotiated at `initialize`; absent on an /sse session until it arrives. */
+  readonly protocolVersion?: string
+  readonly clientInfo?: Implementation
+  readonly clientCapabilities?: ClientCapabilities
   /** The client's `initialize` params (with the negotiated version), replayed after eviction. */
-  readonly initializeParams: InitializeRequest['params']
+  readonly initializeParams?: InitializeRequest['params']
   /** Whether `notifications/initialized` has arrived. */
   readonly initialized: boolean
   readonly createdAt: number
@@ -76,6 +78,19 @@ export class SessionState {
   /** Stores a new session record. */
   create(record: SessionRecord): void {
     this.#write(record)
+  }
+
+  /** Records the client's `initialize` on a session that was created without one (/sse). */
+  recordInitialize(params: InitializeRequest['params']): void {
+    const record = this.record
+    if (record === undefined) return
+    this.#write({
+      ...record,
+      protocolVersion: params.protocolVersion,
+      clientInfo: params.clientInfo,
+      clientCapabilities: params.capabilities,
+      initializeParams: params,
+    })
   }
 
   /** Records that the client sent `notifications/initialized`. */

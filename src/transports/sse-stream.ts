@@ -1,8 +1,8 @@
 /**
  * @module
  * One server-sent-events response body. Framing is Hono's (`SSEStreamingApi.writeSSE`); this class
- * adds the MCP conventions: one JSON-RPC message per `event: message`, the response headers, and a
- * close callback.
+ * adds the MCP conventions: one JSON-RPC message per `event: message`, the response headers,
+ * keepalive comments, and noticing a client that went away.
  */
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
 import { SSEStreamingApi } from 'hono/streaming'
@@ -14,18 +14,24 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   'x-accel-buffering': 'no',
 })
 
+/** The comment frame sent on idle streams. */
+export const KEEPALIVE_FRAME = ': keepalive\n\n'
+
 /** An open SSE response body that JSON-RPC messages are written to, in call order. */
 export class SSEStream {
   readonly #api: SSEStreamingApi
   /** Writes in flight, chained so frames go out in call order and `close` waits for them. */
   #tail: Promise<void> = Promise.resolve()
+  #started = 0
+  #finished = 0
   #closed = false
+  #keepalive: ReturnType<typeof setInterval> | undefined
   readonly #onClose: Array<() => void> = []
 
   constructor() {
     const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>()
     this.#api = new SSEStreamingApi(writable, readable)
-    // The reader side was cancelled: the client went away.
+    // The response body was cancelled: the client went away.
     this.#api.onAbort(() => this.#markClosed())
   }
 
@@ -50,6 +56,25 @@ export class SSEStream {
     return this.#enqueue(() => this.#api.writeSSE({ event, data }))
   }
 
+  /**
+   * Sends a comment every `intervalMs` so idle connections survive proxies that cut silent
+   * streams. It is also how a vanished client is noticed: the local runtime doesn't report a
+   * client that drops a held stream, and writes to it stop completing. A write still pending a
+   * whole interval later means nobody reads this stream any more, and it is released.
+   */
+  startKeepalive(intervalMs: number): void {
+    if (this.#keepalive !== undefined || this.#closed) return
+    let finishedAtLastTick = this.#finished
+    this.#keepalive = setInterval(() => {
+      if (this.#started > this.#finished && this.#finished === finishedAtLastTick) {
+        this.abort()
+        return
+      }
+      finishedAtLastTick = this.#finished
+      void this.#enqueue(() => this.#api.write(KEEPALIVE_FRAME))
+    }, intervalMs)
+  }
+
   /** Ends the stream once every write already made has gone out. Idempotent. */
   close(): Promise<void> {
     if (this.#closed) return this.#tail
@@ -58,13 +83,11 @@ export class SSEStream {
     return this.#tail
   }
 
-  #enqueue(write: () => Promise<unknown>): Promise<void> {
-    if (this.#closed) return this.#tail
-    this.#tail = this.#tail.then(write).then(
-      () => undefined,
-      () => this.#markClosed(),
-    )
-    return this.#tail
+  /** Drops the stream at once, discarding unsent frames and releasing its resources. */
+  abort(): void {
+    this.#markClosed()
+    // Cancels the body's reader: pending and later writes fail instead of waiting forever.
+    this.#api.abort()
   }
 
   /** The HTTP response that carries this stream. */
@@ -75,9 +98,22 @@ export class SSEStream {
     })
   }
 
+  #enqueue(write: () => Promise<unknown>): Promise<void> {
+    if (this.#closed) return this.#tail
+    this.#started++
+    this.#tail = this.#tail.then(write).then(
+      () => {
+        this.#finished++
+      },
+      () => this.abort(),
+    )
+    return this.#tail
+  }
+
   #markClosed(): void {
     if (this.#closed) return
     this.#closed = true
+    clearInterval(this.#keepalive)
     for (const callback of this.#onClose.splice(0)) callback()
   }
 }
