@@ -6,7 +6,13 @@ export default defineConfig({
     projects: [
       {
         // The app inside workerd, with real Durable Objects (storage isolated per test file).
-        plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' } })],
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: './wrangler.toml' },
+            // A short keepalive so tests can watch it (the default is 15 s).
+            miniflare: { bindings: { SSE_KEEPALIVE_MS: '150' } },
+          }),
+        ],
         test: { name: 'workers', include: ['test/workers/**/*.test.ts'] },
       },
       {

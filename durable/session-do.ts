@@ -2,12 +2,14 @@
  * @module
  * SessionDO: the hub of one MCP session. The Worker's routes validate a request, pick the object
  * by session id and call one of its RPC methods with the parsed messages and the caller's
- * principal. The object owns the session's `McpServer`, its transport and open streams (memory),
- * and its session record and app data (storage).
+ * principal. The object owns the session's `McpServer`, its transport and open streams (memory,
+ * `live-session.ts`), and its session record and app data (storage, `session-state.ts`).
  *
  * ## Lifecycle
- * - `initialize` without a session id reaches a brand-new object (`newUniqueId()`), which stores
- *   the session record and then lets the server answer.
+ * - Streamable HTTP: `initialize` without a session id reaches a brand-new object
+ *   (`newUniqueId()`), which stores the session record and then lets the server answer.
+ * - Legacy HTTP+SSE: `GET /sse` reaches a brand-new object, which stores a record without client
+ *   details and returns the stream; `initialize` arrives later through `POST /messages`.
  * - Any later request loads the record (404 when there is none) and, if the object was evicted or
  *   restarted since, builds a fresh server and replays the stored `initialize` (and
  *   `notifications/initialized`) into it before serving, so the request is answered exactly as
@@ -16,12 +18,10 @@
  */
 
 import { DurableObject } from 'cloudflare:workers'
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import {
   InitializeRequestSchema,
   type JSONRPCMessage,
   type JSONRPCRequest,
-  type RequestId,
 } from '@modelcontextprotocol/sdk/types.js'
 import {
   buildMcpServer,
@@ -30,12 +30,12 @@ import {
 } from '../src/define-mcp-server'
 import { jsonRpcErrorResponse, RPC_ERROR } from '../src/protocol/json-rpc-error'
 import { allowsBatches, DEFAULT_ASSUMED_VERSION, negotiateVersion } from '../src/protocol/versions'
+import { readSessionConfig } from '../src/session-config'
 import type { MessageSink } from '../src/transports/message-sink'
-import { ReplyStream } from '../src/transports/reply-stream'
 import { SessionTransport } from '../src/transports/session-transport'
-import { SSEStream } from '../src/transports/sse-stream'
 import { SESSION_ID_HEADER_OUT, type SessionKind } from '../src/types'
-import { type SessionRecord, SessionState } from './session-state'
+import { type LiveSession, startLiveSession } from './live-session'
+import { SessionState } from './session-state'
 
 /** What every call from the Worker carries besides its payload. */
 export interface SessionCall {
@@ -45,26 +45,26 @@ export interface SessionCall {
   readonly kind: SessionKind
 }
 
-/** A `POST /mcp` (or `/messages`) after the Worker parsed and validated its body. */
+/** A `POST /mcp` or `POST /messages` after the Worker parsed and validated its body. */
 export interface SessionPost extends SessionCall {
   readonly messages: JSONRPCMessage[]
   readonly batch: boolean
 }
 
-/** Id used to replay the stored `initialize` into a fresh server; its response is discarded. */
-const REPLAY_INITIALIZE_ID = 'mcp-workers/replay-initialize'
+/** A `GET /sse`: a new session (`create`) or a reconnect to an existing one. */
+export interface LegacyConnect extends SessionCall {
+  /** The URI the client must POST its messages to (the `endpoint` event's data). */
+  readonly endpoint: string
+  readonly create: boolean
+}
+
+const notFound = () => jsonRpcErrorResponse(404, RPC_ERROR.sessionNotFound, 'Session not found')
 
 /**
  * Base class of the session object. Apps don't extend it by hand: {@link createSessionDO} binds it
  * to their server definition.
  */
 export class SessionDO<Env = unknown> extends DurableObject<Env> {
-  /** The app's server definition; supplied by {@link createSessionDO}. */
-  protected get definition(): McpServerDefinition<Env> {
-    throw new Error(
-      'SessionDO is bound to a server by createSessionDO(definition); export that class',
-    )
-  }
   readonly #state: SessionState
   #live: Promise<LiveSession> | undefined
 
@@ -73,12 +73,17 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     this.#state = new SessionState(ctx.storage)
   }
 
+  /** The app's server definition; supplied by {@link createSessionDO}. */
+  protected get definition(): McpServerDefinition<Env> {
+    throw new Error('SessionDO is bound to a server by createSessionDO(definition); export that')
+  }
+
   /** The session id: the object's own id, as handed to the client. */
   get sessionId(): string {
     return this.ctx.id.toString()
   }
 
-  /** Handles a POST whose body holds JSON-RPC messages. */
+  /** Handles `POST /mcp`: its reply is JSON, an SSE stream, or 202 for notifications only. */
   async post(call: SessionPost): Promise<Response> {
     const first = call.messages[0]
     // The Worker already validated every message; a cheap look is enough here.
@@ -87,8 +92,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     }
     const rejected = this.#check(call)
     if (rejected) return rejected
-    const record = this.#state.record!
-    const version = record.protocolVersion ?? DEFAULT_ASSUMED_VERSION
+    const version = this.#state.record?.protocolVersion ?? DEFAULT_ASSUMED_VERSION
     if (call.batch && !allowsBatches(version)) {
       return jsonRpcErrorResponse(
         400,
@@ -108,12 +112,13 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     return reply.response
   }
 
-  /** Opens the session's standalone SSE stream (`GET /mcp`). */
+  /** Handles `GET /mcp`: opens the session's standalone SSE stream. */
   async openStream(call: SessionCall): Promise<Response> {
     const rejected = this.#check(call)
     if (rejected) return rejected
     const live = await this.#ensureLive()
-    if (live.transport.standalone !== undefined) {
+    const stream = live.openStandalone()
+    if (stream === undefined) {
       return jsonRpcErrorResponse(
         409,
         RPC_ERROR.serverError,
@@ -121,18 +126,102 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
       )
     }
     this.#state.touch(Date.now())
-    const stream = new SSEStream()
-    live.transport.setStandalone(stream)
     return stream.toResponse(this.#sessionHeaders())
   }
 
-  /** Ends the session (`DELETE /mcp`): closes its streams and deletes all its storage. */
+  /** Handles `GET /sse`: starts a legacy session, or reconnects to one, and returns its stream. */
+  async connectLegacy(call: LegacyConnect): Promise<Response> {
+    if (call.create) {
+      if (this.#state.record !== undefined) return notFound()
+      const now = Date.now()
+      this.#state.create({
+        schema: 1,
+        kind: call.kind,
+        principal: call.principal,
+        initialized: false,
+        createdAt: now,
+        lastSeenAt: now,
+      })
+    } else {
+      const rejected = this.#check(call)
+      if (rejected) return rejected
+      this.#state.touch(Date.now())
+    }
+    const live = await this.#ensureLive()
+    const stream = live.connectLegacy(call.endpoint)
+    if (stream === undefined) {
+      return jsonRpcErrorResponse(
+        409,
+        RPC_ERROR.serverError,
+        'Conflict: this session already has a connected SSE stream',
+      )
+    }
+    return stream.toResponse()
+  }
+
+  /**
+   * Handles `POST /messages`: accepts one message (202) whose replies go out on the session's
+   * SSE stream.
+   */
+  async postLegacy(call: SessionPost): Promise<Response> {
+    const rejected = this.#check(call)
+    if (rejected) return rejected
+    const [message] = call.messages
+    if (message === undefined || call.messages.length > 1) {
+      return jsonRpcErrorResponse(
+        400,
+        RPC_ERROR.invalidRequest,
+        'Invalid Request: one message per POST',
+      )
+    }
+    const live = await this.#ensureLive()
+    if (!live.legacyConnected) {
+      return jsonRpcErrorResponse(
+        409,
+        RPC_ERROR.serverError,
+        `Conflict: no SSE stream is connected; reconnect with GET /sse?sessionId=${this.sessionId}`,
+      )
+    }
+    if ('method' in message && 'id' in message && message.method === 'initialize') {
+      const params = InitializeRequestSchema.shape.params.safeParse(message.params)
+      if (!params.success) {
+        return jsonRpcErrorResponse(
+          400,
+          RPC_ERROR.invalidParams,
+          'Invalid params: malformed initialize',
+        )
+      }
+      if (this.#state.record?.initializeParams !== undefined) {
+        return jsonRpcErrorResponse(
+          400,
+          RPC_ERROR.invalidRequest,
+          'Invalid Request: the session is already initialized',
+        )
+      }
+      const initializeParams = {
+        ...params.data,
+        protocolVersion: negotiateVersion(call.kind, params.data.protocolVersion),
+      }
+      this.#state.recordInitialize(initializeParams)
+      live.transport.receive({ ...message, params: initializeParams }, live.legacySink)
+    } else {
+      this.#state.touch(Date.now())
+      this.#receive(live, message, live.legacySink)
+    }
+    return new Response(null, { status: 202 })
+  }
+
+  /** Handles `DELETE /mcp`: closes the session's streams and deletes all its storage. */
   async end(call: SessionCall): Promise<Response> {
     const rejected = this.#check(call)
     if (rejected) return rejected
     const live = this.#live
     this.#live = undefined
-    if (live !== undefined) await (await live).close()
+    if (live !== undefined) {
+      await (await live).close(() =>
+        jsonRpcErrorResponse(404, RPC_ERROR.sessionNotFound, 'Session terminated'),
+      )
+    }
     await this.#state.destroy()
     return new Response(null, { status: 200 })
   }
@@ -142,9 +231,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     const record = this.#state.record
     // A session owned by another principal is answered exactly like an unknown one, so ids
     // can't be probed.
-    if (record === undefined || record.principal !== call.principal) {
-      return jsonRpcErrorResponse(404, RPC_ERROR.sessionNotFound, 'Session not found')
-    }
+    if (record === undefined || record.principal !== call.principal) return notFound()
     if (record.kind !== call.kind) {
       return jsonRpcErrorResponse(
         400,
@@ -186,6 +273,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
       createdAt: now,
       lastSeenAt: now,
     })
+    // A new object: the server is built here, and must see this initialize, not a replay of it.
     const live = await this.#ensureLive(false)
     const reply = live.openReply([request.id], false, this.#sessionHeaders())
     live.transport.receive({ ...request, params: initializeParams }, reply)
@@ -204,9 +292,9 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
   }
 
   /**
-   * The session's live server and transport, built on first use after the object starts. When
-   * `replay` is set (any request but the session's own `initialize`), the stored `initialize` is
-   * replayed into the new server first. Concurrent callers share the same build.
+   * The session's live server and transport, built on first use after the object starts; a
+   * session that was initialized gets its stored `initialize` replayed first. Concurrent callers
+   * share the same build, and nothing else runs in the object while it happens.
    */
   #ensureLive(replay = true): Promise<LiveSession> {
     this.#live ??= this.ctx.blockConcurrencyWhile(() => this.#build(replay))
@@ -214,71 +302,17 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
   }
 
   async #build(replay: boolean): Promise<LiveSession> {
-    const record = this.#state.record!
+    const record = this.#state.record
     const transport = new SessionTransport(this.sessionId)
     const context: SessionContext<Env> = {
       sessionId: this.sessionId,
-      principal: { name: record.principal },
+      principal: { name: record?.principal ?? 'anonymous' },
       env: this.env,
       storage: this.#state.appStorage(),
     }
     const server = buildMcpServer(this.definition, context)
-    await server.connect(transport)
-    const live = new LiveSession(server, transport)
-    if (replay) await replayInitialize(transport, record)
-    return live
-  }
-}
-
-/** A session's in-memory half: the server, its transport and the replies still open. */
-class LiveSession {
-  readonly #replies = new Set<ReplyStream>()
-  constructor(
-    readonly server: McpServer,
-    readonly transport: SessionTransport,
-  ) {}
-
-  /** Starts the reply to a POST that carries the requests `requestIds`. */
-  openReply(requestIds: RequestId[], batch: boolean, headers: Record<string, string>): ReplyStream {
-    const reply = new ReplyStream(requestIds, {
-      batch,
-      headers,
-      onDone: () => this.#replies.delete(reply),
-    })
-    this.#replies.add(reply)
-    return reply
-  }
-
-  /** Ends every open reply and stream and closes the server. */
-  async close(): Promise<void> {
-    for (const reply of this.#replies) {
-      reply.abort(jsonRpcErrorResponse(404, RPC_ERROR.sessionNotFound, 'Session terminated'))
-    }
-    this.#replies.clear()
-    await this.transport.standalone?.close?.()
-    await this.server.close()
-  }
-}
-
-/** Feeds the stored `initialize` (and `initialized`) to a fresh server, discarding its answer. */
-async function replayInitialize(transport: SessionTransport, record: SessionRecord) {
-  let done!: () => void
-  const answered = new Promise<void>((resolve) => {
-    done = resolve
-  })
-  const sink: MessageSink = { closed: false, send: () => done() }
-  transport.receive(
-    {
-      jsonrpc: '2.0',
-      id: REPLAY_INITIALIZE_ID,
-      method: 'initialize',
-      params: record.initializeParams,
-    },
-    sink,
-  )
-  await answered
-  if (record.initialized) {
-    transport.receive({ jsonrpc: '2.0', method: 'notifications/initialized' })
+    const config = readSessionConfig(this.env)
+    return startLiveSession(server, transport, config, replay ? record : undefined)
   }
 }
 

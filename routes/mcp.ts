@@ -43,7 +43,7 @@ export function mcpRoutes(): Hono<AppEnv> {
 
   app.post(
     '/',
-    requireAccept('application/json', 'text/event-stream'),
+    requireAccept(['application/json', 'text/event-stream']),
     requireJsonBody,
     limitBody,
     async function mcpPost(c) {
@@ -73,7 +73,7 @@ export function mcpRoutes(): Hono<AppEnv> {
     },
   )
 
-  app.get('/', requireAccept('text/event-stream'), async function mcpGet(c) {
+  app.get('/', requireAccept(['text/event-stream']), async function mcpGet(c) {
     return existingSession(c).openStream({ principal: c.var.principal.name, kind: KIND })
   })
 

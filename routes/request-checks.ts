@@ -18,11 +18,13 @@ export type AcceptedMediaType = 'application/json' | 'text/event-stream'
 
 /**
  * Requires `Accept` to admit every type in `required` (exactly, or through a wildcard such as
- * `text/*` or `*\/*`) → otherwise 406 (the SDK's answer; the spec names no status).
+ * `text/*` or `*\/*`) → otherwise 406 (the SDK's answer; the spec names no status). With
+ * `absentOk`, a request without `Accept` (which in HTTP accepts anything) passes.
  */
-export function requireAccept(...required: AcceptedMediaType[]) {
+export function requireAccept(required: AcceptedMediaType[], { absentOk = false } = {}) {
   const message = `Not Acceptable: the client must accept ${required.join(' and ')}`
   return createMiddleware<AppEnv>(async function requireAcceptCheck(c, next) {
+    if (absentOk && c.req.header('accept') === undefined) return next()
     const ok = accepts(c, {
       header: 'Accept',
       supports: ['ok'],

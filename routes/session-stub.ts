@@ -13,7 +13,7 @@ import type { FrameworkBindings } from '../src/types'
 export type SessionStub = DurableObjectStub<SessionDO>
 
 /** Shape of a `DurableObjectId` string: 64 lower-case hex digits. */
-const SESSION_ID_PATTERN = /^[0-9a-f]{64}$/
+export const SESSION_ID_PATTERN = /^[0-9a-f]{64}$/
 
 /** The binding, typed with the object's RPC methods (the leaf `types.ts` can't name the class). */
 function namespace(env: FrameworkBindings): DurableObjectNamespace<SessionDO> {

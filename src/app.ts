@@ -1,12 +1,14 @@
 /**
  * @module
- * The Worker: one Hono app that serves discovery, Streamable HTTP and (with a later transport)
- * legacy HTTP+SSE, and hands every session to its own SessionDO.
+ * The Worker: one Hono app that serves discovery, Streamable HTTP and legacy HTTP+SSE, and hands
+ * every session to its own SessionDO.
  */
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { healthRoutes } from '../routes/health'
 import { mcpRoutes } from '../routes/mcp'
+import { messagesRoutes } from '../routes/messages'
+import { sseRoutes } from '../routes/sse'
 import type { McpServerDefinition } from './define-mcp-server'
 import { jsonRpcErrorResponse, RPC_ERROR } from './protocol/json-rpc-error'
 import { ANONYMOUS, type AppEnv } from './types'
@@ -15,6 +17,11 @@ import { ANONYMOUS, type AppEnv } from './types'
 export interface McpAppOptions {
   /** The app's server definition; the Worker reads only its name and version. */
   readonly server: Pick<McpServerDefinition, 'name' | 'version'>
+  /**
+   * Serve the legacy HTTP+SSE transport (`GET /sse`, `POST /messages`). Default `true`. It is
+   * deprecated by the 2026-07-28 revision; turn it off once your clients speak Streamable HTTP.
+   */
+  readonly legacySse?: boolean
 }
 
 /**
@@ -34,8 +41,13 @@ export function createApp(options: McpAppOptions): Hono<AppEnv> {
     await next()
   })
 
-  app.route('/', healthRoutes({ ...options.server, auth: 'none', sse: false }))
+  const sse = options.legacySse ?? true
+  app.route('/', healthRoutes({ ...options.server, auth: 'none', sse }))
   app.route('/mcp', mcpRoutes())
+  if (sse) {
+    app.route('/sse', sseRoutes())
+    app.route('/messages', messagesRoutes())
+  }
 
   app.notFound((c) =>
     jsonRpcErrorResponse(

@@ -17,6 +17,8 @@ export interface ReplyStreamOptions {
   readonly headers?: Record<string, string>
   /** Called once when the reply is complete or abandoned. */
   readonly onDone?: () => void
+  /** Interval of keepalive comments once the reply is an SSE stream; none when omitted. */
+  readonly keepaliveMs?: number
 }
 
 /** Collects the server's messages for the requests of one POST and turns them into its reply. */
@@ -74,6 +76,7 @@ export class ReplyStream implements MessageSink {
 
   #switchToSSE(): void {
     const sse = new SSEStream()
+    if (this.#options.keepaliveMs !== undefined) sse.startKeepalive(this.#options.keepaliveMs)
     this.#sse = sse
     // The client went away mid-reply: nothing more can be delivered here.
     sse.onClose(() => {

@@ -8,8 +8,11 @@ const HEALTH = {
   name: 'mcp-workers-demo',
   version: '0.1.0',
   status: 'ok',
-  transports: { streamableHttp: '/mcp' },
-  protocolVersions: { streamableHttp: ['2025-11-25', '2025-06-18', '2025-03-26'] },
+  transports: { streamableHttp: '/mcp', sse: '/sse' },
+  protocolVersions: {
+    streamableHttp: ['2025-11-25', '2025-06-18', '2025-03-26'],
+    sse: ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'],
+  },
   auth: 'none',
 }
 

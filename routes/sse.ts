@@ -1,0 +1,56 @@
+/**
+ * @module
+ * Legacy HTTP+SSE (2024-11-05): `GET /sse` opens a session's event stream. Without a `sessionId`
+ * it starts a new session; with one it reconnects to that session (an extension of ours).
+ */
+import { zValidator } from '@hono/zod-validator'
+import { Hono } from 'hono'
+import { z } from 'zod'
+import { mcpHttpError } from '../src/http-error'
+import { RPC_ERROR } from '../src/protocol/json-rpc-error'
+import type { AppEnv } from '../src/types'
+import { requireAccept } from './request-checks'
+import { newSession, SESSION_ID_PATTERN, sessionStub } from './session-stub'
+
+const KIND = 'sse'
+
+const ConnectQuery = z.object({ sessionId: z.string().regex(SESSION_ID_PATTERN).optional() })
+
+/** Builds the `/sse` sub-app. Mount it with `app.route('/sse', sseRoutes())`. */
+export function sseRoutes(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>()
+
+  app.get(
+    '/',
+    requireAccept(['text/event-stream'], { absentOk: true }),
+    zValidator('query', ConnectQuery, (result) => {
+      if (!result.success) {
+        throw mcpHttpError(
+          400,
+          RPC_ERROR.serverError,
+          'Bad Request: the sessionId query parameter is malformed',
+        )
+      }
+    }),
+    async function sseConnect(c) {
+      const { sessionId } = c.req.valid('query')
+      // The POST endpoint sits beside this one, so it is right under any mount prefix.
+      const messages = c.req.path.replace(/\/sse\/?$/, '/messages')
+      const call = { principal: c.var.principal.name, kind: KIND } as const
+      if (sessionId === undefined) {
+        const session = newSession(c.env)
+        const endpoint = `${messages}?sessionId=${session.id}`
+        return session.stub.connectLegacy({ ...call, endpoint, create: true })
+      }
+      const endpoint = `${messages}?sessionId=${sessionId}`
+      return sessionStub(c.env, sessionId).connectLegacy({ ...call, endpoint, create: false })
+    },
+  )
+
+  // Clients that probe Streamable HTTP first POST here and fall back to GET on a 4xx.
+  app.all('/', function sseMethodNotAllowed() {
+    throw mcpHttpError(405, RPC_ERROR.serverError, 'Method Not Allowed', { allow: 'GET' })
+  })
+
+  return app
+}
