@@ -18,23 +18,28 @@
  */
 
 import { DurableObject } from 'cloudflare:workers'
-import {
-  InitializeRequestSchema,
-  type JSONRPCMessage,
-  type JSONRPCRequest,
-} from '@modelcontextprotocol/sdk/types.js'
+import type { JSONRPCMessage, JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js'
 import {
   buildMcpServer,
   type McpServerDefinition,
   type SessionContext,
 } from '../src/define-mcp-server'
-import { jsonRpcErrorResponse, RPC_ERROR } from '../src/protocol/json-rpc-error'
-import { allowsBatches, DEFAULT_ASSUMED_VERSION, negotiateVersion } from '../src/protocol/versions'
+import { negotiatedInitializeParams } from '../src/protocol/initialize-params'
+import { allowsBatches, DEFAULT_ASSUMED_VERSION } from '../src/protocol/versions'
 import { readSessionConfig } from '../src/session-config'
 import type { MessageSink } from '../src/transports/message-sink'
 import { SessionTransport } from '../src/transports/session-transport'
 import { SESSION_ID_HEADER_OUT, type SessionKind } from '../src/types'
 import { type LiveSession, startLiveSession } from './live-session'
+import {
+  alreadyInitialized,
+  batchNotAllowed,
+  differentTransport,
+  malformedInitialize,
+  sessionNotFound,
+  sessionTerminated,
+  streamConflict,
+} from './session-errors'
 import { SessionState } from './session-state'
 
 /** What every call from the Worker carries besides its payload. */
@@ -57,8 +62,6 @@ export interface LegacyConnect extends SessionCall {
   readonly endpoint: string
   readonly create: boolean
 }
-
-const notFound = () => jsonRpcErrorResponse(404, RPC_ERROR.sessionNotFound, 'Session not found')
 
 /**
  * Base class of the session object. Apps don't extend it by hand: {@link createSessionDO} binds it
@@ -93,13 +96,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     const rejected = this.#check(call)
     if (rejected) return rejected
     const version = this.#state.record?.protocolVersion ?? DEFAULT_ASSUMED_VERSION
-    if (call.batch && !allowsBatches(version)) {
-      return jsonRpcErrorResponse(
-        400,
-        RPC_ERROR.invalidRequest,
-        `Invalid Request: batches are not supported at protocol version ${version}`,
-      )
-    }
+    if (call.batch && !allowsBatches(version)) return batchNotAllowed(version)
     const live = await this.#ensureLive()
     this.#state.touch(Date.now())
     const requestIds = call.messages.flatMap((m) => ('method' in m && 'id' in m ? [m.id] : []))
@@ -119,11 +116,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     const live = await this.#ensureLive()
     const stream = live.openStandalone()
     if (stream === undefined) {
-      return jsonRpcErrorResponse(
-        409,
-        RPC_ERROR.serverError,
-        'Conflict: only one standalone SSE stream is allowed per session',
-      )
+      return streamConflict('only one standalone SSE stream is allowed per session')
     }
     this.#state.touch(Date.now())
     return stream.toResponse(this.#sessionHeaders())
@@ -132,7 +125,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
   /** Handles `GET /sse`: starts a legacy session, or reconnects to one, and returns its stream. */
   async connectLegacy(call: LegacyConnect): Promise<Response> {
     if (call.create) {
-      if (this.#state.record !== undefined) return notFound()
+      if (this.#state.record !== undefined) return sessionNotFound()
       const now = Date.now()
       this.#state.create({
         schema: 1,
@@ -149,13 +142,8 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     }
     const live = await this.#ensureLive()
     const stream = live.connectLegacy(call.endpoint)
-    if (stream === undefined) {
-      return jsonRpcErrorResponse(
-        409,
-        RPC_ERROR.serverError,
-        'Conflict: this session already has a connected SSE stream',
-      )
-    }
+    if (stream === undefined)
+      return streamConflict('this session already has a connected SSE stream')
     return stream.toResponse()
   }
 
@@ -167,41 +155,18 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     const rejected = this.#check(call)
     if (rejected) return rejected
     const [message] = call.messages
-    if (message === undefined || call.messages.length > 1) {
-      return jsonRpcErrorResponse(
-        400,
-        RPC_ERROR.invalidRequest,
-        'Invalid Request: one message per POST',
-      )
-    }
+    // The Worker refuses batches on this transport; a single message is all that arrives.
+    if (message === undefined) return sessionNotFound()
     const live = await this.#ensureLive()
     if (!live.legacyConnected) {
-      return jsonRpcErrorResponse(
-        409,
-        RPC_ERROR.serverError,
-        `Conflict: no SSE stream is connected; reconnect with GET /sse?sessionId=${this.sessionId}`,
+      return streamConflict(
+        `no SSE stream is connected; reconnect with GET /sse?sessionId=${this.sessionId}`,
       )
     }
     if ('method' in message && 'id' in message && message.method === 'initialize') {
-      const params = InitializeRequestSchema.shape.params.safeParse(message.params)
-      if (!params.success) {
-        return jsonRpcErrorResponse(
-          400,
-          RPC_ERROR.invalidParams,
-          'Invalid params: malformed initialize',
-        )
-      }
-      if (this.#state.record?.initializeParams !== undefined) {
-        return jsonRpcErrorResponse(
-          400,
-          RPC_ERROR.invalidRequest,
-          'Invalid Request: the session is already initialized',
-        )
-      }
-      const initializeParams = {
-        ...params.data,
-        protocolVersion: negotiateVersion(call.kind, params.data.protocolVersion),
-      }
+      const initializeParams = negotiatedInitializeParams(call.kind, message.params)
+      if (initializeParams === undefined) return malformedInitialize()
+      if (this.#state.record?.initializeParams !== undefined) return alreadyInitialized()
       this.#state.recordInitialize(initializeParams)
       live.transport.receive({ ...message, params: initializeParams }, live.legacySink)
     } else {
@@ -217,11 +182,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     if (rejected) return rejected
     const live = this.#live
     this.#live = undefined
-    if (live !== undefined) {
-      await (await live).close(() =>
-        jsonRpcErrorResponse(404, RPC_ERROR.sessionNotFound, 'Session terminated'),
-      )
-    }
+    if (live !== undefined) await (await live).close(sessionTerminated)
     await this.#state.destroy()
     return new Response(null, { status: 200 })
   }
@@ -231,35 +192,16 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     const record = this.#state.record
     // A session owned by another principal is answered exactly like an unknown one, so ids
     // can't be probed.
-    if (record === undefined || record.principal !== call.principal) return notFound()
-    if (record.kind !== call.kind) {
-      return jsonRpcErrorResponse(
-        400,
-        RPC_ERROR.serverError,
-        'Bad Request: this session id belongs to a different transport',
-      )
-    }
+    if (record === undefined || record.principal !== call.principal) return sessionNotFound()
+    if (record.kind !== call.kind) return differentTransport()
     return undefined
   }
 
   async #initialize(call: SessionPost, request: JSONRPCRequest): Promise<Response> {
-    const params = InitializeRequestSchema.shape.params.safeParse(request.params)
-    if (!params.success) {
-      return jsonRpcErrorResponse(
-        400,
-        RPC_ERROR.invalidParams,
-        'Invalid params: malformed initialize',
-      )
-    }
-    if (this.#state.record !== undefined) {
-      return jsonRpcErrorResponse(
-        400,
-        RPC_ERROR.invalidRequest,
-        'Invalid Request: the session is already initialized',
-      )
-    }
-    const protocolVersion = negotiateVersion(call.kind, params.data.protocolVersion)
-    const initializeParams = { ...params.data, protocolVersion }
+    const initializeParams = negotiatedInitializeParams(call.kind, request.params)
+    if (initializeParams === undefined) return malformedInitialize()
+    if (this.#state.record !== undefined) return alreadyInitialized()
+    const { protocolVersion } = initializeParams
     const now = Date.now()
     this.#state.create({
       schema: 1,

@@ -5,13 +5,16 @@
  * middleware (or a helper) that throws a JSON-RPC `HTTPException`.
  */
 
+import { zValidator } from '@hono/zod-validator'
 import { accepts } from 'hono/accepts'
 import { bodyLimit } from 'hono/body-limit'
 import { createMiddleware } from 'hono/factory'
+import { z } from 'zod'
 import { mcpHttpError } from '../src/http-error'
 import { RPC_ERROR } from '../src/protocol/json-rpc-error'
 import { versionsFor } from '../src/protocol/versions'
 import { type AppEnv, HEADER, MAX_BODY_BYTES, type SessionKind } from '../src/types'
+import { SESSION_ID_PATTERN } from './session-stub'
 
 /** Media types an MCP route may require in `Accept`. */
 export type AcceptedMediaType = 'application/json' | 'text/event-stream'
@@ -87,3 +90,29 @@ export function checkProtocolVersionHeader(value: string | undefined, kind: Sess
     )
   }
 }
+
+const SESSION_ID = z.string().regex(SESSION_ID_PATTERN)
+
+function rejectBadSessionId(result: { success: boolean }): void {
+  if (!result.success) {
+    throw mcpHttpError(
+      400,
+      RPC_ERROR.serverError,
+      'Bad Request: the sessionId query parameter is missing or malformed',
+    )
+  }
+}
+
+/** Requires a well-formed `sessionId` query parameter (`@hono/zod-validator`) → else 400. */
+export const sessionIdQuery = zValidator(
+  'query',
+  z.object({ sessionId: SESSION_ID }),
+  rejectBadSessionId,
+)
+
+/** Allows a `sessionId` query parameter, which must then be well-formed → else 400. */
+export const optionalSessionIdQuery = zValidator(
+  'query',
+  z.object({ sessionId: SESSION_ID.optional() }),
+  rejectBadSessionId,
+)

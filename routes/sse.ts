@@ -3,18 +3,14 @@
  * Legacy HTTP+SSE (2024-11-05): `GET /sse` opens a session's event stream. Without a `sessionId`
  * it starts a new session; with one it reconnects to that session (an extension of ours).
  */
-import { zValidator } from '@hono/zod-validator'
 import { Hono } from 'hono'
-import { z } from 'zod'
 import { mcpHttpError } from '../src/http-error'
 import { RPC_ERROR } from '../src/protocol/json-rpc-error'
 import type { AppEnv } from '../src/types'
-import { requireAccept } from './request-checks'
-import { newSession, SESSION_ID_PATTERN, sessionStub } from './session-stub'
+import { optionalSessionIdQuery, requireAccept } from './request-checks'
+import { newSession, sessionStub } from './session-stub'
 
 const KIND = 'sse'
-
-const ConnectQuery = z.object({ sessionId: z.string().regex(SESSION_ID_PATTERN).optional() })
 
 /** Builds the `/sse` sub-app. Mount it with `app.route('/sse', sseRoutes())`. */
 export function sseRoutes(): Hono<AppEnv> {
@@ -23,15 +19,7 @@ export function sseRoutes(): Hono<AppEnv> {
   app.get(
     '/',
     requireAccept(['text/event-stream'], { absentOk: true }),
-    zValidator('query', ConnectQuery, (result) => {
-      if (!result.success) {
-        throw mcpHttpError(
-          400,
-          RPC_ERROR.serverError,
-          'Bad Request: the sessionId query parameter is malformed',
-        )
-      }
-    }),
+    optionalSessionIdQuery,
     async function sseConnect(c) {
       const { sessionId } = c.req.valid('query')
       // The POST endpoint sits beside this one, so it is right under any mount prefix.

@@ -176,6 +176,7 @@ function openRawSse(baseUrl: string): Promise<RawSse> {
   const waiters: Array<() => void> = []
   const frames = () =>
     text
+      .slice(0, text.lastIndexOf('\n\n') + 1)
       .split('\n\n')
       .filter((block) => block.startsWith('event: message\ndata: '))
       .map((block) => JSON.parse(block.slice('event: message\ndata: '.length)) as unknown)

@@ -1,8 +1,11 @@
 /**
  * Discovery and fallbacks: `/health`, `/`, unknown paths.
  */
+import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { expectRpcError, fetchApp } from '../helpers/requests'
+import { createApp } from '../../src/app'
+import { server } from '../../src/mcp/server'
+import { BASE, expectRpcError, fetchApp } from '../helpers/requests'
 
 const HEALTH = {
   name: 'mcp-workers-demo',
@@ -28,5 +31,28 @@ describe('discovery', () => {
   it('unknown path → 404 JSON-RPC error naming the route', async () => {
     const res = await fetchApp('/nope', { method: 'POST' })
     expect(await expectRpcError(res, 404, -32000)).toBe('Not Found: no route for POST /nope')
+  })
+})
+
+describe('legacySse: false', () => {
+  const app = createApp({ server, legacySse: false })
+  const call = (path: string, init?: RequestInit) => app.fetch(new Request(BASE + path, init), env)
+
+  it('drops /sse and /messages (404) and says so in /health', async () => {
+    await expectRpcError(
+      await call('/sse', { headers: { accept: 'text/event-stream' } }),
+      404,
+      -32000,
+    )
+    await expectRpcError(
+      await call(`/messages?sessionId=${'a'.repeat(64)}`, { method: 'POST' }),
+      404,
+      -32000,
+    )
+    expect(await (await call('/health')).json()).toMatchObject({
+      transports: { streamableHttp: '/mcp' },
+      protocolVersions: { streamableHttp: HEALTH.protocolVersions.streamableHttp },
+    })
+    expect(await (await call('/health')).json()).not.toHaveProperty('transports.sse')
   })
 })

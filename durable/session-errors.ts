@@ -1,0 +1,46 @@
+/**
+ * @module
+ * The JSON-RPC error responses a session object answers with, in one place so both transports
+ * word them alike.
+ */
+import { jsonRpcErrorResponse, RPC_ERROR } from '../src/protocol/json-rpc-error'
+
+/** Unknown, ended, or someone else's session: all look the same, so ids can't be probed. */
+export const sessionNotFound = () =>
+  jsonRpcErrorResponse(404, RPC_ERROR.sessionNotFound, 'Session not found')
+
+/** The session ended while the request was in flight. */
+export const sessionTerminated = () =>
+  jsonRpcErrorResponse(404, RPC_ERROR.sessionNotFound, 'Session terminated')
+
+/** An id of one transport presented on the other. */
+export const differentTransport = () =>
+  jsonRpcErrorResponse(
+    400,
+    RPC_ERROR.serverError,
+    'Bad Request: this session id belongs to a different transport',
+  )
+
+/** `initialize` whose params don't parse. */
+export const malformedInitialize = () =>
+  jsonRpcErrorResponse(400, RPC_ERROR.invalidParams, 'Invalid params: malformed initialize')
+
+/** A second `initialize` on a session. */
+export const alreadyInitialized = () =>
+  jsonRpcErrorResponse(
+    400,
+    RPC_ERROR.invalidRequest,
+    'Invalid Request: the session is already initialized',
+  )
+
+/** A batch on a session whose revision removed batching. */
+export const batchNotAllowed = (version: string) =>
+  jsonRpcErrorResponse(
+    400,
+    RPC_ERROR.invalidRequest,
+    `Invalid Request: batches are not supported at protocol version ${version}`,
+  )
+
+/** A stream that may be open only once is open already, or one that must be open isn't. */
+export const streamConflict = (message: string) =>
+  jsonRpcErrorResponse(409, RPC_ERROR.serverError, `Conflict: ${message}`)
