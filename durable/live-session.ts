@@ -1,137 +1,202 @@
 /**
  * @module
- * The in-memory half of a session: its `McpServer`, the transport, and the streams that are open
- * right now. Built when the object starts serving a session, rebuilt after eviction from the
- * session record (see `session-state.ts`), never the only copy of anything but open streams.
+ * The in-memory half of a session: its `McpServer`, the transport, and the logical streams with
+ * whatever connections are attached right now. Built when the object starts serving a session,
+ * rebuilt after eviction from the session record and the event log; never the only copy of
+ * anything but open connections.
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
-import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js'
+import type { RequestId } from '@modelcontextprotocol/sdk/types.js'
+import { jsonRpcError, RPC_ERROR } from '../src/protocol/json-rpc-error'
 import type { SessionConfig } from '../src/session-config'
+import { LEGACY_STREAM, STANDALONE_STREAM } from '../src/transports/event-journal'
+import { JournaledStream } from '../src/transports/journaled-stream'
 import type { MessageSink } from '../src/transports/message-sink'
 import { ReplyStream } from '../src/transports/reply-stream'
 import type { SessionTransport } from '../src/transports/session-transport'
 import { SSEStream } from '../src/transports/sse-stream'
+import type { EventLog } from './event-log'
 import type { SessionRecord } from './session-state'
 
-/** Id used to replay the stored `initialize` into a fresh server; its response is discarded. */
-const REPLAY_INITIALIZE_ID = 'mcp-workers/replay-initialize'
+/** The error a request gets when the object restarted before it finished. */
+const INTERRUPTED = 'Request interrupted: the server restarted before it finished; please retry'
 
-/**
- * The one stream of a legacy (/sse) session, which carries every server message, responses
- * included. It outlives any single connection: a client that reconnects gets the same sink back,
- * so in-flight requests keep their route.
- */
-class LegacySink implements MessageSink {
-  stream: SSEStream | undefined
-  readonly closed = false
+/** Id used to replay stored requests into a fresh server; their responses are discarded. */
+const REPLAY_ID = 'mcp-workers/replay'
 
-  send(message: JSONRPCMessage): void {
-    if (this.stream !== undefined && !this.stream.closed) void this.stream.send(message)
-  }
-}
+/** The answer to an attempt to attach a connection. */
+export type AttachResult = SSEStream | 'conflict'
 
 /** A session's live server, transport and streams. */
 export class LiveSession {
   readonly #replies = new Set<ReplyStream>()
-  readonly #legacy = new LegacySink()
-  #standalone: SSEStream | undefined
+  readonly #standalone: JournaledStream
+  readonly #legacy: JournaledStream
+  readonly #primeRetryMs: number | undefined
 
   constructor(
     readonly server: McpServer,
     readonly transport: SessionTransport,
+    readonly log: EventLog,
     readonly config: SessionConfig,
-  ) {}
+    record: SessionRecord,
+  ) {
+    this.#standalone = new JournaledStream(STANDALONE_STREAM, log)
+    this.#legacy = new JournaledStream(LEGACY_STREAM, log)
+    // Every message that relates to no request goes to the session's one unrelated stream, and
+    // waits in the log when no client is connected to it.
+    transport.setStandalone(record.kind === 'sse' ? this.#legacy : this.#standalone)
+    // Spec 2025-11-25: priming events; older clients may choke on an event with empty data.
+    this.#primeRetryMs =
+      record.kind === 'streamable-http' && (record.protocolVersion ?? '') >= '2025-11-25'
+        ? config.retryMs
+        : undefined
+  }
 
   /** Starts the reply to a POST that carries the requests `requestIds`. */
   openReply(requestIds: RequestId[], batch: boolean, headers: Record<string, string>): ReplyStream {
     const reply = new ReplyStream(requestIds, {
+      journal: this.log,
       batch,
       headers,
       keepaliveMs: this.config.keepaliveMs,
+      primeRetryMs: this.#primeRetryMs,
+      sseAfterMs: this.#primeRetryMs === undefined ? undefined : this.config.sseAfterMs,
       onDone: () => this.#replies.delete(reply),
     })
     this.#replies.add(reply)
     return reply
   }
 
-  /** Opens the standalone stream of a Streamable HTTP session; undefined when one is open. */
-  openStandalone(): SSEStream | undefined {
-    if (this.#standalone !== undefined && !this.#standalone.closed) return undefined
-    const stream = this.#openStream()
-    this.#standalone = stream
-    this.transport.setStandalone(stream)
-    return stream
+  /** Opens the standalone stream (`GET /mcp`), replaying after `resumeFrom` when resuming. */
+  openStandalone(resumeFrom?: number): AttachResult {
+    const connection = this.#connection()
+    const attached = this.#standalone.attach(connection, {
+      primeRetryMs: this.#primeRetryMs,
+      resumeFrom,
+      replay: resumeFrom === undefined ? [] : this.log.eventsAfter(STANDALONE_STREAM, resumeFrom),
+    })
+    return attached ? connection : 'conflict'
+  }
+
+  /**
+   * Resumes a POST's reply stream after `resumeFrom`: while the request runs, the connection
+   * then stays attached and gets the rest live; a finished stream is replayed and closed.
+   */
+  resumeReply(streamId: string, resumeFrom: number): AttachResult {
+    const replay = this.log.eventsAfter(streamId, resumeFrom)
+    const connection = this.#connection()
+    const live = [...this.#replies].find((reply) => reply.streamId === streamId)
+    if (live !== undefined)
+      return live.resume(connection, replay, resumeFrom) ? connection : 'conflict'
+    if (this.#primeRetryMs !== undefined) {
+      void connection.prime(`${streamId}_${resumeFrom}`, this.#primeRetryMs)
+    }
+    let last: Promise<void> = Promise.resolve()
+    for (const event of replay) last = connection.send(event.message, event.id)
+    void last.then(() => {
+      if (!connection.closed) this.log.markDelivered(streamId)
+      return connection.close()
+    })
+    return connection
   }
 
   /** Whether a legacy session's SSE stream is connected right now. */
   get legacyConnected(): boolean {
-    return this.#legacy.stream !== undefined && !this.#legacy.stream.closed
+    return this.#legacy.connected
   }
 
-  /** The sink every message of a legacy session goes to. */
+  /** The sink every message of a legacy session goes to (logged even while disconnected). */
   get legacySink(): MessageSink {
     return this.#legacy
   }
 
   /**
-   * Connects a new legacy SSE stream; undefined when one is connected. Spec (2024-11-05): its
-   * first event is `endpoint`, whose data is the URI the client POSTs its messages to.
+   * Connects a legacy SSE stream. Spec (2024-11-05): its first event is `endpoint`, whose data is
+   * the URI the client POSTs to. A reconnect with `resumeFrom` then gets the events it missed.
    */
-  connectLegacy(endpoint: string): SSEStream | undefined {
-    if (this.legacyConnected) return undefined
-    const stream = this.#openStream()
-    void stream.writeEvent('endpoint', endpoint)
-    this.#legacy.stream = stream
-    this.transport.setStandalone(this.#legacy)
-    return stream
+  connectLegacy(endpoint: string, resumeFrom?: number): AttachResult {
+    if (this.#legacy.connected) return 'conflict'
+    const connection = this.#connection()
+    void connection.writeEvent('endpoint', endpoint)
+    const replay = resumeFrom === undefined ? [] : this.log.eventsAfter(LEGACY_STREAM, resumeFrom)
+    this.#legacy.attach(connection, { replay })
+    return connection
   }
 
-  /** Ends every open reply and stream and closes the server. */
+  /** Whether any client connection is attached (an idle session with one is not idle). */
+  get connected(): boolean {
+    return (
+      this.#standalone.connected ||
+      this.#legacy.connected ||
+      [...this.#replies].some((reply) => reply.streamId !== undefined)
+    )
+  }
+
+  /** Ends every open reply and connection and closes the server. */
   async close(gone: () => Response): Promise<void> {
     for (const reply of this.#replies) reply.abort(gone())
     this.#replies.clear()
-    await Promise.all([this.#standalone?.close(), this.#legacy.stream?.close()])
+    await Promise.all([this.#standalone.connection?.close(), this.#legacy.connection?.close()])
     await this.server.close()
   }
 
-  #openStream(): SSEStream {
-    const stream = new SSEStream()
-    stream.startKeepalive(this.config.keepaliveMs)
-    return stream
+  #connection(): SSEStream {
+    const connection = new SSEStream()
+    connection.startKeepalive(this.config.keepaliveMs)
+    return connection
   }
 }
 
-/** Connects `server` to `transport` and, for a session that was initialized, replays that. */
+/**
+ * Connects `server` to `transport` and, for a session that existed before this object instance,
+ * restores what the server keeps only in memory by replaying the stored requests (`initialize`,
+ * `notifications/initialized`, `logging/setLevel`), and answers every request the previous
+ * instance left without a response with an error, so no client waits for it forever.
+ */
 export async function startLiveSession(
   server: McpServer,
   transport: SessionTransport,
+  log: EventLog,
   config: SessionConfig,
-  replay: SessionRecord | undefined,
+  record: SessionRecord,
+  restore: boolean,
 ): Promise<LiveSession> {
   await server.connect(transport)
-  const live = new LiveSession(server, transport, config)
-  if (replay?.initializeParams !== undefined) await replayInitialize(transport, replay)
+  const live = new LiveSession(server, transport, log, config, record)
+  if (!restore) return live
+  if (record.initializeParams !== undefined) {
+    await replay(transport, 'initialize', record.initializeParams)
+    if (record.initialized)
+      transport.receive({ jsonrpc: '2.0', method: 'notifications/initialized' })
+  }
+  if (record.logLevel !== undefined) {
+    await replay(transport, 'logging/setLevel', { level: record.logLevel })
+  }
+  for (const { id, missing } of log.interruptedStreams()) {
+    for (const requestId of missing) {
+      log.append(id, {
+        jsonrpc: '2.0',
+        id: requestId,
+        error: jsonRpcError(RPC_ERROR.internalError, INTERRUPTED).error,
+      })
+    }
+    log.finishStream(id)
+  }
   return live
 }
 
-/** Feeds the stored `initialize` (and `initialized`) to a fresh server, discarding its answer. */
-async function replayInitialize(transport: SessionTransport, record: SessionRecord): Promise<void> {
+/** Feeds one stored request to a fresh server and waits for (and discards) its answer. */
+async function replay(
+  transport: SessionTransport,
+  method: string,
+  params: Record<string, unknown>,
+): Promise<void> {
   let done!: () => void
   const answered = new Promise<void>((resolve) => {
     done = resolve
   })
   const sink: MessageSink = { closed: false, send: () => done() }
-  transport.receive(
-    {
-      jsonrpc: '2.0',
-      id: REPLAY_INITIALIZE_ID,
-      method: 'initialize',
-      params: record.initializeParams,
-    },
-    sink,
-  )
+  transport.receive({ jsonrpc: '2.0', id: REPLAY_ID, method, params }, sink)
   await answered
-  if (record.initialized) {
-    transport.receive({ jsonrpc: '2.0', method: 'notifications/initialized' })
-  }
 }

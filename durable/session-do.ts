@@ -2,23 +2,28 @@
  * @module
  * SessionDO: the hub of one MCP session. The Worker's routes validate a request, pick the object
  * by session id and call one of its RPC methods with the parsed messages and the caller's
- * principal. The object owns the session's `McpServer`, its transport and open streams (memory,
- * `live-session.ts`), and its session record and app data (storage, `session-state.ts`).
+ * principal. The object owns the session's `McpServer`, its transport and open connections
+ * (memory, `live-session.ts`), and its record, event log and app data (storage,
+ * `session-state.ts` and `event-log.ts`).
  *
  * ## Lifecycle
  * - Streamable HTTP: `initialize` without a session id reaches a brand-new object
  *   (`newUniqueId()`), which stores the session record and then lets the server answer.
  * - Legacy HTTP+SSE: `GET /sse` reaches a brand-new object, which stores a record without client
  *   details and returns the stream; `initialize` arrives later through `POST /messages`.
- * - Any later request loads the record (404 when there is none) and, if the object was evicted or
- *   restarted since, builds a fresh server and replays the stored `initialize` (and
- *   `notifications/initialized`) into it before serving, so the request is answered exactly as
- *   before the eviction.
- * - `DELETE /mcp` closes the streams and deletes all storage.
+ * - Any later request loads the record (404 when there is none) and, if the object was evicted,
+ *   restarted or redeployed since, rebuilds the server from storage before serving, so the
+ *   request is answered exactly as if nothing had happened.
+ * - The alarm ends a session idle for `SESSION_TTL_MS` and prunes its event log.
+ * - `DELETE /mcp` closes the connections and deletes all storage at once.
  */
 
 import { DurableObject } from 'cloudflare:workers'
-import type { JSONRPCMessage, JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js'
+import {
+  type JSONRPCMessage,
+  type JSONRPCRequest,
+  LoggingLevelSchema,
+} from '@modelcontextprotocol/sdk/types.js'
 import {
   buildMcpServer,
   type McpServerDefinition,
@@ -26,13 +31,16 @@ import {
 } from '../src/define-mcp-server'
 import { negotiatedInitializeParams } from '../src/protocol/initialize-params'
 import { allowsBatches, DEFAULT_ASSUMED_VERSION } from '../src/protocol/versions'
-import { readSessionConfig } from '../src/session-config'
+import { readSessionConfig, type SessionConfig } from '../src/session-config'
+import { LEGACY_STREAM, parseEventId, STANDALONE_STREAM } from '../src/transports/event-journal'
 import type { MessageSink } from '../src/transports/message-sink'
 import { SessionTransport } from '../src/transports/session-transport'
 import { SESSION_ID_HEADER_OUT, type SessionKind } from '../src/types'
-import { type LiveSession, startLiveSession } from './live-session'
+import { EventLog } from './event-log'
+import { type AttachResult, type LiveSession, startLiveSession } from './live-session'
 import {
   alreadyInitialized,
+  badLastEventId,
   batchNotAllowed,
   differentTransport,
   malformedInitialize,
@@ -56,12 +64,20 @@ export interface SessionPost extends SessionCall {
   readonly batch: boolean
 }
 
+/** A `GET /mcp`: the standalone stream, or (with `lastEventId`) a resumed one. */
+export interface StreamOpen extends SessionCall {
+  readonly lastEventId?: string
+}
+
 /** A `GET /sse`: a new session (`create`) or a reconnect to an existing one. */
-export interface LegacyConnect extends SessionCall {
+export interface LegacyConnect extends StreamOpen {
   /** The URI the client must POST its messages to (the `endpoint` event's data). */
   readonly endpoint: string
   readonly create: boolean
 }
+
+/** How often, at most, the alarm prunes a session's event log. */
+const PRUNE_EVERY_MS = 60_000
 
 /**
  * Base class of the session object. Apps don't extend it by hand: {@link createSessionDO} binds it
@@ -69,11 +85,17 @@ export interface LegacyConnect extends SessionCall {
  */
 export class SessionDO<Env = unknown> extends DurableObject<Env> {
   readonly #state: SessionState
+  readonly #log: EventLog
+  readonly #config: SessionConfig
   #live: Promise<LiveSession> | undefined
+  /** When the alarm is set for, as far as this instance knows. */
+  #alarmAt: number | undefined
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
+    this.#config = readSessionConfig(env)
     this.#state = new SessionState(ctx.storage)
+    this.#log = new EventLog(ctx.storage.sql, () => this.#alarmWithin(this.#pruneEvery()))
   }
 
   /** The app's server definition; supplied by {@link createSessionDO}. */
@@ -98,7 +120,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     const version = this.#state.record?.protocolVersion ?? DEFAULT_ASSUMED_VERSION
     if (call.batch && !allowsBatches(version)) return batchNotAllowed(version)
     const live = await this.#ensureLive()
-    this.#state.touch(Date.now())
+    this.#touch()
     const requestIds = call.messages.flatMap((m) => ('method' in m && 'id' in m ? [m.id] : []))
     if (requestIds.length === 0) {
       for (const message of call.messages) this.#receive(live, message)
@@ -109,47 +131,53 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     return reply.response
   }
 
-  /** Handles `GET /mcp`: opens the session's standalone SSE stream. */
-  async openStream(call: SessionCall): Promise<Response> {
+  /**
+   * Handles `GET /mcp`: opens the standalone stream or, with `Last-Event-ID`, resumes the stream
+   * that id names (the standalone one or a POST's) with the events after it.
+   */
+  async openStream(call: StreamOpen): Promise<Response> {
     const rejected = this.#check(call)
     if (rejected) return rejected
+    const resume = this.#resumePoint(call.lastEventId, [STANDALONE_STREAM, 'reply'])
+    if (resume instanceof Response) return resume
     const live = await this.#ensureLive()
-    const stream = live.openStandalone()
-    if (stream === undefined) {
-      return streamConflict('only one standalone SSE stream is allowed per session')
+    this.#touch()
+    const result: AttachResult =
+      resume === undefined || resume.streamId === STANDALONE_STREAM
+        ? live.openStandalone(resume?.seq)
+        : live.resumeReply(resume.streamId, resume.seq)
+    if (result === 'conflict') {
+      return streamConflict(
+        resume === undefined
+          ? 'only one standalone SSE stream is allowed per session'
+          : 'that stream is still connected',
+      )
     }
-    this.#state.touch(Date.now())
-    return stream.toResponse(this.#sessionHeaders())
+    return result.toResponse(this.#sessionHeaders())
   }
 
-  /** Handles `GET /sse`: starts a legacy session, or reconnects to one, and returns its stream. */
+  /** Handles `GET /sse`: starts a legacy session, or reconnects (and resumes) one. */
   async connectLegacy(call: LegacyConnect): Promise<Response> {
     if (call.create) {
       if (this.#state.record !== undefined) return sessionNotFound()
-      const now = Date.now()
-      this.#state.create({
-        schema: 1,
-        kind: call.kind,
-        principal: call.principal,
-        initialized: false,
-        createdAt: now,
-        lastSeenAt: now,
-      })
+      this.#createRecord(call)
     } else {
       const rejected = this.#check(call)
       if (rejected) return rejected
-      this.#state.touch(Date.now())
+      this.#touch()
     }
+    const resume = this.#resumePoint(call.lastEventId, [LEGACY_STREAM])
+    if (resume instanceof Response) return resume
     const live = await this.#ensureLive()
-    const stream = live.connectLegacy(call.endpoint)
-    if (stream === undefined)
+    const result = live.connectLegacy(call.endpoint, resume?.seq)
+    if (result === 'conflict')
       return streamConflict('this session already has a connected SSE stream')
-    return stream.toResponse()
+    return result.toResponse()
   }
 
   /**
-   * Handles `POST /messages`: accepts one message (202) whose replies go out on the session's
-   * SSE stream.
+   * Handles `POST /messages`: accepts one message (202). Its replies go out on the session's SSE
+   * stream, or wait in the log for the client to reconnect.
    */
   async postLegacy(call: SessionPost): Promise<Response> {
     const rejected = this.#check(call)
@@ -158,11 +186,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     // The Worker refuses batches on this transport; a single message is all that arrives.
     if (message === undefined) return sessionNotFound()
     const live = await this.#ensureLive()
-    if (!live.legacyConnected) {
-      return streamConflict(
-        `no SSE stream is connected; reconnect with GET /sse?sessionId=${this.sessionId}`,
-      )
-    }
+    this.#touch()
     if ('method' in message && 'id' in message && message.method === 'initialize') {
       const initializeParams = negotiatedInitializeParams(call.kind, message.params)
       if (initializeParams === undefined) return malformedInitialize()
@@ -170,21 +194,37 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
       this.#state.recordInitialize(initializeParams)
       live.transport.receive({ ...message, params: initializeParams }, live.legacySink)
     } else {
-      this.#state.touch(Date.now())
       this.#receive(live, message, live.legacySink)
     }
     return new Response(null, { status: 202 })
   }
 
-  /** Handles `DELETE /mcp`: closes the session's streams and deletes all its storage. */
+  /** Handles `DELETE /mcp`: closes the session's connections and deletes all its storage. */
   async end(call: SessionCall): Promise<Response> {
     const rejected = this.#check(call)
     if (rejected) return rejected
-    const live = this.#live
-    this.#live = undefined
-    if (live !== undefined) await (await live).close(sessionTerminated)
-    await this.#state.destroy()
+    await this.#destroy()
     return new Response(null, { status: 200 })
+  }
+
+  /** Ends the session when it has been idle for the TTL; otherwise prunes its event log. */
+  override async alarm(): Promise<void> {
+    this.#alarmAt = undefined
+    const record = this.#state.record
+    if (record === undefined) return
+    const live = this.#live === undefined ? undefined : await this.#live
+    const now = Date.now()
+    // A client holding a stream open is not idle, even if it sends nothing.
+    if (live?.connected) this.#state.touch(now, 0)
+    const lastSeen = this.#state.record?.lastSeenAt ?? record.lastSeenAt
+    if (now - lastSeen >= this.#config.ttlMs) {
+      await this.#destroy()
+      return
+    }
+    this.#log.prune(this.#config.log)
+    const expiry = lastSeen + this.#config.ttlMs
+    const events = this.#log.size().events
+    await this.#setAlarm(events > 0 ? Math.min(expiry, now + this.#pruneEvery()) : expiry)
   }
 
   /** Rejects a call for a session that doesn't exist, belongs to someone else, or is of another kind. */
@@ -197,24 +237,28 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     return undefined
   }
 
+  /**
+   * Reads a `Last-Event-ID`: undefined without one; a 400 response when it is malformed, names a
+   * stream of another kind, or one this session never had.
+   */
+  #resumePoint(
+    lastEventId: string | undefined,
+    kinds: readonly string[],
+  ): { streamId: string; seq: number } | Response | undefined {
+    if (lastEventId === undefined) return undefined
+    const point = parseEventId(lastEventId)
+    if (point === undefined) return badLastEventId('malformed')
+    const kind = point.streamId.startsWith('p') ? 'reply' : point.streamId
+    if (!kinds.includes(kind) || !this.#log.issued(point.seq)) return badLastEventId('unknown')
+    if (this.#log.streamState(point.streamId) === undefined) return badLastEventId('unknown')
+    return point
+  }
+
   async #initialize(call: SessionPost, request: JSONRPCRequest): Promise<Response> {
     const initializeParams = negotiatedInitializeParams(call.kind, request.params)
     if (initializeParams === undefined) return malformedInitialize()
     if (this.#state.record !== undefined) return alreadyInitialized()
-    const { protocolVersion } = initializeParams
-    const now = Date.now()
-    this.#state.create({
-      schema: 1,
-      kind: call.kind,
-      principal: call.principal,
-      protocolVersion,
-      clientInfo: initializeParams.clientInfo,
-      clientCapabilities: initializeParams.capabilities,
-      initializeParams,
-      initialized: false,
-      createdAt: now,
-      lastSeenAt: now,
-    })
+    this.#createRecord(call, initializeParams)
     // A new object: the server is built here, and must see this initialize, not a replay of it.
     const live = await this.#ensureLive(false)
     const reply = live.openReply([request.id], false, this.#sessionHeaders())
@@ -222,39 +266,95 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     return reply.response
   }
 
+  #createRecord(
+    call: SessionCall,
+    initializeParams?: NonNullable<ReturnType<typeof negotiatedInitializeParams>>,
+  ): void {
+    const now = Date.now()
+    this.#state.create({
+      schema: 1,
+      kind: call.kind,
+      principal: call.principal,
+      ...(initializeParams && {
+        protocolVersion: initializeParams.protocolVersion,
+        clientInfo: initializeParams.clientInfo,
+        clientCapabilities: initializeParams.capabilities,
+        initializeParams,
+      }),
+      initialized: false,
+      createdAt: now,
+      lastSeenAt: now,
+    })
+    void this.#setAlarm(now + Math.min(this.#config.ttlMs, this.#pruneEvery()))
+  }
+
   #receive(live: LiveSession, message: JSONRPCMessage, reply?: MessageSink): void {
-    if ('method' in message && message.method === 'notifications/initialized') {
-      this.#state.markInitialized()
+    if ('method' in message) {
+      if (message.method === 'notifications/initialized') this.#state.markInitialized()
+      if (message.method === 'logging/setLevel' && 'id' in message) {
+        const level = LoggingLevelSchema.safeParse(message.params?.level)
+        if (level.success) this.#state.setLogLevel(level.data)
+      }
     }
     live.transport.receive(message, 'id' in message && 'method' in message ? reply : undefined)
+  }
+
+  #touch(): void {
+    this.#state.touch(Date.now(), this.#config.ttlMs / 4)
   }
 
   #sessionHeaders(): Record<string, string> {
     return { [SESSION_ID_HEADER_OUT]: this.sessionId }
   }
 
+  #pruneEvery(): number {
+    return Math.min(PRUNE_EVERY_MS, this.#config.log.maxAgeMs)
+  }
+
+  /** Makes sure the alarm fires within `ms` from now. */
+  #alarmWithin(ms: number): void {
+    const at = Date.now() + ms
+    if (this.#alarmAt !== undefined && this.#alarmAt <= at) return
+    void this.#setAlarm(at)
+  }
+
+  async #setAlarm(at: number): Promise<void> {
+    this.#alarmAt = at
+    await this.ctx.storage.setAlarm(at)
+  }
+
+  async #destroy(): Promise<void> {
+    const live = this.#live
+    this.#live = undefined
+    if (live !== undefined) await (await live).close(sessionTerminated)
+    await this.#state.destroy()
+    this.#log.reset()
+    this.#alarmAt = undefined
+  }
+
   /**
-   * The session's live server and transport, built on first use after the object starts; a
-   * session that was initialized gets its stored `initialize` replayed first. Concurrent callers
-   * share the same build, and nothing else runs in the object while it happens.
+   * The session's live server and transport, built on first use after the object starts. With
+   * `restore` (any request but the session's own `initialize`), what the server keeps only in
+   * memory is restored from storage first. Concurrent callers share the same build, and nothing
+   * else runs in the object while it happens.
    */
-  #ensureLive(replay = true): Promise<LiveSession> {
-    this.#live ??= this.ctx.blockConcurrencyWhile(() => this.#build(replay))
+  #ensureLive(restore = true): Promise<LiveSession> {
+    this.#live ??= this.ctx.blockConcurrencyWhile(() => this.#build(restore))
     return this.#live
   }
 
-  async #build(replay: boolean): Promise<LiveSession> {
-    const record = this.#state.record
-    const transport = new SessionTransport(this.sessionId)
+  async #build(restore: boolean): Promise<LiveSession> {
+    const record = this.#state.record!
+    this.#alarmAt = (await this.ctx.storage.getAlarm()) ?? undefined
+    const transport = new SessionTransport(this.sessionId, () => this.#log.nextRequestId())
     const context: SessionContext<Env> = {
       sessionId: this.sessionId,
-      principal: { name: record?.principal ?? 'anonymous' },
+      principal: { name: record.principal },
       env: this.env,
       storage: this.#state.appStorage(),
     }
     const server = buildMcpServer(this.definition, context)
-    const config = readSessionConfig(this.env)
-    return startLiveSession(server, transport, config, replay ? record : undefined)
+    return startLiveSession(server, transport, this.#log, this.#config, record, restore)
   }
 }
 

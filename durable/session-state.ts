@@ -9,6 +9,8 @@
  * |---|---|
  * | `session` | the {@link SessionRecord}: kind, owner, negotiated version, the client's `initialize` params, timestamps |
  * | `app:<key>` | the app's own per-session data ({@link SessionStorage}), e.g. the demo's notes |
+ * | SQL `mcp_*` tables | the event log, stream states and never-reused counters (`event-log.ts`) |
+ * | alarm | the next idle-expiry check or event-log pruning, whichever is first |
  *
  * ## Lifecycle
  * - Created by the `initialize` that starts the session (`POST /mcp` without a session id), before
@@ -19,12 +21,14 @@
  *   request reloads the record and replays the stored `initialize` into a fresh server.
  * - `lastSeenAt` is refreshed at most once per {@link TOUCH_INTERVAL_MS} to keep the hot path free
  *   of writes.
- * - Ended by `DELETE /mcp`: every key and the alarm are deleted; the id then answers 404.
+ * - Ended by `DELETE /mcp`, or by the alarm after `SESSION_TTL_MS` without a request: every key,
+ *   every table and the alarm are deleted; the id then answers 404.
  */
 import type {
   ClientCapabilities,
   Implementation,
   InitializeRequest,
+  LoggingLevel,
 } from '@modelcontextprotocol/sdk/types.js'
 import type { SessionStorage } from '../src/define-mcp-server'
 import type { SessionKind } from '../src/types'
@@ -47,6 +51,8 @@ export interface SessionRecord {
   readonly initializeParams?: InitializeRequest['params']
   /** Whether `notifications/initialized` has arrived. */
   readonly initialized: boolean
+  /** The level set by `logging/setLevel`, replayed into a fresh server after eviction. */
+  readonly logLevel?: LoggingLevel
   readonly createdAt: number
   readonly lastSeenAt: number
 }
@@ -100,10 +106,22 @@ export class SessionState {
     this.#write({ ...record, initialized: true })
   }
 
-  /** Refreshes `lastSeenAt` when it is older than {@link TOUCH_INTERVAL_MS}. */
-  touch(now: number): void {
+  /** Records the session's logging level. */
+  setLogLevel(level: LoggingLevel): void {
     const record = this.record
-    if (record === undefined || now - record.lastSeenAt < TOUCH_INTERVAL_MS) return
+    if (record === undefined || record.logLevel === level) return
+    this.#write({ ...record, logLevel: level })
+  }
+
+  /**
+   * Refreshes `lastSeenAt` when it is older than `interval` (at most {@link TOUCH_INTERVAL_MS}),
+   * so the hot path writes at most once per interval.
+   */
+  touch(now: number, interval = TOUCH_INTERVAL_MS): void {
+    const record = this.record
+    if (record === undefined || now - record.lastSeenAt < Math.min(interval, TOUCH_INTERVAL_MS)) {
+      return
+    }
     this.#write({ ...record, lastSeenAt: now })
   }
 

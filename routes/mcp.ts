@@ -74,7 +74,11 @@ export function mcpRoutes(): Hono<AppEnv> {
   )
 
   app.get('/', requireAccept(['text/event-stream']), async function mcpGet(c) {
-    return existingSession(c).openStream({ principal: c.var.principal.name, kind: KIND })
+    return existingSession(c).openStream({
+      principal: c.var.principal.name,
+      kind: KIND,
+      lastEventId: c.req.header(HEADER.lastEventId),
+    })
   })
 
   app.delete('/', async function mcpDelete(c) {

@@ -6,7 +6,7 @@
 import { Hono } from 'hono'
 import { mcpHttpError } from '../src/http-error'
 import { RPC_ERROR } from '../src/protocol/json-rpc-error'
-import type { AppEnv } from '../src/types'
+import { type AppEnv, HEADER } from '../src/types'
 import { optionalSessionIdQuery, requireAccept } from './request-checks'
 import { newSession, sessionStub } from './session-stub'
 
@@ -24,7 +24,11 @@ export function sseRoutes(): Hono<AppEnv> {
       const { sessionId } = c.req.valid('query')
       // The POST endpoint sits beside this one, so it is right under any mount prefix.
       const messages = c.req.path.replace(/\/sse\/?$/, '/messages')
-      const call = { principal: c.var.principal.name, kind: KIND } as const
+      const call = {
+        principal: c.var.principal.name,
+        kind: KIND,
+        lastEventId: c.req.header(HEADER.lastEventId),
+      } as const
       if (sessionId === undefined) {
         const session = newSession(c.env)
         const endpoint = `${messages}?sessionId=${session.id}`

@@ -1,34 +1,72 @@
 /**
  * @module
  * Settings a session object reads from the Worker's vars, checked with zod once per object start.
+ * Every one has a default; a var that is set but invalid throws with its name.
  */
 import { z } from 'zod'
 
-/** Default interval between SSE keepalive comments (checklist A.8: about every 15 s). */
-export const DEFAULT_KEEPALIVE_MS = 15_000
+const ms = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback)
+
+const MINUTE = 60_000
+const HOUR = 60 * MINUTE
 
 const SessionConfigSchema = z.object({
-  /** Milliseconds between `: keepalive` comments on every open SSE stream. */
-  SSE_KEEPALIVE_MS: z.coerce.number().int().min(10).max(600_000).default(DEFAULT_KEEPALIVE_MS),
+  /** Interval of `: keepalive` comments on every open SSE stream (checklist A.8: ~15 s). */
+  SSE_KEEPALIVE_MS: ms(10, 10 * MINUTE, 15_000),
+  /** The `retry:` hint sent with priming events (2025-11-25+): how long a client waits to resume. */
+  SSE_RETRY_MS: ms(0, 10 * MINUTE, 1_000),
+  /**
+   * A reply still without a response after this long becomes a resumable SSE stream, even if
+   * the handler sent nothing yet. Applies to sessions at 2025-11-25 or later (priming).
+   */
+  SSE_AFTER_MS: ms(0, 10 * MINUTE, 1_000),
+  /** A session with no request for this long is ended by its alarm. */
+  SESSION_TTL_MS: ms(1_000, 365 * 24 * HOUR, 24 * HOUR),
+  /** Event log caps: count, total bytes of message JSON, and age. */
+  EVENT_LOG_MAX_EVENTS: z.coerce.number().int().min(1).max(1_000_000).default(1_000),
+  EVENT_LOG_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1_024)
+    .max(1024 * 1024 * 1024)
+    .default(4 * 1024 * 1024),
+  EVENT_LOG_MAX_AGE_MS: ms(1_000, 30 * 24 * HOUR, HOUR),
 })
 
 /** The settings of a session object. */
 export interface SessionConfig {
   readonly keepaliveMs: number
+  readonly retryMs: number
+  readonly sseAfterMs: number
+  readonly ttlMs: number
+  readonly log: { readonly maxEvents: number; readonly maxBytes: number; readonly maxAgeMs: number }
 }
 
-/**
- * Reads the session settings from `env`. A var that is set but invalid is a deployment mistake and
- * throws with the offending key, rather than silently falling back.
- */
+/** The names of the vars read, for documentation and tests. */
+export const SESSION_CONFIG_VARS = Object.keys(SessionConfigSchema.shape)
+
+/** Reads the session settings from `env` (the Worker's bindings and vars). */
 export function readSessionConfig(env: unknown): SessionConfig {
-  const vars = typeof env === 'object' && env !== null ? env : {}
-  const parsed = SessionConfigSchema.safeParse({
-    SSE_KEEPALIVE_MS: Reflect.get(vars, 'SSE_KEEPALIVE_MS'),
-  })
+  const source = typeof env === 'object' && env !== null ? env : {}
+  const vars = Object.fromEntries(
+    SESSION_CONFIG_VARS.map((name) => [name, Reflect.get(source, name)]),
+  )
+  const parsed = SessionConfigSchema.safeParse(vars)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
     throw new Error(`Invalid ${issue?.path.join('.')}: ${issue?.message}`)
   }
-  return { keepaliveMs: parsed.data.SSE_KEEPALIVE_MS }
+  const c = parsed.data
+  return {
+    keepaliveMs: c.SSE_KEEPALIVE_MS,
+    retryMs: c.SSE_RETRY_MS,
+    sseAfterMs: c.SSE_AFTER_MS,
+    ttlMs: c.SESSION_TTL_MS,
+    log: {
+      maxEvents: c.EVENT_LOG_MAX_EVENTS,
+      maxBytes: c.EVENT_LOG_MAX_BYTES,
+      maxAgeMs: c.EVENT_LOG_MAX_AGE_MS,
+    },
+  }
 }

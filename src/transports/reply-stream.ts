@@ -2,61 +2,86 @@
  * @module
  * The reply to one POST that carried requests. It answers with plain JSON when the responses are
  * the only thing the server sends for those requests, and switches to an SSE stream as soon as
- * anything else (progress, a log message, a server→client request) comes first, so a handler never
- * has to know which one the client gets.
+ * anything else (progress, a log message, a server→client request) comes first, or when the
+ * responses take longer than `sseAfterMs`, so a handler never has to know which one the client
+ * gets. Once it is a stream, every message is logged before it is written, and a client that
+ * drops the connection can resume it with `Last-Event-ID` (spec: a disconnect is not a
+ * cancellation; the responses wait in the log).
  */
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js'
+import type { EventJournal, JournalEvent } from './event-journal'
+import { JournaledStream } from './journaled-stream'
 import { isResponse, type MessageSink } from './message-sink'
 import { SSEStream } from './sse-stream'
 
 /** Options of a {@link ReplyStream}. */
 export interface ReplyStreamOptions {
+  /** Where the stream's events are logged. */
+  readonly journal: EventJournal
   /** Whether the POST body was a batch (a JSON reply is then an array). */
   readonly batch: boolean
   /** Extra headers for the reply, such as `Mcp-Session-Id`. */
   readonly headers?: Record<string, string>
-  /** Called once when the reply is complete or abandoned. */
+  /** Called once when every response has been sent, or the reply was abandoned. */
   readonly onDone?: () => void
   /** Interval of keepalive comments once the reply is an SSE stream; none when omitted. */
   readonly keepaliveMs?: number
+  /** Prime every connection of the stream, with this `retry:` hint (2025-11-25 or later). */
+  readonly primeRetryMs?: number
+  /** Switch to SSE when no response has come within this many ms (resumable long calls). */
+  readonly sseAfterMs?: number
 }
 
 /** Collects the server's messages for the requests of one POST and turns them into its reply. */
 export class ReplyStream implements MessageSink {
   /** Resolves with the HTTP response once its form (JSON or SSE) is known. */
   readonly response: Promise<Response>
+  readonly #requestIds: readonly RequestId[]
   readonly #pending: Set<RequestId>
   readonly #buffered: JSONRPCMessage[] = []
   readonly #options: ReplyStreamOptions
   #resolve!: (response: Response) => void
-  #sse: SSEStream | undefined
+  #stream: JournaledStream | undefined
+  #timer: ReturnType<typeof setTimeout> | undefined
   #done = false
 
   constructor(requestIds: readonly RequestId[], options: ReplyStreamOptions) {
+    this.#requestIds = requestIds
     this.#pending = new Set(requestIds)
     this.#options = options
     this.response = new Promise((resolve) => {
       this.#resolve = resolve
     })
+    if (options.sseAfterMs !== undefined) {
+      this.#timer = setTimeout(() => {
+        if (!this.#done && this.#stream === undefined) this.#switchToSSE()
+      }, options.sseAfterMs)
+    }
   }
 
-  /** Whether every response has been delivered, or the client went away. */
+  /** The id of the logged stream, once the reply is one. */
+  get streamId(): string | undefined {
+    return this.#stream?.id
+  }
+
+  /** Whether every response has been sent (or the reply was abandoned). */
   get closed(): boolean {
-    return this.#done || (this.#sse?.closed ?? false)
+    return this.#done
   }
 
   /** Delivers one message that relates to this POST's requests. */
   send(message: JSONRPCMessage): void {
-    if (this.closed) return
-    if (this.#sse === undefined && !isResponse(message)) this.#switchToSSE()
+    if (this.#done) return
+    if (this.#stream === undefined && !isResponse(message)) this.#switchToSSE()
     if (isResponse(message)) this.#pending.delete(message.id)
-    if (this.#sse !== undefined) {
-      void this.#sse.send(message)
-      if (this.#pending.size === 0) this.#finish()
+    const last = this.#pending.size === 0
+    if (this.#stream !== undefined) {
+      const written = this.#stream.write(message)
+      if (last) this.#finish(written)
       return
     }
     this.#buffered.push(message)
-    if (this.#pending.size === 0) {
+    if (last) {
       this.#markDone()
       const body = this.#options.batch ? this.#buffered : this.#buffered[0]
       this.#resolve(Response.json(body, { status: 200, headers: this.#options.headers }))
@@ -64,35 +89,52 @@ export class ReplyStream implements MessageSink {
   }
 
   /**
-   * Ends the reply without the missing responses (the session ended under it). A JSON reply that
-   * never started answers with whatever was collected.
+   * Attaches a resuming client's connection: the events after its `Last-Event-ID`, then live.
+   * False when a connection is still attached.
    */
+  resume(connection: SSEStream, replay: readonly JournalEvent[], resumeFrom: number): boolean {
+    if (this.#stream === undefined || this.#done) return false
+    return this.#stream.attach(connection, {
+      replay,
+      resumeFrom,
+      primeRetryMs: this.#options.primeRetryMs,
+    })
+  }
+
+  /** Ends the reply without the missing responses (the session ended under it). */
   abort(fallback: Response): void {
     if (this.#done) return
     this.#markDone()
-    if (this.#sse !== undefined) void this.#sse.close()
+    if (this.#stream !== undefined) void this.#stream.connection?.close()
     else this.#resolve(fallback)
   }
 
   #switchToSSE(): void {
-    const sse = new SSEStream()
-    if (this.#options.keepaliveMs !== undefined) sse.startKeepalive(this.#options.keepaliveMs)
-    this.#sse = sse
-    // The client went away mid-reply: nothing more can be delivered here.
-    sse.onClose(() => {
-      if (!this.#done) this.#markDone()
-    })
-    this.#resolve(sse.toResponse(this.#options.headers))
-    for (const message of this.#buffered.splice(0)) void sse.send(message)
+    const { journal, keepaliveMs, primeRetryMs, headers } = this.#options
+    const connection = new SSEStream()
+    if (keepaliveMs !== undefined) connection.startKeepalive(keepaliveMs)
+    this.#stream = new JournaledStream(journal.openReplyStream(this.#requestIds), journal)
+    this.#stream.attach(connection, { primeRetryMs })
+    this.#resolve(connection.toResponse(headers))
+    for (const message of this.#buffered.splice(0)) this.#stream.write(message)
   }
 
-  #finish(): void {
+  /** All responses are in: record it, and end the connection once the last one went out. */
+  #finish(lastWrite: Promise<void> | undefined): void {
+    const stream = this.#stream!
+    stream.journal.finishStream(stream.id)
     this.#markDone()
-    void this.#sse?.close()
+    const connection = stream.connection
+    if (lastWrite === undefined || connection === undefined) return
+    void lastWrite.then(() => {
+      if (!connection.closed) stream.journal.markDelivered(stream.id)
+      return connection.close()
+    })
   }
 
   #markDone(): void {
     this.#done = true
+    clearTimeout(this.#timer)
     this.#options.onDone?.()
   }
 }

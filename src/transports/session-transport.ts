@@ -6,10 +6,11 @@
  * standalone stream (spec: never broadcast).
  */
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js'
-import type {
-  JSONRPCMessage,
-  MessageExtraInfo,
-  RequestId,
+import {
+  isJSONRPCRequest,
+  type JSONRPCMessage,
+  type MessageExtraInfo,
+  type RequestId,
 } from '@modelcontextprotocol/sdk/types.js'
 import { isResponse, type MessageSink } from './message-sink'
 
@@ -22,12 +23,21 @@ export class SessionTransport implements Transport {
 
   /** Sinks of requests still in flight, by the client's request id. */
   readonly #routes = new Map<RequestId, MessageSink>()
+  /** Our server→client requests in flight: session-wide id → the server's own id. */
+  readonly #outgoing = new Map<RequestId, RequestId>()
+  readonly #nextRequestId: (() => number) | undefined
   #standalone: MessageSink | undefined
   #started = false
   #closed = false
 
-  constructor(sessionId: string) {
+  /**
+   * @param nextRequestId Allocates ids for server→client requests. The SDK numbers its requests
+   * from 0 in every server instance; a session outlives instances, and spec says an id is never
+   * reused within a session, so requests go out under ids from this (durable) counter instead.
+   */
+  constructor(sessionId: string, nextRequestId?: () => number) {
     this.sessionId = sessionId
+    this.#nextRequestId = nextRequestId
   }
 
   /** Part of the SDK contract; called once by `McpServer.connect`. */
@@ -43,6 +53,14 @@ export class SessionTransport implements Transport {
   receive(message: JSONRPCMessage, sink?: MessageSink, extra?: MessageExtraInfo): void {
     if (sink !== undefined && 'method' in message && 'id' in message) {
       this.#routes.set(message.id, sink)
+    }
+    if (isResponse(message)) {
+      const own = this.#outgoing.get(message.id)
+      if (own !== undefined) {
+        this.#outgoing.delete(message.id)
+        this.onmessage?.({ ...message, id: own }, extra)
+        return
+      }
     }
     this.onmessage?.(message, extra)
   }
@@ -70,10 +88,16 @@ export class SessionTransport implements Transport {
       sink?.send(message)
       return
     }
+    let outbound = message
+    if (isJSONRPCRequest(message) && this.#nextRequestId !== undefined) {
+      const id = this.#nextRequestId()
+      this.#outgoing.set(id, message.id)
+      outbound = { ...message, id }
+    }
     const related = options?.relatedRequestId
     // Spec: a message about a request goes on that request's stream, never on the standalone one.
     const target = related === undefined ? this.standalone : this.#routes.get(related)
-    if (target !== undefined && !target.closed) target.send(message)
+    if (target !== undefined && !target.closed) target.send(outbound)
   }
 
   /** Closes the transport. Idempotent; fires `onclose` once. */
@@ -81,6 +105,7 @@ export class SessionTransport implements Transport {
     if (this.#closed) return
     this.#closed = true
     this.#routes.clear()
+    this.#outgoing.clear()
     this.#standalone = undefined
     this.onclose?.()
   }

@@ -46,14 +46,29 @@ export class SSEStream {
     else this.#onClose.push(callback)
   }
 
-  /** Writes one JSON-RPC message as `event: message`. */
-  send(message: JSONRPCMessage): Promise<void> {
-    return this.writeEvent('message', JSON.stringify(message))
+  /** Writes one JSON-RPC message as `event: message`, with its event id when it has one. */
+  send(message: JSONRPCMessage, id?: string): Promise<void> {
+    return this.writeEvent('message', JSON.stringify(message), id)
   }
 
-  /** Writes one event with the given name and data. */
-  writeEvent(event: string, data: string): Promise<void> {
-    return this.#enqueue(() => this.#api.writeSSE({ event, data }))
+  /** Writes one event with the given name, data and optional id. */
+  writeEvent(event: string, data: string, id?: string): Promise<void> {
+    return this.#enqueue(() =>
+      this.#api.writeSSE(id === undefined ? { event, data } : { event, data, id }),
+    )
+  }
+
+  /**
+   * Writes a priming event (spec 2025-11-25: an event id and empty data, so the client can
+   * resume from here even before any message), with a `retry:` hint for its reconnects.
+   */
+  prime(id: string, retryMs: number): Promise<void> {
+    return this.#enqueue(() => this.#api.writeSSE({ id, data: '', retry: retryMs }))
+  }
+
+  /** Writes a `retry:` hint alone, as the last thing before the server closes the connection. */
+  retryHint(retryMs: number): Promise<void> {
+    return this.#enqueue(() => this.#api.write(`retry: ${retryMs}\n\n`))
   }
 
   /**

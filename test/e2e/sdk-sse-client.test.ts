@@ -179,7 +179,7 @@ function openRawSse(baseUrl: string): Promise<RawSse> {
       .slice(0, text.lastIndexOf('\n\n') + 1)
       .split('\n\n')
       .filter((block) => block.startsWith('event: message\ndata: '))
-      .map((block) => JSON.parse(block.slice('event: message\ndata: '.length)) as unknown)
+      .map((block) => JSON.parse(block.split('\n')[1]!.slice('data: '.length)) as unknown)
   const messages = async (count: number) => {
     // The first message on the stream is the initialize result.
     while (frames().length < count + 1) await new Promise<void>((wake) => waiters.push(wake))

@@ -79,10 +79,16 @@ export class LegacyStream {
   }
 }
 
-/** Opens `/sse` (optionally reconnecting to `sessionId`) and returns the stream. */
-export async function openLegacy(sessionId?: string, path = '/sse'): Promise<LegacyStream> {
+/** Opens `/sse` (optionally reconnecting to `sessionId`, from `lastEventId`) and returns it. */
+export async function openLegacy(
+  sessionId?: string,
+  path = '/sse',
+  lastEventId?: string,
+): Promise<LegacyStream> {
   const query = sessionId === undefined ? '' : `?sessionId=${sessionId}`
-  const res = await fetchApp(path + query, { headers: { accept: 'text/event-stream' } })
+  const headers: Record<string, string> = { accept: 'text/event-stream' }
+  if (lastEventId !== undefined) headers['last-event-id'] = lastEventId
+  const res = await fetchApp(path + query, { headers })
   return new LegacyStream(res)
 }
 

@@ -104,7 +104,7 @@ describe('POST /messages', () => {
         serverInfo: { name: 'mcp-workers-demo', version: '0.1.0' },
       },
     })
-    expect(stream.raw).toMatch(/\n\nevent: message\ndata: \{[^\n]+\}\n\n$/)
+    expect(stream.raw).toMatch(/\n\nevent: message\ndata: \{[^\n]+\}\nid: sse_1\n\n$/)
     await stream.cancel()
   })
 
@@ -193,13 +193,23 @@ describe('POST /messages', () => {
     await expectRpcError(res, 405, -32000)
   })
 
-  it('with no stream connected → 409, nothing processed', async () => {
-    const { stream, sessionId } = await initializedLegacy()
+  it('with no stream connected → 202; the reply waits in the log for a resume', async () => {
+    const { stream, sessionId, endpoint } = await initializedLegacy()
     await drop(stream)
-    const before = await storedEntries(sessionId)
-    const res = await postMessage(sessionId, MSG.call('remember', { key: 'k', note: 'n' }))
-    expect(await expectRpcError(res, 409, -32000)).toContain(`GET /sse?sessionId=${sessionId}`)
-    expect(await storedEntries(sessionId)).toEqual(before)
+    const res = await postMessage(sessionId, MSG.call('echo', { text: 'while away' }, 40))
+    expect(res.status).toBe(202)
+    const back = await openLegacy(sessionId, '/sse', 'sse_1')
+    expect(await back.next()).toEqual({ event: 'endpoint', data: endpoint })
+    expect(await back.next()).toEqual({
+      event: 'message',
+      id: 'sse_2',
+      data: JSON.stringify({
+        result: { content: [{ type: 'text', text: 'while away' }] },
+        jsonrpc: '2.0',
+        id: 40,
+      }),
+    })
+    await back.cancel()
   })
 })
 
@@ -280,7 +290,9 @@ describe('reconnecting and keepalive', () => {
       headers: { accept: 'text/event-stream', 'mcp-session-id': sessionId },
     })
     const stream = new LegacyStream(res)
-    expect(await stream.drain(400)).toMatch(/^(: keepalive\n\n)+$/)
+    expect(await stream.drain(400)).toMatch(
+      /^data: \nid: get_0\nretry: 1000\n\n(: keepalive\n\n)+$/,
+    )
     await stream.cancel()
   })
 })

@@ -355,21 +355,34 @@ describe('POST /mcp: SSE replies', () => {
     ])
   })
 
-  it('frames each message as `event: message` + one data line', async () => {
-    const sessionId = await openSession()
+  it('frames a 2025-11-25 stream exactly: priming event, then one message per event with its id', async () => {
+    const sessionId = await openSession('2025-11-25')
+    const res = await postMcp(
+      MSG.call('countdown', { from: 1, intervalMs: 0 }, 12, { progressToken: 7 }),
+      { 'mcp-session-id': sessionId },
+    )
+    const result = {
+      jsonrpc: '2.0',
+      id: 12,
+      result: { content: [{ type: 'text', text: 'Liftoff!' }] },
+    }
+    expect(await res.text()).toBe(
+      'data: \nid: p1_0\nretry: 1000\n\n' +
+        `event: message\ndata: ${wire(progress(7, 1, 1, '0 left'))}\nid: p1_1\n\n` +
+        `event: message\ndata: ${wire(result)}\nid: p1_2\n\n`,
+    )
+  })
+
+  it('sends no priming event to a 2025-06-18 session, but ids all the same', async () => {
+    const sessionId = await openSession('2025-06-18')
     const res = await postMcp(
       MSG.call('countdown', { from: 1, intervalMs: 0 }, 12, { progressToken: 7 }),
       { 'mcp-session-id': sessionId },
     )
     const text = await res.text()
-    expect(text.endsWith('\n\n')).toBe(true)
-    const blocks = text.slice(0, -2).split('\n\n')
-    expect(blocks).toHaveLength(2)
-    for (const block of blocks) expect(block).toMatch(/^event: message\ndata: \{[^\n]+\}$/)
-    expect(blocks.map((b) => JSON.parse(b.slice('event: message\ndata: '.length)))).toEqual([
-      progress(7, 1, 1, '0 left'),
-      { jsonrpc: '2.0', id: 12, result: { content: [{ type: 'text', text: 'Liftoff!' }] } },
-    ])
+    expect(text).toMatch(
+      /^event: message\ndata: \{[^\n]+\}\nid: p1_1\n\nevent: message\ndata: \{[^\n]+\}\nid: p1_2\n\n$/,
+    )
   })
 
   it('answers JSON when nothing but the result is sent', async () => {
@@ -381,6 +394,12 @@ describe('POST /mcp: SSE replies', () => {
     expect(await res.json()).toMatchObject({ id: 13, result: { content: [{ text: 'Liftoff!' }] } })
   })
 })
+
+/** A message as the server serializes it: `JSON.stringify` in the SDK's key order. */
+function wire(message: Record<string, unknown>): string {
+  const { jsonrpc, id, ...rest } = message
+  return JSON.stringify(id === undefined ? { ...rest, jsonrpc } : { ...rest, jsonrpc, id })
+}
 
 function progress(progressToken: string | number, value: number, total: number, message: string) {
   return {

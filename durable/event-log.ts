@@ -1,0 +1,263 @@
+/**
+ * @module
+ * A session's event log, in its Durable Object's SQLite storage: every message that goes on an
+ * SSE stream is appended here first, so a client that lost its connection (or a server that
+ * restarted) can replay it with `Last-Event-ID`.
+ *
+ * ## Storage layout
+ * | table | rows |
+ * |---|---|
+ * | `mcp_meta(key, value)` | counters that must never go back: `seq` (last event seq), `stream` (last reply-stream number), `request` (last server→client request id) |
+ * | `mcp_streams(id, kind, state, request_ids, created_at)` | one per stream: `get`, `sse`, or `p<n>` per POST reply; `state` is `open`, `finished` (all responses logged) or `delivered` (the last one reached a client) |
+ * | `mcp_events(seq, stream, message, bytes, at)` | the events; `seq` is the session-wide order |
+ *
+ * ## Lifecycle
+ * - Appends happen in the same synchronous turn as the send, so the log order is the send order
+ *   and each stream sees its events in `seq` order.
+ * - {@link EventLog.prune} (from the object's alarm) drops events of delivered reply streams,
+ *   events older than the age cap, then the oldest events beyond the count and byte caps.
+ * - A reply stream still `open` when the object starts again lost its requests with the old
+ *   instance; {@link EventLog.interruptedStreams} lists them so each gets an error response.
+ * - Everything goes with the session's `deleteAll()`.
+ */
+import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js'
+import {
+  type EventJournal,
+  formatEventId,
+  type JournalEvent,
+  LEGACY_STREAM,
+  STANDALONE_STREAM,
+} from '../src/transports/event-journal'
+import { isResponse } from '../src/transports/message-sink'
+
+/** Caps of the event log. */
+export interface EventLogLimits {
+  readonly maxEvents: number
+  readonly maxBytes: number
+  readonly maxAgeMs: number
+}
+
+/** A reply stream whose requests did not all get a response before the object stopped. */
+export interface InterruptedStream {
+  readonly id: string
+  readonly missing: RequestId[]
+}
+
+type StreamState = 'open' | 'finished' | 'delivered'
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS mcp_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS mcp_streams (
+  id TEXT PRIMARY KEY, kind TEXT NOT NULL, state TEXT NOT NULL,
+  request_ids TEXT NOT NULL, created_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS mcp_events (
+  seq INTEGER PRIMARY KEY, stream TEXT NOT NULL, message TEXT NOT NULL,
+  bytes INTEGER NOT NULL, at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS mcp_events_by_stream ON mcp_events (stream, seq);
+`
+
+/** The event log of one session, over its SQLite storage. */
+export class EventLog implements EventJournal {
+  readonly #sql: SqlStorage
+  readonly #now: () => number
+  /** Standalone/legacy stream rows known to exist, so appends don't re-insert them. */
+  readonly #known = new Set<string>()
+  #ready = false
+
+  readonly #onAppend: (() => void) | undefined
+
+  /** @param onAppend Called after every append (the object uses it to schedule pruning). */
+  constructor(sql: SqlStorage, onAppend?: () => void, now: () => number = Date.now) {
+    this.#sql = sql
+    this.#onAppend = onAppend
+    this.#now = now
+  }
+
+  /** Forgets what it knew of the tables (after the session's storage was deleted). */
+  reset(): void {
+    this.#ready = false
+    this.#known.clear()
+  }
+
+  openReplyStream(requestIds: readonly RequestId[]): string {
+    const id = `p${this.#next('stream')}`
+    this.#insertStream(id, 'reply', requestIds)
+    return id
+  }
+
+  append(streamId: string, message: JSONRPCMessage): string {
+    this.#ensureStream(streamId)
+    const seq = this.#next('seq')
+    const text = JSON.stringify(message)
+    this.#sql.exec(
+      'INSERT INTO mcp_events (seq, stream, message, bytes, at) VALUES (?, ?, ?, ?, ?)',
+      seq,
+      streamId,
+      text,
+      text.length,
+      this.#now(),
+    )
+    this.#onAppend?.()
+    return formatEventId(streamId, seq)
+  }
+
+  finishStream(streamId: string): void {
+    this.#setState(streamId, 'finished')
+  }
+
+  markDelivered(streamId: string): void {
+    this.#setState(streamId, 'delivered')
+  }
+
+  primingId(streamId: string): string {
+    this.#ensureStream(streamId)
+    return formatEventId(streamId, this.#current('seq'))
+  }
+
+  /** Whether `seq` could be an event id this session issued (not in the future). */
+  issued(seq: number): boolean {
+    return seq <= this.#current('seq')
+  }
+
+  /** Whether `streamId` is a stream of this session, and its state. */
+  streamState(streamId: string): StreamState | undefined {
+    this.#init()
+    const row = this.#sql
+      .exec<{ state: string }>('SELECT state FROM mcp_streams WHERE id = ?', streamId)
+      .toArray()[0]
+    return row?.state as StreamState | undefined
+  }
+
+  /** The events of `streamId` after `seq`, in order. */
+  eventsAfter(streamId: string, seq: number): JournalEvent[] {
+    this.#init()
+    return this.#sql
+      .exec<{ seq: number; message: string }>(
+        'SELECT seq, message FROM mcp_events WHERE stream = ? AND seq > ? ORDER BY seq',
+        streamId,
+        seq,
+      )
+      .toArray()
+      .map((row) => ({
+        id: formatEventId(streamId, row.seq),
+        message: JSON.parse(row.message) as JSONRPCMessage,
+      }))
+  }
+
+  /** Reply streams left open by a previous instance, with the request ids still unanswered. */
+  interruptedStreams(): InterruptedStream[] {
+    this.#init()
+    const open = this.#sql
+      .exec<{ id: string; request_ids: string }>(
+        "SELECT id, request_ids FROM mcp_streams WHERE kind = 'reply' AND state = 'open'",
+      )
+      .toArray()
+    return open.map(({ id, request_ids }) => {
+      const answered = new Set(
+        this.eventsAfter(id, -1)
+          .map((event) => event.message)
+          .filter(isResponse)
+          .map((message) => message.id),
+      )
+      const requested = JSON.parse(request_ids) as RequestId[]
+      return { id, missing: requested.filter((requestId) => !answered.has(requestId)) }
+    })
+  }
+
+  /** Allocates the next id for a server→client request; never reused within the session. */
+  nextRequestId(): number {
+    return this.#next('request')
+  }
+
+  /** Number of events and their total size. */
+  size(): { events: number; bytes: number } {
+    this.#init()
+    const row = this.#sql
+      .exec<{ events: number; bytes: number | null }>(
+        'SELECT COUNT(*) AS events, SUM(bytes) AS bytes FROM mcp_events',
+      )
+      .one()
+    return { events: row.events, bytes: row.bytes ?? 0 }
+  }
+
+  /** Applies the caps; returns how many events were dropped. */
+  prune(limits: EventLogLimits): number {
+    this.#init()
+    const before = this.size().events
+    this.#sql.exec(
+      "DELETE FROM mcp_events WHERE stream IN (SELECT id FROM mcp_streams WHERE state = 'delivered')",
+    )
+    this.#sql.exec('DELETE FROM mcp_events WHERE at < ?', this.#now() - limits.maxAgeMs)
+    this.#sql.exec(
+      'DELETE FROM mcp_events WHERE seq NOT IN (SELECT seq FROM mcp_events ORDER BY seq DESC LIMIT ?)',
+      limits.maxEvents,
+    )
+    // Oldest first until the newest events fit the byte cap.
+    this.#sql.exec(
+      `DELETE FROM mcp_events WHERE seq < (
+         SELECT COALESCE(MIN(seq), 0) FROM (
+           SELECT seq, SUM(bytes) OVER (ORDER BY seq DESC) AS newer_bytes FROM mcp_events
+         ) WHERE newer_bytes <= ?)`,
+      limits.maxBytes,
+    )
+    this.#sql.exec(
+      `DELETE FROM mcp_streams WHERE kind = 'reply' AND state != 'open'
+         AND id NOT IN (SELECT DISTINCT stream FROM mcp_events)`,
+    )
+    return before - this.size().events
+  }
+
+  #init(): void {
+    if (this.#ready) return
+    this.#sql.exec(SCHEMA)
+    this.#ready = true
+  }
+
+  #next(counter: 'seq' | 'stream' | 'request'): number {
+    this.#init()
+    return this.#sql
+      .exec<{ value: number }>(
+        `INSERT INTO mcp_meta (key, value) VALUES (?, 1)
+         ON CONFLICT (key) DO UPDATE SET value = value + 1 RETURNING value`,
+        counter,
+      )
+      .one().value
+  }
+
+  #current(counter: 'seq'): number {
+    this.#init()
+    const row = this.#sql
+      .exec<{ value: number }>('SELECT value FROM mcp_meta WHERE key = ?', counter)
+      .toArray()[0]
+    return row?.value ?? 0
+  }
+
+  #ensureStream(streamId: string): void {
+    if (this.#known.has(streamId)) return
+    this.#init()
+    if (streamId === STANDALONE_STREAM || streamId === LEGACY_STREAM) {
+      this.#known.add(streamId)
+      this.#sql.exec(
+        "INSERT OR IGNORE INTO mcp_streams (id, kind, state, request_ids, created_at) VALUES (?, ?, 'open', '[]', ?)",
+        streamId,
+        streamId,
+        this.#now(),
+      )
+    }
+  }
+
+  #insertStream(id: string, kind: string, requestIds: readonly RequestId[]): void {
+    this.#sql.exec(
+      "INSERT INTO mcp_streams (id, kind, state, request_ids, created_at) VALUES (?, ?, 'open', ?, ?)",
+      id,
+      kind,
+      JSON.stringify(requestIds),
+      this.#now(),
+    )
+  }
+
+  #setState(streamId: string, state: StreamState): void {
+    this.#init()
+    this.#sql.exec('UPDATE mcp_streams SET state = ? WHERE id = ?', state, streamId)
+  }
+}

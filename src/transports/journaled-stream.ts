@@ -1,0 +1,74 @@
+/**
+ * @module
+ * A logical SSE stream of a session: its events are logged first, then written to whichever
+ * connection is attached right now, if any. Connections come and go (a client drops, resumes with
+ * `Last-Event-ID`); the stream and its events stay, so nothing sent while no one listened is lost.
+ */
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
+import { type EventJournal, formatEventId, type JournalEvent } from './event-journal'
+import type { MessageSink } from './message-sink'
+import type { SSEStream } from './sse-stream'
+
+/** How a connection is attached. */
+export interface AttachOptions {
+  /** Events to write before going live (a resume's replay), in order. */
+  readonly replay?: readonly JournalEvent[]
+  /** Send a priming event first, with this `retry:` hint (clients at 2025-11-25 or later). */
+  readonly primeRetryMs?: number
+  /** The seq a resuming client already has; the priming event points there. */
+  readonly resumeFrom?: number
+}
+
+/** One logical stream: a journal key plus the connection currently attached. */
+export class JournaledStream implements MessageSink {
+  readonly closed = false
+  #connection: SSEStream | undefined
+
+  constructor(
+    readonly id: string,
+    readonly journal: EventJournal,
+  ) {}
+
+  /** Whether a client connection is attached and open. */
+  get connected(): boolean {
+    return this.#connection !== undefined && !this.#connection.closed
+  }
+
+  /** The attached connection, if open. */
+  get connection(): SSEStream | undefined {
+    return this.connected ? this.#connection : undefined
+  }
+
+  /** Logs `message`, then writes it to the attached connection (if any). */
+  send(message: JSONRPCMessage): void {
+    void this.write(message)
+  }
+
+  /**
+   * Logs `message` and writes it; resolves once the connection took it, or at once (undefined)
+   * when no connection is attached.
+   */
+  write(message: JSONRPCMessage): Promise<void> | undefined {
+    const eventId = this.journal.append(this.id, message)
+    return this.connection?.send(message, eventId)
+  }
+
+  /**
+   * Attaches a connection: priming event, replayed events, then live. All of it happens in one
+   * synchronous step, so no event can slip between the replay and the live ones. Returns false
+   * when another connection is still attached (the caller answers 409).
+   */
+  attach(connection: SSEStream, options: AttachOptions = {}): boolean {
+    if (this.connected) return false
+    if (options.primeRetryMs !== undefined) {
+      const primingId =
+        options.resumeFrom === undefined
+          ? this.journal.primingId(this.id)
+          : formatEventId(this.id, options.resumeFrom)
+      void connection.prime(primingId, options.primeRetryMs)
+    }
+    for (const event of options.replay ?? []) void connection.send(event.message, event.id)
+    this.#connection = connection
+    return true
+  }
+}
