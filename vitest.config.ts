@@ -9,8 +9,8 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: './wrangler.toml' },
-            // A short keepalive so tests can watch it (the default is 15 s).
-            miniflare: { bindings: { SSE_KEEPALIVE_MS: '150' } },
+            // Short intervals so tests can watch them (defaults: 15 s and 1 s).
+            miniflare: { bindings: { SSE_KEEPALIVE_MS: '150', SSE_AFTER_MS: '300' } },
           }),
         ],
         test: { name: 'workers', include: ['test/workers/**/*.test.ts'] },

@@ -210,6 +210,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
   /** Ends the session when it has been idle for the TTL; otherwise prunes its event log. */
   override async alarm(): Promise<void> {
     this.#alarmAt = undefined
+    this.#state.reload()
     const record = this.#state.record
     if (record === undefined) return
     const live = this.#live === undefined ? undefined : await this.#live
@@ -289,14 +290,30 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
   }
 
   #receive(live: LiveSession, message: JSONRPCMessage, reply?: MessageSink): void {
-    if ('method' in message) {
-      if (message.method === 'notifications/initialized') this.#state.markInitialized()
-      if (message.method === 'logging/setLevel' && 'id' in message) {
-        const level = LoggingLevelSchema.safeParse(message.params?.level)
-        if (level.success) this.#state.setLogLevel(level.data)
-      }
+    const isRequest = 'method' in message && 'id' in message
+    if ('method' in message && message.method === 'notifications/initialized') {
+      this.#state.markInitialized()
     }
-    live.transport.receive(message, 'id' in message && 'method' in message ? reply : undefined)
+    let sink = isRequest ? reply : undefined
+    if (isRequest && sink !== undefined && message.method === 'logging/setLevel') {
+      const level = LoggingLevelSchema.safeParse(message.params?.level)
+      // Kept only once the server accepted it (a server without logging answers -32601).
+      if (level.success) sink = this.#onSuccess(sink, () => this.#state.setLogLevel(level.data))
+    }
+    live.transport.receive(message, sink)
+  }
+
+  /** Wraps `sink` so that `then` runs when the request it carries gets a successful response. */
+  #onSuccess(sink: MessageSink, then: () => void): MessageSink {
+    return {
+      get closed() {
+        return sink.closed
+      },
+      send(message) {
+        if ('result' in message) then()
+        sink.send(message)
+      },
+    }
   }
 
   #touch(): void {

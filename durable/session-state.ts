@@ -81,6 +81,11 @@ export class SessionState {
     return this.#record
   }
 
+  /** Drops the cached record, so the next read comes from storage. */
+  reload(): void {
+    this.#loaded = false
+  }
+
   /** Stores a new session record. */
   create(record: SessionRecord): void {
     this.#write(record)

@@ -13,7 +13,7 @@ export const JSON_HEADERS = { accept: ACCEPT_BOTH, 'content-type': 'application/
 /** JSON-RPC messages the tests send. */
 export const MSG = {
   initialize: (protocolVersion = '2025-11-25', id: number | string = 1) => ({
-    jsonrpc: '2.0',
+    jsonrpc: '2.0' as const,
     id,
     method: 'initialize',
     params: {
@@ -22,11 +22,11 @@ export const MSG = {
       clientInfo: { name: 'test-client', version: '0.0.1' },
     },
   }),
-  initialized: { jsonrpc: '2.0', method: 'notifications/initialized' },
-  ping: (id: number | string = 2) => ({ jsonrpc: '2.0', id, method: 'ping' }),
-  toolsList: (id: number | string = 3) => ({ jsonrpc: '2.0', id, method: 'tools/list' }),
+  initialized: { jsonrpc: '2.0' as const, method: 'notifications/initialized' },
+  ping: (id: number | string = 2) => ({ jsonrpc: '2.0' as const, id, method: 'ping' }),
+  toolsList: (id: number | string = 3) => ({ jsonrpc: '2.0' as const, id, method: 'tools/list' }),
   call: (name: string, args: Record<string, unknown>, id: number | string = 4, meta?: object) => ({
-    jsonrpc: '2.0',
+    jsonrpc: '2.0' as const,
     id,
     method: 'tools/call',
     params: { name, arguments: args, ...(meta ? { _meta: meta } : {}) },

@@ -15,3 +15,8 @@ export function storedEntries(sessionId: string): Promise<Array<[string, unknown
     ...state.storage.kv.list(),
   ])
 }
+
+/** The stub of a brand-new, empty object (for tests that use its storage directly). */
+export function freshObject() {
+  return env.SESSION_DO.get(env.SESSION_DO.newUniqueId())
+}

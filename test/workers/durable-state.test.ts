@@ -1,0 +1,322 @@
+/**
+ * Sessions that never get lost. Invariant: whatever happens to the object between two requests
+ * (eviction, a hard restart, an idle alarm), the session either answers exactly as before, with
+ * every event it owes the client, or is gone completely (404, no storage left).
+ */
+
+import {
+  abortAllDurableObjects,
+  evictDurableObject,
+  runDurableObjectAlarm,
+  runInDurableObject,
+} from 'cloudflare:test'
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
+import { describe, expect, it } from 'vitest'
+import { EventLog } from '../../durable/event-log'
+import { startLiveSession } from '../../durable/live-session'
+import type { SessionRecord } from '../../durable/session-state'
+import { readSessionConfig } from '../../src/session-config'
+import { SessionTransport } from '../../src/transports/session-transport'
+import { LegacyStream, openLegacy, postMessage, startLegacy } from '../helpers/legacy-sse'
+import { expectRpcError, fetchApp, MSG, openSession, postMcp } from '../helpers/requests'
+import { freshObject, sessionObject, storedEntries } from '../helpers/session-storage'
+import { parseSSE } from '../helpers/sse'
+
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+function resume(sessionId: string, lastEventId: string): Promise<Response> {
+  return fetchApp('/mcp', {
+    headers: {
+      accept: 'text/event-stream',
+      'mcp-session-id': sessionId,
+      'last-event-id': lastEventId,
+    },
+  })
+}
+
+/** The SQL tables the session's object holds, with their row counts. */
+function tables(sessionId: string): Promise<Record<string, number>> {
+  return runInDurableObject(sessionObject(sessionId), (_instance, state) => {
+    const names = state.storage.sql
+      .exec<{ name: string }>(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'mcp_%'",
+      )
+      .toArray()
+      .map((row) => row.name)
+    return Object.fromEntries(
+      names.map((name) => [
+        name,
+        state.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM ${name}`).one().n,
+      ]),
+    )
+  })
+}
+
+describe('unsent events survive eviction', () => {
+  it('legacy: replies logged while disconnected are replayed after an eviction', async () => {
+    const { stream, sessionId, endpoint } = await startLegacy()
+    await postMessage(sessionId, MSG.initialize('2024-11-05'))
+    const init = await stream.next()
+    await postMessage(sessionId, MSG.initialized)
+    await postMessage(sessionId, MSG.call('remember', { key: 'k', note: 'kept' }, 2))
+    await stream.next()
+    await stream.cancel()
+    await wait(500)
+    expect((await postMessage(sessionId, MSG.call('recall', { key: 'k' }, 3))).status).toBe(202)
+    await evictDurableObject(sessionObject(sessionId))
+
+    const back = await openLegacy(sessionId, '/sse', init.id)
+    expect(await back.next()).toEqual({ event: 'endpoint', data: endpoint })
+    expect(JSON.parse((await back.next()).data)).toMatchObject({ id: 2, result: {} })
+    expect(JSON.parse((await back.next()).data)).toEqual({
+      jsonrpc: '2.0',
+      id: 3,
+      result: { content: [{ type: 'text', text: 'kept' }] },
+    })
+    await back.cancel()
+  })
+
+  it('/mcp: a cut reply is replayed after an eviction, final response included', async () => {
+    const sessionId = await openSession()
+    const res = await postMcp(
+      MSG.call('countdown', { from: 3, intervalMs: 20 }, 9, { progressToken: 'e' }),
+      {
+        'mcp-session-id': sessionId,
+      },
+    )
+    const stream = new LegacyStream(res)
+    await stream.next()
+    const first = await stream.next()
+    await stream.cancel()
+    await wait(300)
+    await evictDurableObject(sessionObject(sessionId))
+    const { events } = parseSSE(await (await resume(sessionId, first.id!)).text())
+    expect(events.map((e) => e.id)).toEqual(['p1_1', 'p1_2', 'p1_3', 'p1_4'])
+    expect(JSON.parse(events.at(-1)!.data)).toMatchObject({
+      id: 9,
+      result: { content: [{ text: 'Liftoff!' }] },
+    })
+  })
+})
+
+describe('a hard restart mid-call', () => {
+  it('answers the lost request with an error in its stream, so the client never hangs', async () => {
+    const sessionId = await openSession()
+    const res = await postMcp(
+      MSG.call('countdown', { from: 50, intervalMs: 50 }, 11, { progressToken: 'x' }),
+      {
+        'mcp-session-id': sessionId,
+      },
+    )
+    const stream = new LegacyStream(res)
+    await stream.next()
+    const first = await stream.next()
+    await abortAllDurableObjects()
+
+    const { events } = parseSSE(await (await resume(sessionId, first.id!)).text())
+    const last = JSON.parse(events.at(-1)!.data)
+    expect(last).toEqual({
+      jsonrpc: '2.0',
+      id: 11,
+      error: {
+        code: -32603,
+        message: 'Request interrupted: the server restarted before it finished; please retry',
+      },
+    })
+    for (const event of events.slice(1, -1)) {
+      expect(JSON.parse(event.data)).toMatchObject({ method: 'notifications/progress' })
+    }
+    // The session itself is intact.
+    const ping = await postMcp(MSG.ping(12), { 'mcp-session-id': sessionId })
+    expect(await ping.json()).toEqual({ jsonrpc: '2.0', id: 12, result: {} })
+  })
+})
+
+describe('idle expiry', () => {
+  it('schedules an alarm when the session starts', async () => {
+    const sessionId = await openSession()
+    const alarm = await runInDurableObject(sessionObject(sessionId), (_i, state) =>
+      state.storage.getAlarm(),
+    )
+    expect(alarm).toBeGreaterThan(Date.now())
+  })
+
+  it('an alarm after the TTL deletes everything; the id then answers 404', async () => {
+    const sessionId = await openSession()
+    await postMcp(MSG.call('remember', { key: 'a', note: 'b' }), {
+      'mcp-session-id': sessionId,
+    }).then((r) => r.text())
+    const day = 24 * 60 * 60 * 1000
+    await runInDurableObject(sessionObject(sessionId), (_i, state) => {
+      const record = state.storage.kv.get<SessionRecord>('session')!
+      state.storage.kv.put('session', { ...record, lastSeenAt: Date.now() - day - 1 })
+    })
+    await evictDurableObject(sessionObject(sessionId))
+    expect(await runDurableObjectAlarm(sessionObject(sessionId))).toBe(true)
+    expect(await storedEntries(sessionId)).toEqual([])
+    expect(await tables(sessionId)).toEqual({})
+    expect(
+      await runInDurableObject(sessionObject(sessionId), (_i, s) => s.storage.getAlarm()),
+    ).toBeNull()
+    await expectRpcError(await postMcp(MSG.ping(), { 'mcp-session-id': sessionId }), 404, -32001)
+  })
+
+  it('a legacy session expires the same way (/messages → 404)', async () => {
+    const { stream, sessionId } = await startLegacy()
+    await stream.cancel()
+    await wait(500)
+    await runInDurableObject(sessionObject(sessionId), (_i, state) => {
+      const record = state.storage.kv.get<SessionRecord>('session')!
+      state.storage.kv.put('session', { ...record, lastSeenAt: 0 })
+    })
+    expect(await runDurableObjectAlarm(sessionObject(sessionId))).toBe(true)
+    expect(await storedEntries(sessionId)).toEqual([])
+    await expectRpcError(await postMessage(sessionId, MSG.ping()), 404, -32001)
+  })
+
+  it('an alarm within the TTL keeps the session and re-arms', async () => {
+    const sessionId = await openSession()
+    expect(await runDurableObjectAlarm(sessionObject(sessionId))).toBe(true)
+    const ping = await postMcp(MSG.ping(3), { 'mcp-session-id': sessionId })
+    expect(ping.status).toBe(200)
+    await ping.text()
+    const alarm = await runInDurableObject(sessionObject(sessionId), (_i, s) =>
+      s.storage.getAlarm(),
+    )
+    expect(alarm).toBeGreaterThan(Date.now())
+  })
+
+  it('a client holding a stream open is not idle', async () => {
+    const { stream, sessionId } = await startLegacy()
+    await runInDurableObject(sessionObject(sessionId), (_i, state) => {
+      const record = state.storage.kv.get<SessionRecord>('session')!
+      state.storage.kv.put('session', { ...record, lastSeenAt: 0 })
+    })
+    expect(await runDurableObjectAlarm(sessionObject(sessionId))).toBe(true)
+    expect((await storedEntries(sessionId)).map(([k]) => k)).toContain('session')
+    await stream.cancel()
+  })
+})
+
+describe('the event log', () => {
+  /** Runs `body` with an EventLog over a fresh object's storage. */
+  function withLog<T>(body: (log: EventLog, sql: SqlStorage) => T) {
+    return runInDurableObject(freshObject(), (_i, state) =>
+      body(new EventLog(state.storage.sql), state.storage.sql),
+    )
+  }
+
+  it('numbers events session-wide and ids name their stream', async () => {
+    await withLog((log) => {
+      const a = log.openReplyStream([1])
+      expect(a).toBe('p1')
+      expect(log.append(a, MSG.ping(1))).toBe('p1_1')
+      expect(log.append('get', MSG.initialized)).toBe('get_2')
+      expect(log.openReplyStream([2])).toBe('p2')
+      expect(log.append('p2', MSG.ping(2))).toBe('p2_3')
+      expect(log.eventsAfter('p1', 0).map((e) => e.id)).toEqual(['p1_1'])
+      expect(log.primingId('p2')).toBe('p2_3')
+    })
+  })
+
+  it('prunes delivered streams, then by age, count and bytes, and never reuses a seq', async () => {
+    await withLog((log, sql) => {
+      const delivered = log.openReplyStream([1])
+      log.append(delivered, MSG.ping(1))
+      log.finishStream(delivered)
+      log.markDelivered(delivered)
+      for (let i = 0; i < 10; i++)
+        log.append('get', { ...MSG.initialized, params: { i, pad: 'x'.repeat(100) } })
+      expect(log.prune({ maxEvents: 1_000, maxBytes: 1_000_000, maxAgeMs: 60_000 })).toBe(1)
+      expect(log.streamState(delivered)).toBeUndefined()
+      expect(log.prune({ maxEvents: 6, maxBytes: 1_000_000, maxAgeMs: 60_000 })).toBe(4)
+      const bytes = log.size().bytes
+      expect(log.prune({ maxEvents: 6, maxBytes: Math.ceil(bytes / 2), maxAgeMs: 60_000 })).toBe(3)
+      expect(log.size().events).toBe(3)
+      expect(log.eventsAfter('get', 0).map((e) => e.id)).toEqual(['get_9', 'get_10', 'get_11'])
+      sql.exec('UPDATE mcp_events SET at = 0')
+      expect(log.prune({ maxEvents: 6, maxBytes: 1_000_000, maxAgeMs: 60_000 })).toBe(3)
+      expect(log.append('get', MSG.initialized)).toBe('get_12')
+    })
+  })
+
+  it('keeps the server→client request counter across instances', async () => {
+    await withLog((log, sql) => {
+      expect([log.nextRequestId(), log.nextRequestId()]).toEqual([1, 2])
+      expect(new EventLog(sql).nextRequestId()).toBe(3)
+    })
+  })
+})
+
+describe('server→client request ids', () => {
+  it('go out under session-wide ids and come back under the server’s own', async () => {
+    let next = 41
+    const transport = new SessionTransport('s', () => ++next)
+    const sent: unknown[] = []
+    const received: unknown[] = []
+    transport.onmessage = (message) => received.push(message)
+    transport.setStandalone({ closed: false, send: (message) => sent.push(message) })
+    await transport.send({ jsonrpc: '2.0', id: 0, method: 'roots/list' })
+    await transport.send({ jsonrpc: '2.0', id: 1, method: 'ping' })
+    expect(sent).toEqual([
+      { jsonrpc: '2.0', id: 42, method: 'roots/list' },
+      { jsonrpc: '2.0', id: 43, method: 'ping' },
+    ])
+    transport.receive({ jsonrpc: '2.0', id: 43, result: {} })
+    transport.receive({ jsonrpc: '2.0', id: 42, result: { roots: [] } })
+    transport.receive({ jsonrpc: '2.0', id: 42, result: { roots: [] } })
+    expect(received).toEqual([
+      { jsonrpc: '2.0', id: 1, result: {} },
+      { jsonrpc: '2.0', id: 0, result: { roots: [] } },
+      // A reply to nothing we asked (here: a duplicate) passes through unchanged.
+      { jsonrpc: '2.0', id: 42, result: { roots: [] } },
+    ])
+  })
+})
+
+describe('restoring a session into a fresh server', () => {
+  it('re-applies the stored log level, so filtering survives eviction', async () => {
+    await runInDurableObject(freshObject(), async (_i, state) => {
+      const log = new EventLog(state.storage.sql)
+      const server = new McpServer({ name: 't', version: '1' }, { capabilities: { logging: {} } })
+      const transport = new SessionTransport('sid')
+      const record: SessionRecord = {
+        schema: 1,
+        kind: 'streamable-http',
+        principal: 'anonymous',
+        protocolVersion: '2025-11-25',
+        initializeParams: {
+          protocolVersion: '2025-11-25',
+          capabilities: {},
+          clientInfo: { name: 'c', version: '1' },
+        },
+        initialized: true,
+        logLevel: 'error',
+        createdAt: 0,
+        lastSeenAt: 0,
+      }
+      await startLiveSession(server, transport, log, readSessionConfig({}), record, true)
+      await server.sendLoggingMessage({ level: 'info', data: 'filtered out' }, 'sid')
+      expect(log.size().events).toBe(0)
+      await server.sendLoggingMessage({ level: 'error', data: 'kept' }, 'sid')
+      expect(log.eventsAfter('get', 0).map((e) => e.message)).toEqual([
+        {
+          jsonrpc: '2.0',
+          method: 'notifications/message',
+          params: { level: 'error', data: 'kept' },
+        },
+      ])
+    })
+  })
+
+  it('a server without logging refuses setLevel, and nothing is stored', async () => {
+    const sessionId = await openSession()
+    const res = await postMcp(
+      { jsonrpc: '2.0', id: 5, method: 'logging/setLevel', params: { level: 'error' } },
+      { 'mcp-session-id': sessionId },
+    )
+    expect(await res.json()).toMatchObject({ id: 5, error: { code: -32601 } })
+    const record = new Map(await storedEntries(sessionId)).get('session') as SessionRecord
+    expect(record.logLevel).toBeUndefined()
+  })
+})
