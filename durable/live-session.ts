@@ -62,6 +62,7 @@ export class LiveSession {
       keepaliveMs: this.config.keepaliveMs,
       primeRetryMs: this.#primeRetryMs,
       sseAfterMs: this.#primeRetryMs === undefined ? undefined : this.config.sseAfterMs,
+      maxConnectionMs: this.config.streamMaxMs > 0 ? this.config.streamMaxMs : undefined,
       onDone: () => this.#replies.delete(reply),
     })
     this.#replies.add(reply)

@@ -21,6 +21,11 @@ const SessionConfigSchema = z.object({
    * the handler sent nothing yet. Applies to sessions at 2025-11-25 or later (priming).
    */
   SSE_AFTER_MS: ms(0, 10 * MINUTE, 1_000),
+  /**
+   * A reply stream's connection open this long is closed after a `retry:` hint, and the client
+   * resumes it (2025-11-25 sessions). 0 turns this off.
+   */
+  SSE_STREAM_MAX_MS: ms(0, 24 * HOUR, 0),
   /** A session with no request for this long is ended by its alarm. */
   SESSION_TTL_MS: ms(1_000, 365 * 24 * HOUR, 24 * HOUR),
   /** Event log caps: count, total bytes of message JSON, and age. */
@@ -39,6 +44,8 @@ export interface SessionConfig {
   readonly keepaliveMs: number
   readonly retryMs: number
   readonly sseAfterMs: number
+  /** 0 when connections are never closed early. */
+  readonly streamMaxMs: number
   readonly ttlMs: number
   readonly log: { readonly maxEvents: number; readonly maxBytes: number; readonly maxAgeMs: number }
 }
@@ -62,6 +69,7 @@ export function readSessionConfig(env: unknown): SessionConfig {
     keepaliveMs: c.SSE_KEEPALIVE_MS,
     retryMs: c.SSE_RETRY_MS,
     sseAfterMs: c.SSE_AFTER_MS,
+    streamMaxMs: c.SSE_STREAM_MAX_MS,
     ttlMs: c.SESSION_TTL_MS,
     log: {
       maxEvents: c.EVENT_LOG_MAX_EVENTS,

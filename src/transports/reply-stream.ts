@@ -30,6 +30,11 @@ export interface ReplyStreamOptions {
   readonly primeRetryMs?: number
   /** Switch to SSE when no response has come within this many ms (resumable long calls). */
   readonly sseAfterMs?: number
+  /**
+   * Close a connection that has been open this long, after a `retry:` hint; the call goes on and
+   * the client resumes with `Last-Event-ID` (spec 2025-11-25: polling). Needs `primeRetryMs`.
+   */
+  readonly maxConnectionMs?: number
 }
 
 /** Collects the server's messages for the requests of one POST and turns them into its reply. */
@@ -94,11 +99,13 @@ export class ReplyStream implements MessageSink {
    */
   resume(connection: SSEStream, replay: readonly JournalEvent[], resumeFrom: number): boolean {
     if (this.#stream === undefined || this.#done) return false
-    return this.#stream.attach(connection, {
+    const attached = this.#stream.attach(connection, {
       replay,
       resumeFrom,
       primeRetryMs: this.#options.primeRetryMs,
     })
+    if (attached) this.#limitConnection(connection)
+    return attached
   }
 
   /** Ends the reply without the missing responses (the session ended under it). */
@@ -115,8 +122,21 @@ export class ReplyStream implements MessageSink {
     if (keepaliveMs !== undefined) connection.startKeepalive(keepaliveMs)
     this.#stream = new JournaledStream(journal.openReplyStream(this.#requestIds), journal)
     this.#stream.attach(connection, { primeRetryMs })
+    this.#limitConnection(connection)
     this.#resolve(connection.toResponse(headers))
     for (const message of this.#buffered.splice(0)) this.#stream.write(message)
+  }
+
+  /** Ends `connection` after `maxConnectionMs` if the call is still running by then. */
+  #limitConnection(connection: SSEStream): void {
+    const { maxConnectionMs, primeRetryMs } = this.#options
+    if (maxConnectionMs === undefined || primeRetryMs === undefined) return
+    const timer = setTimeout(() => {
+      if (this.#done || connection.closed) return
+      void connection.retryHint(primeRetryMs)
+      void connection.close()
+    }, maxConnectionMs)
+    connection.onClose(() => clearTimeout(timer))
   }
 
   /** All responses are in: record it, and end the connection once the last one went out. */

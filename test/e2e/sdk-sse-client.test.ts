@@ -17,6 +17,8 @@ import { type DevServer, startDevServer } from './dev-server'
 
 /** A short keepalive, so a vanished client is noticed quickly. */
 const KEEPALIVE_MS = 250
+/** Reply connections are closed this early, so long calls go through resumption. */
+const STREAM_MAX_MS = 300
 
 let server: DevServer | undefined
 const clients: Client[] = []
@@ -27,7 +29,14 @@ function dev(): DevServer {
 }
 
 beforeAll(async () => {
-  server = await startDevServer({ args: ['--var', `SSE_KEEPALIVE_MS:${KEEPALIVE_MS}`] })
+  server = await startDevServer({
+    args: [
+      '--var',
+      `SSE_KEEPALIVE_MS:${KEEPALIVE_MS}`,
+      '--var',
+      `SSE_STREAM_MAX_MS:${STREAM_MAX_MS}`,
+    ],
+  })
 })
 
 afterEach(async () => {
@@ -150,6 +159,35 @@ describe('SDK client over legacy HTTP+SSE', () => {
     expect(overSse.results).toEqual(overMcp.results)
     expectProgressBeforeResult(overSse.progress)
     expectProgressBeforeResult(overMcp.progress)
+  })
+
+  it('a Streamable HTTP call that outlives its connection is resumed by the client', async () => {
+    const resumes: string[] = []
+    const countingFetch = (url: string | URL, init?: RequestInit) => {
+      const lastEventId = new Headers(init?.headers).get('last-event-id')
+      if (lastEventId !== null) resumes.push(lastEventId)
+      return fetch(url, init)
+    }
+    const client = await connect(
+      new StreamableHTTPClientTransport(new URL(`${dev().baseUrl}/mcp`), { fetch: countingFetch }),
+    )
+    const progress: Array<Progress | 'result'> = []
+    const result = await client.callTool(
+      { name: 'countdown', arguments: { from: 8, intervalMs: 100 } },
+      undefined,
+      { onprogress: (p) => progress.push(p) },
+    )
+    progress.push('result')
+    expect(result).toEqual({ content: [{ type: 'text', text: 'Liftoff!' }] })
+    // The server cut the connection and the client resumed it from where it was.
+    expect(resumes.length).toBeGreaterThanOrEqual(1)
+    for (const id of resumes) expect(id).toMatch(/^p\d+_\d+$/)
+    // Every progress still arrived once, in order.
+    const delivered = progress.slice(0, -1) as Progress[]
+    expect(delivered.length).toBeGreaterThanOrEqual(7)
+    expect(delivered.map((p) => p.progress)).toEqual(
+      Array.from({ length: delivered.length }, (_, i) => i + 1),
+    )
   })
 
   it('keeps concurrent calls apart on one stream', async () => {
