@@ -7,19 +7,17 @@
  * `session-state.ts` and `event-log.ts`).
  *
  * ## Lifecycle
- * - Streamable HTTP: `initialize` without a session id reaches a brand-new object
- *   (`newUniqueId()`), which stores the session record and then lets the server answer.
- * - Legacy HTTP+SSE: `GET /sse` reaches a brand-new object, which stores a record without client
- *   details and returns the stream; `initialize` arrives later through `POST /messages`.
- * - Any later request loads the record (404 when there is none) and, if the object was evicted,
- *   restarted or redeployed since, rebuilds the server from storage before serving, so the
- *   request is answered exactly as if nothing had happened.
- * - The alarm ends a session idle for `SESSION_TTL_MS` and prunes its event log.
- * - `DELETE /mcp` closes the connections and deletes all storage at once.
+ * - A session starts in a brand-new object (`newUniqueId()`): by `initialize` without a session
+ *   id (/mcp), or by `GET /sse`, whose `initialize` arrives later through `POST /messages`.
+ * - Any later request loads the record (404 when there is none) and, after an eviction, restart
+ *   or redeploy, rebuilds the server from storage first, so it is answered as if nothing happened.
+ * - The alarm ends a session idle for `SESSION_TTL_MS` and prunes its event log; `DELETE /mcp`
+ *   ends it at once.
  */
 
 import { DurableObject } from 'cloudflare:workers'
 import {
+  type InitializeRequest,
   type JSONRPCMessage,
   type JSONRPCRequest,
   LoggingLevelSchema,
@@ -32,15 +30,17 @@ import {
 import { negotiatedInitializeParams } from '../src/protocol/initialize-params'
 import { allowsBatches, DEFAULT_ASSUMED_VERSION } from '../src/protocol/versions'
 import { readSessionConfig, type SessionConfig } from '../src/session-config'
-import { LEGACY_STREAM, parseEventId, STANDALONE_STREAM } from '../src/transports/event-journal'
-import type { MessageSink } from '../src/transports/message-sink'
+import { LEGACY_STREAM, STANDALONE_STREAM } from '../src/transports/event-journal'
+import { type MessageSink, onSuccess } from '../src/transports/message-sink'
 import { SessionTransport } from '../src/transports/session-transport'
-import { SESSION_ID_HEADER_OUT, type SessionKind } from '../src/types'
+import { SESSION_ID_HEADER_OUT } from '../src/types'
 import { EventLog } from './event-log'
 import { type AttachResult, type LiveSession, startLiveSession } from './live-session'
+import { resumePoint } from './resume-point'
+import { SessionAlarm } from './session-alarm'
+import type { LegacyConnect, SessionCall, SessionPost, StreamOpen } from './session-calls'
 import {
   alreadyInitialized,
-  badLastEventId,
   batchNotAllowed,
   differentTransport,
   malformedInitialize,
@@ -50,35 +50,6 @@ import {
 } from './session-errors'
 import { SessionState } from './session-state'
 
-/** What every call from the Worker carries besides its payload. */
-export interface SessionCall {
-  /** Name of the principal the Worker authenticated (`anonymous` without auth). */
-  readonly principal: string
-  /** The transport the request arrived on. */
-  readonly kind: SessionKind
-}
-
-/** A `POST /mcp` or `POST /messages` after the Worker parsed and validated its body. */
-export interface SessionPost extends SessionCall {
-  readonly messages: JSONRPCMessage[]
-  readonly batch: boolean
-}
-
-/** A `GET /mcp`: the standalone stream, or (with `lastEventId`) a resumed one. */
-export interface StreamOpen extends SessionCall {
-  readonly lastEventId?: string
-}
-
-/** A `GET /sse`: a new session (`create`) or a reconnect to an existing one. */
-export interface LegacyConnect extends StreamOpen {
-  /** The URI the client must POST its messages to (the `endpoint` event's data). */
-  readonly endpoint: string
-  readonly create: boolean
-}
-
-/** How often, at most, the alarm prunes a session's event log. */
-const PRUNE_EVERY_MS = 60_000
-
 /**
  * Base class of the session object. Apps don't extend it by hand: {@link createSessionDO} binds it
  * to their server definition.
@@ -87,15 +58,15 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
   readonly #state: SessionState
   readonly #log: EventLog
   readonly #config: SessionConfig
+  readonly #alarm: SessionAlarm
   #live: Promise<LiveSession> | undefined
-  /** When the alarm is set for, as far as this instance knows. */
-  #alarmAt: number | undefined
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
     this.#config = readSessionConfig(env)
     this.#state = new SessionState(ctx.storage)
-    this.#log = new EventLog(ctx.storage.sql, () => this.#alarmWithin(this.#pruneEvery()))
+    this.#alarm = new SessionAlarm(ctx.storage, this.#config.log.maxAgeMs)
+    this.#log = new EventLog(ctx.storage.sql, () => this.#alarm.pruneSoon())
   }
 
   /** The app's server definition; supplied by {@link createSessionDO}. */
@@ -110,10 +81,10 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
 
   /** Handles `POST /mcp`: its reply is JSON, an SSE stream, or 202 for notifications only. */
   async post(call: SessionPost): Promise<Response> {
-    const first = call.messages[0]
-    // The Worker already validated every message; a cheap look is enough here.
-    if (call.messages.length === 1 && first && 'id' in first && 'method' in first) {
-      if (first.method === 'initialize') return this.#initialize(call, first)
+    // The Worker already validated every message (and that initialize comes alone).
+    const [first] = call.messages
+    if (first && 'method' in first && first.method === 'initialize' && 'id' in first) {
+      return this.#initialize(call, first)
     }
     const rejected = this.#check(call)
     if (rejected) return rejected
@@ -138,7 +109,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
   async openStream(call: StreamOpen): Promise<Response> {
     const rejected = this.#check(call)
     if (rejected) return rejected
-    const resume = this.#resumePoint(call.lastEventId, [STANDALONE_STREAM, 'reply'])
+    const resume = resumePoint(this.#log, call.lastEventId, [STANDALONE_STREAM, 'reply'])
     if (resume instanceof Response) return resume
     const live = await this.#ensureLive()
     this.#touch()
@@ -166,7 +137,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
       if (rejected) return rejected
       this.#touch()
     }
-    const resume = this.#resumePoint(call.lastEventId, [LEGACY_STREAM])
+    const resume = resumePoint(this.#log, call.lastEventId, [LEGACY_STREAM])
     if (resume instanceof Response) return resume
     const live = await this.#ensureLive()
     const result = live.connectLegacy(call.endpoint, resume?.seq)
@@ -175,10 +146,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     return result.toResponse()
   }
 
-  /**
-   * Handles `POST /messages`: accepts one message (202). Its replies go out on the session's SSE
-   * stream, or wait in the log for the client to reconnect.
-   */
+  /** Handles `POST /messages`: one message, 202; replies go on the stream or wait in the log. */
   async postLegacy(call: SessionPost): Promise<Response> {
     const rejected = this.#check(call)
     if (rejected) return rejected
@@ -209,7 +177,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
 
   /** Ends the session when it has been idle for the TTL; otherwise prunes its event log. */
   override async alarm(): Promise<void> {
-    this.#alarmAt = undefined
+    this.#alarm.forget()
     this.#state.reload()
     const record = this.#state.record
     if (record === undefined) return
@@ -223,9 +191,8 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
       return
     }
     this.#log.prune(this.#config.log)
-    const expiry = lastSeen + this.#config.ttlMs
-    const events = this.#log.size().events
-    await this.#setAlarm(events > 0 ? Math.min(expiry, now + this.#pruneEvery()) : expiry)
+    const expiresAt = lastSeen + this.#config.ttlMs
+    await this.#alarm.set(this.#alarm.next(now, expiresAt, this.#log.size().events > 0))
   }
 
   /** Rejects a call for a session that doesn't exist, belongs to someone else, or is of another kind. */
@@ -236,23 +203,6 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     if (record === undefined || record.principal !== call.principal) return sessionNotFound()
     if (record.kind !== call.kind) return differentTransport()
     return undefined
-  }
-
-  /**
-   * Reads a `Last-Event-ID`: undefined without one; a 400 response when it is malformed, names a
-   * stream of another kind, or one this session never had.
-   */
-  #resumePoint(
-    lastEventId: string | undefined,
-    kinds: readonly string[],
-  ): { streamId: string; seq: number } | Response | undefined {
-    if (lastEventId === undefined) return undefined
-    const point = parseEventId(lastEventId)
-    if (point === undefined) return badLastEventId('malformed')
-    const kind = point.streamId.startsWith('p') ? 'reply' : point.streamId
-    if (!kinds.includes(kind) || !this.#log.issued(point.seq)) return badLastEventId('unknown')
-    if (this.#log.streamState(point.streamId) === undefined) return badLastEventId('unknown')
-    return point
   }
 
   async #initialize(call: SessionPost, request: JSONRPCRequest): Promise<Response> {
@@ -267,26 +217,10 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     return reply.response
   }
 
-  #createRecord(
-    call: SessionCall,
-    initializeParams?: NonNullable<ReturnType<typeof negotiatedInitializeParams>>,
-  ): void {
+  #createRecord(call: SessionCall, initializeParams?: InitializeRequest['params']): void {
     const now = Date.now()
-    this.#state.create({
-      schema: 1,
-      kind: call.kind,
-      principal: call.principal,
-      ...(initializeParams && {
-        protocolVersion: initializeParams.protocolVersion,
-        clientInfo: initializeParams.clientInfo,
-        clientCapabilities: initializeParams.capabilities,
-        initializeParams,
-      }),
-      initialized: false,
-      createdAt: now,
-      lastSeenAt: now,
-    })
-    void this.#setAlarm(now + Math.min(this.#config.ttlMs, this.#pruneEvery()))
+    this.#state.open(call.kind, call.principal, now, initializeParams)
+    void this.#alarm.set(this.#alarm.next(now, now + this.#config.ttlMs, true))
   }
 
   #receive(live: LiveSession, message: JSONRPCMessage, reply?: MessageSink): void {
@@ -298,22 +232,9 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     if (isRequest && sink !== undefined && message.method === 'logging/setLevel') {
       const level = LoggingLevelSchema.safeParse(message.params?.level)
       // Kept only once the server accepted it (a server without logging answers -32601).
-      if (level.success) sink = this.#onSuccess(sink, () => this.#state.setLogLevel(level.data))
+      if (level.success) sink = onSuccess(sink, () => this.#state.setLogLevel(level.data))
     }
     live.transport.receive(message, sink)
-  }
-
-  /** Wraps `sink` so that `then` runs when the request it carries gets a successful response. */
-  #onSuccess(sink: MessageSink, then: () => void): MessageSink {
-    return {
-      get closed() {
-        return sink.closed
-      },
-      send(message) {
-        if ('result' in message) then()
-        sink.send(message)
-      },
-    }
   }
 
   #touch(): void {
@@ -324,29 +245,13 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     return { [SESSION_ID_HEADER_OUT]: this.sessionId }
   }
 
-  #pruneEvery(): number {
-    return Math.min(PRUNE_EVERY_MS, this.#config.log.maxAgeMs)
-  }
-
-  /** Makes sure the alarm fires within `ms` from now. */
-  #alarmWithin(ms: number): void {
-    const at = Date.now() + ms
-    if (this.#alarmAt !== undefined && this.#alarmAt <= at) return
-    void this.#setAlarm(at)
-  }
-
-  async #setAlarm(at: number): Promise<void> {
-    this.#alarmAt = at
-    await this.ctx.storage.setAlarm(at)
-  }
-
   async #destroy(): Promise<void> {
     const live = this.#live
     this.#live = undefined
     if (live !== undefined) await (await live).close(sessionTerminated)
     await this.#state.destroy()
     this.#log.reset()
-    this.#alarmAt = undefined
+    this.#alarm.forget()
   }
 
   /**
@@ -362,7 +267,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
 
   async #build(restore: boolean): Promise<LiveSession> {
     const record = this.#state.record!
-    this.#alarmAt = (await this.ctx.storage.getAlarm()) ?? undefined
+    await this.#alarm.load()
     const transport = new SessionTransport(this.sessionId, () => this.#log.nextRequestId())
     const context: SessionContext<Env> = {
       sessionId: this.sessionId,

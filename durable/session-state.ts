@@ -86,9 +86,27 @@ export class SessionState {
     this.#loaded = false
   }
 
-  /** Stores a new session record. */
-  create(record: SessionRecord): void {
-    this.#write(record)
+  /** Stores the record of a new session; an /sse session has no `initialize` yet. */
+  open(
+    kind: SessionKind,
+    principal: string,
+    now: number,
+    initializeParams?: InitializeRequest['params'],
+  ): void {
+    this.#write({
+      schema: 1,
+      kind,
+      principal,
+      ...(initializeParams && {
+        protocolVersion: initializeParams.protocolVersion,
+        clientInfo: initializeParams.clientInfo,
+        clientCapabilities: initializeParams.capabilities,
+        initializeParams,
+      }),
+      initialized: false,
+      createdAt: now,
+      lastSeenAt: now,
+    })
   }
 
   /** Records the client's `initialize` on a session that was created without one (/sse). */

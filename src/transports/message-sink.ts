@@ -19,3 +19,16 @@ export interface MessageSink {
 export function isResponse(message: JSONRPCMessage): message is JSONRPCMessage & { id: RequestId } {
   return !('method' in message) && 'id' in message && message.id !== undefined
 }
+
+/** Wraps `sink` so that `then` runs when the request it carries gets a successful response. */
+export function onSuccess(sink: MessageSink, then: () => void): MessageSink {
+  return {
+    get closed() {
+      return sink.closed
+    },
+    send(message) {
+      if ('result' in message) then()
+      sink.send(message)
+    },
+  }
+}

@@ -79,3 +79,14 @@ export async function expectRpcError(res: Response, status: number, code: number
   expect(body).toEqual({ jsonrpc: '2.0', id: null, error: { code, message: expect.any(String) } })
   return body.error.message
 }
+
+/** `GET /mcp` resuming the stream that `lastEventId` names. */
+export function resumeMcp(sessionId: string, lastEventId: string): Promise<Response> {
+  return fetchApp('/mcp', {
+    headers: {
+      accept: 'text/event-stream',
+      'mcp-session-id': sessionId,
+      'last-event-id': lastEventId,
+    },
+  })
+}

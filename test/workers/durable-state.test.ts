@@ -18,21 +18,11 @@ import type { SessionRecord } from '../../durable/session-state'
 import { readSessionConfig } from '../../src/session-config'
 import { SessionTransport } from '../../src/transports/session-transport'
 import { LegacyStream, openLegacy, postMessage, startLegacy } from '../helpers/legacy-sse'
-import { expectRpcError, fetchApp, MSG, openSession, postMcp } from '../helpers/requests'
+import { expectRpcError, MSG, openSession, postMcp, resumeMcp } from '../helpers/requests'
 import { freshObject, sessionObject, storedEntries } from '../helpers/session-storage'
 import { parseSSE } from '../helpers/sse'
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-function resume(sessionId: string, lastEventId: string): Promise<Response> {
-  return fetchApp('/mcp', {
-    headers: {
-      accept: 'text/event-stream',
-      'mcp-session-id': sessionId,
-      'last-event-id': lastEventId,
-    },
-  })
-}
 
 /** The SQL tables the session's object holds, with their row counts. */
 function tables(sessionId: string): Promise<Record<string, number>> {
@@ -90,7 +80,7 @@ describe('unsent events survive eviction', () => {
     await stream.cancel()
     await wait(300)
     await evictDurableObject(sessionObject(sessionId))
-    const { events } = parseSSE(await (await resume(sessionId, first.id!)).text())
+    const { events } = parseSSE(await (await resumeMcp(sessionId, first.id!)).text())
     expect(events.map((e) => e.id)).toEqual(['p1_1', 'p1_2', 'p1_3', 'p1_4'])
     expect(JSON.parse(events.at(-1)!.data)).toMatchObject({
       id: 9,
@@ -113,7 +103,7 @@ describe('a hard restart mid-call', () => {
     const first = await stream.next()
     await abortAllDurableObjects()
 
-    const { events } = parseSSE(await (await resume(sessionId, first.id!)).text())
+    const { events } = parseSSE(await (await resumeMcp(sessionId, first.id!)).text())
     const last = JSON.parse(events.at(-1)!.data)
     expect(last).toEqual({
       jsonrpc: '2.0',

@@ -4,18 +4,8 @@
  */
 import { describe, expect, it } from 'vitest'
 import { LegacyStream } from '../helpers/legacy-sse'
-import { expectRpcError, fetchApp, MSG, openSession, postMcp } from '../helpers/requests'
+import { expectRpcError, fetchApp, MSG, openSession, postMcp, resumeMcp } from '../helpers/requests'
 import { parseSSE } from '../helpers/sse'
-
-function resume(sessionId: string, lastEventId: string): Promise<Response> {
-  return fetchApp('/mcp', {
-    headers: {
-      accept: 'text/event-stream',
-      'mcp-session-id': sessionId,
-      'last-event-id': lastEventId,
-    },
-  })
-}
 
 /** Starts a countdown over SSE and returns the open stream. */
 async function startCountdown(sessionId: string, from: number, intervalMs: number, id = 20) {
@@ -44,7 +34,7 @@ describe('GET /mcp with Last-Event-ID', () => {
     // The call keeps running while no one listens; some events land in the log meanwhile.
     await new Promise((resolve) => setTimeout(resolve, 100))
 
-    const res = await resume(sessionId, first.id!)
+    const res = await resumeMcp(sessionId, first.id!)
     expect(res.status).toBe(200)
     expect(res.headers.get('content-type')).toBe('text/event-stream')
     const { events } = parseSSE(await res.text())
@@ -66,7 +56,7 @@ describe('GET /mcp with Last-Event-ID', () => {
     const first = await stream.next()
     await stream.cancel()
     await new Promise((resolve) => setTimeout(resolve, 50))
-    const { events } = parseSSE(await (await resume(sessionId, first.id!)).text())
+    const { events } = parseSSE(await (await resumeMcp(sessionId, first.id!)).text())
     expect(events.map((e) => e.id)).toEqual(['p1_1', 'p1_2', 'p1_3', 'p1_4'])
     expect(JSON.parse(events.at(-1)!.data)).toMatchObject({ id: 20, result: {} })
   })
@@ -77,7 +67,7 @@ describe('GET /mcp with Last-Event-ID', () => {
     const priming = await stream.next()
     await stream.cancel()
     await new Promise((resolve) => setTimeout(resolve, 50))
-    const { events } = parseSSE(await (await resume(sessionId, priming.id!)).text())
+    const { events } = parseSSE(await (await resumeMcp(sessionId, priming.id!)).text())
     expect(events.map((e) => e.id)).toEqual(['p1_0', 'p1_1', 'p1_2', 'p1_3'])
   })
 
@@ -90,7 +80,7 @@ describe('GET /mcp with Last-Event-ID', () => {
     await b.next()
     await b.cancel()
     await new Promise((resolve) => setTimeout(resolve, 50))
-    const { events } = parseSSE(await (await resume(sessionId, aPriming.id!)).text())
+    const { events } = parseSSE(await (await resumeMcp(sessionId, aPriming.id!)).text())
     expect(events.slice(1).every((e) => e.id!.startsWith('p1_'))).toBe(true)
     expect(events.slice(1).map((e) => JSON.parse(e.data).id ?? 'progress')).toEqual([
       'progress',
@@ -104,7 +94,7 @@ describe('GET /mcp with Last-Event-ID', () => {
     const stream = await startCountdown(sessionId, 20, 50)
     await stream.next()
     const first = await stream.next()
-    await expectRpcError(await resume(sessionId, first.id!), 409, -32000)
+    await expectRpcError(await resumeMcp(sessionId, first.id!), 409, -32000)
     await stream.cancel()
   })
 
@@ -112,7 +102,7 @@ describe('GET /mcp with Last-Event-ID', () => {
     'a malformed Last-Event-ID (%j) → 400',
     async (id) => {
       const sessionId = await openSession()
-      expect(await expectRpcError(await resume(sessionId, id), 400, -32000)).toBe(
+      expect(await expectRpcError(await resumeMcp(sessionId, id), 400, -32000)).toBe(
         'Bad Request: malformed Last-Event-ID',
       )
     },
@@ -120,7 +110,7 @@ describe('GET /mcp with Last-Event-ID', () => {
 
   it.each([['p9_1'], ['get_999'], ['sse_0']])('an unknown Last-Event-ID (%j) → 400', async (id) => {
     const sessionId = await openSession()
-    expect(await expectRpcError(await resume(sessionId, id), 400, -32000)).toBe(
+    expect(await expectRpcError(await resumeMcp(sessionId, id), 400, -32000)).toBe(
       'Bad Request: unknown Last-Event-ID',
     )
   })
@@ -135,7 +125,7 @@ describe('GET /mcp with Last-Event-ID', () => {
     expect(priming).toEqual({ id: 'get_0', data: '', retry: 1000 })
     await stream.cancel()
     await new Promise((resolve) => setTimeout(resolve, 500))
-    const again = new LegacyStream(await resume(sessionId, 'get_0'))
+    const again = new LegacyStream(await resumeMcp(sessionId, 'get_0'))
     expect(again.response.status).toBe(200)
     expect(await again.next()).toEqual({ id: 'get_0', data: '', retry: 1000 })
     await again.cancel()

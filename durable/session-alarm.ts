@@ -1,0 +1,51 @@
+/**
+ * @module
+ * The one alarm a session object has, and what it is for: idle expiry and event-log pruning,
+ * whichever is due first. Keeps what this instance knows of the scheduled time, so the hot path
+ * never writes an alarm it already has.
+ */
+
+/** How often, at most, the alarm prunes a session's event log. */
+export const PRUNE_EVERY_MS = 60_000
+
+/** The session object's alarm. */
+export class SessionAlarm {
+  readonly #storage: DurableObjectStorage
+  readonly #pruneEveryMs: number
+  /** When the alarm is set for, as far as this instance knows (undefined: not known or none). */
+  #at: number | undefined
+
+  /** @param maxAgeMs The event log's age cap; pruning runs at least this often. */
+  constructor(storage: DurableObjectStorage, maxAgeMs: number) {
+    this.#storage = storage
+    this.#pruneEveryMs = Math.min(PRUNE_EVERY_MS, maxAgeMs)
+  }
+
+  /** Reads the scheduled time from storage (once per instance, when the session starts). */
+  async load(): Promise<void> {
+    this.#at = (await this.#storage.getAlarm()) ?? undefined
+  }
+
+  /** Makes sure pruning runs soon: the alarm fires within one pruning interval. */
+  pruneSoon(): void {
+    const at = Date.now() + this.#pruneEveryMs
+    if (this.#at !== undefined && this.#at <= at) return
+    void this.set(at)
+  }
+
+  /** The next time to wake, given when the session expires and whether the log has events. */
+  next(now: number, expiresAt: number, hasEvents: boolean): number {
+    return hasEvents ? Math.min(expiresAt, now + this.#pruneEveryMs) : expiresAt
+  }
+
+  /** Sets the alarm. */
+  async set(at: number): Promise<void> {
+    this.#at = at
+    await this.#storage.setAlarm(at)
+  }
+
+  /** Forgets the scheduled time (it fired, or the session's storage was deleted). */
+  forget(): void {
+    this.#at = undefined
+  }
+}
