@@ -10,14 +10,16 @@
  * | `mcp_meta(key, value)` | counters that must never go back: `seq` (last event seq), `stream` (last reply-stream number), `request` (last server→client request id) |
  * | `mcp_streams(id, kind, state, request_ids, created_at)` | one per stream: `get`, `sse`, or `p<n>` per POST reply; `state` is `open`, `finished` (all responses logged) or `delivered` (the last one reached a client) |
  * | `mcp_events(seq, stream, message, bytes, at)` | the events; `seq` is the session-wide order |
+ * | `mcp_inflight(stream, request_id)` | requests of the legacy stream still without a response (a reply stream keeps its ids in `mcp_streams`) |
  *
  * ## Lifecycle
  * - Appends happen in the same synchronous turn as the send, so the log order is the send order
  *   and each stream sees its events in `seq` order.
  * - {@link EventLog.prune} (from the object's alarm) drops events of delivered reply streams,
  *   events older than the age cap, then the oldest events beyond the count and byte caps.
- * - A reply stream still `open` when the object starts again lost its requests with the old
- *   instance; {@link EventLog.interruptedStreams} lists them so each gets an error response.
+ * - A reply stream still `open`, or a legacy request still in flight, when the object starts
+ *   again lost its request with the old instance; {@link EventLog.interruptedStreams} lists them
+ *   so each gets an error response.
  * - Everything goes with the session's `deleteAll()`.
  */
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js'
@@ -54,6 +56,8 @@ CREATE TABLE IF NOT EXISTS mcp_events (
   seq INTEGER PRIMARY KEY, stream TEXT NOT NULL, message TEXT NOT NULL,
   bytes INTEGER NOT NULL, at INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS mcp_events_by_stream ON mcp_events (stream, seq);
+CREATE TABLE IF NOT EXISTS mcp_inflight (
+  stream TEXT NOT NULL, request_id TEXT NOT NULL, PRIMARY KEY (stream, request_id));
 `
 
 /** The event log of one session, over its SQLite storage. */
@@ -144,15 +148,49 @@ export class EventLog implements EventJournal {
       }))
   }
 
-  /** Reply streams left open by a previous instance, with the request ids still unanswered. */
+  /** Records a request whose response will go on the (long-lived) `streamId`. */
+  track(streamId: string, requestId: RequestId): void {
+    this.#init()
+    this.#sql.exec(
+      'INSERT OR REPLACE INTO mcp_inflight (stream, request_id) VALUES (?, ?)',
+      streamId,
+      JSON.stringify(requestId),
+    )
+  }
+
+  /** Records that the response to a tracked request went out. */
+  settle(streamId: string, requestId: RequestId): void {
+    this.#init()
+    this.#sql.exec(
+      'DELETE FROM mcp_inflight WHERE stream = ? AND request_id = ?',
+      streamId,
+      JSON.stringify(requestId),
+    )
+  }
+
+  /**
+   * Streams left with unanswered requests by a previous instance: open reply streams, and the
+   * tracked requests of long-lived streams (which are forgotten here: the caller answers them).
+   */
   interruptedStreams(): InterruptedStream[] {
     this.#init()
+    const tracked = new Map<string, RequestId[]>()
+    for (const row of this.#sql
+      .exec<{ stream: string; request_id: string }>('SELECT stream, request_id FROM mcp_inflight')
+      .toArray()) {
+      tracked.set(row.stream, [
+        ...(tracked.get(row.stream) ?? []),
+        JSON.parse(row.request_id) as RequestId,
+      ])
+    }
+    this.#sql.exec('DELETE FROM mcp_inflight')
+    const lost = [...tracked].map(([id, missing]) => ({ id, missing }))
     const open = this.#sql
       .exec<{ id: string; request_ids: string }>(
         "SELECT id, request_ids FROM mcp_streams WHERE kind = 'reply' AND state = 'open'",
       )
       .toArray()
-    return open.map(({ id, request_ids }) => {
+    const replies = open.map(({ id, request_ids }) => {
       const answered = new Set(
         this.eventsAfter(id, -1)
           .map((event) => event.message)
@@ -162,6 +200,7 @@ export class EventLog implements EventJournal {
       const requested = JSON.parse(request_ids) as RequestId[]
       return { id, missing: requested.filter((requestId) => !answered.has(requestId)) }
     })
+    return [...lost, ...replies]
   }
 
   /** Allocates the next id for a server→client request; never reused within the session. */
@@ -232,23 +271,18 @@ export class EventLog implements EventJournal {
     return row?.value ?? 0
   }
 
+  /** Creates the row of a standalone or legacy stream the first time it is used. */
   #ensureStream(streamId: string): void {
     if (this.#known.has(streamId)) return
-    this.#init()
-    if (streamId === STANDALONE_STREAM || streamId === LEGACY_STREAM) {
-      this.#known.add(streamId)
-      this.#sql.exec(
-        "INSERT OR IGNORE INTO mcp_streams (id, kind, state, request_ids, created_at) VALUES (?, ?, 'open', '[]', ?)",
-        streamId,
-        streamId,
-        this.#now(),
-      )
-    }
+    if (streamId !== STANDALONE_STREAM && streamId !== LEGACY_STREAM) return
+    this.#known.add(streamId)
+    this.#insertStream(streamId, streamId, [])
   }
 
   #insertStream(id: string, kind: string, requestIds: readonly RequestId[]): void {
+    this.#init()
     this.#sql.exec(
-      "INSERT INTO mcp_streams (id, kind, state, request_ids, created_at) VALUES (?, ?, 'open', ?, ?)",
+      "INSERT OR IGNORE INTO mcp_streams (id, kind, state, request_ids, created_at) VALUES (?, ?, 'open', ?, ?)",
       id,
       kind,
       JSON.stringify(requestIds),

@@ -11,7 +11,7 @@ import { jsonRpcError, RPC_ERROR } from '../src/protocol/json-rpc-error'
 import type { SessionConfig } from '../src/session-config'
 import { LEGACY_STREAM, STANDALONE_STREAM } from '../src/transports/event-journal'
 import { JournaledStream } from '../src/transports/journaled-stream'
-import type { MessageSink } from '../src/transports/message-sink'
+import { isResponse, type MessageSink } from '../src/transports/message-sink'
 import { ReplyStream } from '../src/transports/reply-stream'
 import type { SessionTransport } from '../src/transports/session-transport'
 import { SSEStream } from '../src/transports/sse-stream'
@@ -107,9 +107,23 @@ export class LiveSession {
     return this.#legacy.connected
   }
 
-  /** The sink every message of a legacy session goes to (logged even while disconnected). */
-  get legacySink(): MessageSink {
-    return this.#legacy
+  /**
+   * Where the replies to a legacy session's request go: its one stream (logged even while
+   * disconnected). The request is tracked until its response is out, so one the object loses in
+   * a restart still gets an answer.
+   */
+  legacyReply(requestId: RequestId): MessageSink {
+    this.log.track(LEGACY_STREAM, requestId)
+    return this.#legacyReplies
+  }
+
+  /** The legacy stream, settling each tracked request as its response goes out. */
+  readonly #legacyReplies: MessageSink = {
+    closed: false,
+    send: (message) => {
+      if (isResponse(message)) this.log.settle(LEGACY_STREAM, message.id)
+      this.#legacy.send(message)
+    },
   }
 
   /**

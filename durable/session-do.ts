@@ -160,9 +160,10 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
       if (initializeParams === undefined) return malformedInitialize()
       if (this.#state.record?.initializeParams !== undefined) return alreadyInitialized()
       this.#state.recordInitialize(initializeParams)
-      live.transport.receive({ ...message, params: initializeParams }, live.legacySink)
+      live.transport.receive({ ...message, params: initializeParams }, live.legacyReply(message.id))
     } else {
-      this.#receive(live, message, live.legacySink)
+      const isRequest = 'method' in message && 'id' in message
+      this.#receive(live, message, isRequest ? live.legacyReply(message.id) : undefined)
     }
     return new Response(null, { status: 202 })
   }

@@ -122,6 +122,43 @@ describe('a hard restart mid-call', () => {
   })
 })
 
+describe('a hard restart mid-call on /sse', () => {
+  it('answers the lost request on the stream after a reconnect; nothing hangs', async () => {
+    const { stream, sessionId } = await startLegacy()
+    await postMessage(sessionId, MSG.initialize('2024-11-05'))
+    await stream.next()
+    await postMessage(sessionId, MSG.initialized)
+    await postMessage(
+      sessionId,
+      MSG.call('countdown', { from: 50, intervalMs: 50 }, 13, { progressToken: 'y' }),
+    )
+    const progress = await stream.next()
+    expect(JSON.parse(progress.data)).toMatchObject({ method: 'notifications/progress' })
+    await abortAllDurableObjects()
+
+    const back = await openLegacy(sessionId, '/sse', progress.id)
+    await back.next()
+    let last = await back.next()
+    while (JSON.parse(last.data).method === 'notifications/progress') last = await back.next()
+    expect(JSON.parse(last.data)).toEqual({
+      jsonrpc: '2.0',
+      id: 13,
+      error: {
+        code: -32603,
+        message: 'Request interrupted: the server restarted before it finished; please retry',
+      },
+    })
+    // Answered requests are not tracked any more, so a second restart invents nothing.
+    await back.cancel()
+    await wait(500)
+    await abortAllDurableObjects()
+    const again = await openLegacy(sessionId, '/sse', last.id)
+    await again.next()
+    expect(await again.drain(300)).not.toContain('event: message')
+    await again.cancel()
+  })
+})
+
 describe('idle expiry', () => {
   it('schedules an alarm when the session starts', async () => {
     const sessionId = await openSession()
