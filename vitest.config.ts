@@ -10,10 +10,23 @@ export default defineConfig({
           cloudflareTest({
             wrangler: { configPath: './wrangler.toml' },
             // Short intervals so tests can watch them (defaults: 15 s and 1 s).
-            miniflare: { bindings: { SSE_KEEPALIVE_MS: '150', SSE_AFTER_MS: '300' } },
+            miniflare: {
+              bindings: { SSE_KEEPALIVE_MS: '150', SSE_AFTER_MS: '300', LOG_LEVEL: 'silent' },
+            },
           }),
         ],
         test: { name: 'workers', include: ['test/workers/**/*.test.ts'] },
+      },
+      {
+        // The demo server composed with the OAuth and logging plugins, whose hooks run in the
+        // session objects (test/fixtures/secure/worker.ts).
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: './test/fixtures/secure/wrangler.toml' },
+            miniflare: { bindings: { SSE_KEEPALIVE_MS: '150' } },
+          }),
+        ],
+        test: { name: 'secure', include: ['test/secure/**/*.test.ts'] },
       },
       {
         // Real processes (`npm start`) driven from Node with the SDK client.

@@ -16,6 +16,7 @@ import { ReplyStream } from '../src/transports/reply-stream'
 import type { SessionTransport } from '../src/transports/session-transport'
 import { SSEStream } from '../src/transports/sse-stream'
 import type { EventLog } from './event-log'
+import type { SessionHookRunner } from './session-hooks'
 import type { SessionRecord } from './session-state'
 
 /** The error a request gets when the object restarted before it finished. */
@@ -37,6 +38,7 @@ export class LiveSession {
   constructor(
     readonly server: McpServer,
     readonly transport: SessionTransport,
+    readonly hooks: SessionHookRunner,
     readonly log: EventLog,
     readonly config: SessionConfig,
     record: SessionRecord,
@@ -172,13 +174,14 @@ export class LiveSession {
 export async function startLiveSession(
   server: McpServer,
   transport: SessionTransport,
+  hooks: SessionHookRunner,
   log: EventLog,
   config: SessionConfig,
   record: SessionRecord,
   restore: boolean,
 ): Promise<LiveSession> {
   await server.connect(transport)
-  const live = new LiveSession(server, transport, log, config, record)
+  const live = new LiveSession(server, transport, hooks, log, config, record)
   if (!restore) return live
   if (record.initializeParams !== undefined) {
     await replay(transport, 'initialize', record.initializeParams)

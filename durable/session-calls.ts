@@ -3,12 +3,14 @@
  * What the Worker's routes send a session object: the RPC payloads of `SessionDO`'s methods.
  */
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
-import type { SessionKind } from '../src/types'
+import type { Principal, SessionKind } from '../src/types'
 
 /** What every call from the Worker carries besides its payload. */
 export interface SessionCall {
-  /** Name of the principal the Worker authenticated (`anonymous` without auth). */
-  readonly principal: string
+  /** Who the Worker authenticated (`anonymous` without auth); never set by the client. */
+  readonly principal: Principal
+  /** The HTTP request's id, for logs. */
+  readonly requestId: string
   /** The transport the request arrived on. */
   readonly kind: SessionKind
 }

@@ -27,7 +27,9 @@ import {
   type McpServerDefinition,
   type SessionContext,
 } from '../src/define-mcp-server'
+import type { McpPlugin } from '../src/plugins/plugin'
 import { negotiatedInitializeParams } from '../src/protocol/initialize-params'
+import { jsonRpcErrorResponse } from '../src/protocol/json-rpc-error'
 import { allowsBatches, DEFAULT_ASSUMED_VERSION } from '../src/protocol/versions'
 import { readSessionConfig, type SessionConfig } from '../src/session-config'
 import { LEGACY_STREAM, STANDALONE_STREAM } from '../src/transports/event-journal'
@@ -48,6 +50,7 @@ import {
   sessionTerminated,
   streamConflict,
 } from './session-errors'
+import { SessionHookRunner } from './session-hooks'
 import { SessionState } from './session-state'
 
 /**
@@ -74,6 +77,11 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     throw new Error('SessionDO is bound to a server by createSessionDO(definition); export that')
   }
 
+  /** The plugins whose session hooks run here; supplied by {@link createSessionDO}. */
+  protected get plugins(): readonly McpPlugin[] {
+    return []
+  }
+
   /** The session id: the object's own id, as handed to the client. */
   get sessionId(): string {
     return this.ctx.id.toString()
@@ -91,6 +99,8 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     const version = this.#state.record?.protocolVersion ?? DEFAULT_ASSUMED_VERSION
     if (call.batch && !allowsBatches(version)) return batchNotAllowed(version)
     const live = await this.#ensureLive()
+    const refused = this.#hooksRefuse(live, call)
+    if (refused) return refused
     this.#touch()
     const requestIds = call.messages.flatMap((m) => ('method' in m && 'id' in m ? [m.id] : []))
     if (requestIds.length === 0) {
@@ -154,6 +164,8 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     // The Worker refuses batches on this transport; a single message is all that arrives.
     if (message === undefined) return sessionNotFound()
     const live = await this.#ensureLive()
+    const refused = this.#hooksRefuse(live, call)
+    if (refused) return refused
     this.#touch()
     if ('method' in message && 'id' in message && message.method === 'initialize') {
       const initializeParams = negotiatedInitializeParams(call.kind, message.params)
@@ -201,7 +213,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     const record = this.#state.record
     // A session owned by another principal is answered exactly like an unknown one, so ids
     // can't be probed.
-    if (record === undefined || record.principal !== call.principal) return sessionNotFound()
+    if (record === undefined || record.principal !== call.principal.name) return sessionNotFound()
     if (record.kind !== call.kind) return differentTransport()
     return undefined
   }
@@ -213,6 +225,11 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     this.#createRecord(call, initializeParams)
     // A new object: the server is built here, and must see this initialize, not a replay of it.
     const live = await this.#ensureLive(false)
+    const refused = this.#hooksRefuse(live, call)
+    if (refused) {
+      await this.#destroy()
+      return refused
+    }
     const reply = live.openReply([request.id], false, this.#sessionHeaders())
     live.transport.receive({ ...request, params: initializeParams }, reply)
     return reply.response
@@ -220,7 +237,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
 
   #createRecord(call: SessionCall, initializeParams?: InitializeRequest['params']): void {
     const now = Date.now()
-    this.#state.open(call.kind, call.principal, now, initializeParams)
+    this.#state.open(call.kind, call.principal.name, now, initializeParams)
     void this.#alarm.set(this.#alarm.next(now, now + this.#config.ttlMs, true))
   }
 
@@ -236,6 +253,13 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
       if (level.success) sink = onSuccess(sink, () => this.#state.setLogLevel(level.data))
     }
     live.transport.receive(message, sink)
+  }
+
+  /** Runs the plugins' `onIncoming` hooks; a refusal is the HTTP answer to the whole request. */
+  #hooksRefuse(live: LiveSession, call: SessionPost): Response | undefined {
+    const refusal = live.hooks.incoming(call.messages, call.principal, call.requestId)
+    if (refusal === undefined) return undefined
+    return jsonRpcErrorResponse(refusal.status, refusal.code, refusal.message, refusal.headers)
   }
 
   #touch(): void {
@@ -269,15 +293,27 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
   async #build(restore: boolean): Promise<LiveSession> {
     const record = this.#state.record!
     await this.#alarm.load()
-    const transport = new SessionTransport(this.sessionId, () => this.#log.nextRequestId())
+    const principal = { name: record.principal }
+    const hooks = new SessionHookRunner(
+      this.plugins.flatMap((plugin) => (plugin.hooks ? [plugin.hooks] : [])),
+      this.sessionId,
+      record.kind,
+      this.env,
+    )
+    const transport = new SessionTransport(this.sessionId, {
+      nextRequestId: () => this.#log.nextRequestId(),
+      onSend: hooks.active
+        ? (message, related) => hooks.outgoing(message, principal, related)
+        : undefined,
+    })
     const context: SessionContext<Env> = {
       sessionId: this.sessionId,
-      principal: { name: record.principal },
+      principal,
       env: this.env,
       storage: this.#state.appStorage(),
     }
     const server = buildMcpServer(this.definition, context)
-    return startLiveSession(server, transport, this.#log, this.#config, record, restore)
+    return startLiveSession(server, transport, hooks, this.#log, this.#config, record, restore)
   }
 }
 
@@ -290,10 +326,18 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
  * export const SessionDO = createSessionDO(server)
  * ```
  */
-export function createSessionDO<Env>(definition: McpServerDefinition<Env>) {
+export function createSessionDO<Env>(
+  definition: McpServerDefinition<Env>,
+  options: { plugins?: readonly McpPlugin[] } = {},
+) {
+  const plugins = options.plugins ?? []
   return class extends SessionDO<Env> {
     protected override get definition(): McpServerDefinition<Env> {
       return definition
+    }
+
+    protected override get plugins(): readonly McpPlugin[] {
+      return plugins
     }
   }
 }

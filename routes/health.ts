@@ -10,8 +10,8 @@ import type { AppEnv } from '../src/types'
 export interface HealthInfo {
   readonly name: string
   readonly version: string
-  /** Auth mode, as configured (`none` without an auth plugin). */
-  readonly auth: string
+  /** The auth mode for a request's `env` (`none` without an auth plugin that is on). */
+  readonly authMode: (env: unknown) => string
   /** Whether the legacy HTTP+SSE transport is served. */
   readonly sse: boolean
 }
@@ -26,9 +26,8 @@ export function healthRoutes(info: HealthInfo): Hono<AppEnv> {
     protocolVersions: info.sse
       ? { streamableHttp: STREAMABLE_HTTP_VERSIONS, sse: SSE_VERSIONS }
       : { streamableHttp: STREAMABLE_HTTP_VERSIONS },
-    auth: info.auth,
   }
   return new Hono<AppEnv>().on('GET', ['/', '/health'], function health(c) {
-    return c.json(body, 200, { 'cache-control': 'no-store' })
+    return c.json({ ...body, auth: info.authMode(c.env) }, 200, { 'cache-control': 'no-store' })
   })
 }

@@ -16,7 +16,7 @@ import {
   requireAccept,
   requireJsonBody,
 } from './request-checks'
-import { newSession, type SessionStub, sessionStub } from './session-stub'
+import { caller, newSession, type SessionStub, sessionStub } from './session-stub'
 
 const KIND = 'streamable-http'
 
@@ -50,7 +50,7 @@ export function mcpRoutes(): Hono<AppEnv> {
       const parsed = parseMessages(await c.req.text())
       if (!parsed.ok) throw mcpHttpError(400, parsed.code, parsed.message)
       const { messages, batch, hasInitialize } = parsed
-      const call = { messages, batch, principal: c.var.principal.name, kind: KIND } as const
+      const call = { ...caller(c, KIND), messages, batch }
       if (hasInitialize) {
         // Spec (2025-03-26): initialize MUST NOT be part of a batch.
         if (messages.length > 1 || batch) {
@@ -75,14 +75,13 @@ export function mcpRoutes(): Hono<AppEnv> {
 
   app.get('/', requireAccept(['text/event-stream']), async function mcpGet(c) {
     return existingSession(c).openStream({
-      principal: c.var.principal.name,
-      kind: KIND,
+      ...caller(c, KIND),
       lastEventId: c.req.header(HEADER.lastEventId),
     })
   })
 
   app.delete('/', async function mcpDelete(c) {
-    return existingSession(c).end({ principal: c.var.principal.name, kind: KIND })
+    return existingSession(c).end(caller(c, KIND))
   })
 
   app.all('/', function mcpMethodNotAllowed() {

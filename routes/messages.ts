@@ -9,7 +9,7 @@ import { RPC_ERROR } from '../src/protocol/json-rpc-error'
 import { parseMessages } from '../src/protocol/parse-messages'
 import type { AppEnv } from '../src/types'
 import { limitBody, requireJsonBody, sessionIdQuery } from './request-checks'
-import { sessionStub } from './session-stub'
+import { caller, sessionStub } from './session-stub'
 
 const KIND = 'sse'
 
@@ -30,10 +30,9 @@ export function messagesRoutes(): Hono<AppEnv> {
       )
     }
     return sessionStub(c.env, sessionId).postLegacy({
+      ...caller(c, KIND),
       messages: parsed.messages,
       batch: false,
-      principal: c.var.principal.name,
-      kind: KIND,
     })
   })
 

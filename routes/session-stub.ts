@@ -4,10 +4,12 @@
  * `DurableObjectId` (DESIGN §2), so the id alone addresses the session and a malformed one is
  * refused without waking anything.
  */
+
+import type { Context } from 'hono'
 import type { SessionDO } from '../durable/session-do'
 import { mcpHttpError } from '../src/http-error'
 import { RPC_ERROR } from '../src/protocol/json-rpc-error'
-import type { FrameworkBindings } from '../src/types'
+import type { AppEnv, FrameworkBindings, SessionKind } from '../src/types'
 
 /** A stub of one session's object. */
 export type SessionStub = DurableObjectStub<SessionDO>
@@ -42,4 +44,12 @@ export function sessionStub(env: FrameworkBindings, sessionId: string): SessionS
     throw notFound()
   }
   return ns.get(id)
+}
+
+/**
+ * What every call to a session's object carries: who is calling (decided here, by the auth
+ * plugins; never taken from anything the client sends), this request's id, and the transport.
+ */
+export function caller(c: Context<AppEnv>, kind: SessionKind) {
+  return { principal: c.var.principal, requestId: c.var.requestId, kind } as const
 }

@@ -8,7 +8,7 @@ import { mcpHttpError } from '../src/http-error'
 import { RPC_ERROR } from '../src/protocol/json-rpc-error'
 import { type AppEnv, HEADER } from '../src/types'
 import { optionalSessionIdQuery, requireAccept } from './request-checks'
-import { newSession, sessionStub } from './session-stub'
+import { caller, newSession, sessionStub } from './session-stub'
 
 const KIND = 'sse'
 
@@ -24,11 +24,7 @@ export function sseRoutes(): Hono<AppEnv> {
       const { sessionId } = c.req.valid('query')
       // The POST endpoint sits beside this one, so it is right under any mount prefix.
       const messages = c.req.path.replace(/\/sse\/?$/, '/messages')
-      const call = {
-        principal: c.var.principal.name,
-        kind: KIND,
-        lastEventId: c.req.header(HEADER.lastEventId),
-      } as const
+      const call = { ...caller(c, KIND), lastEventId: c.req.header(HEADER.lastEventId) }
       if (sessionId === undefined) {
         const session = newSession(c.env)
         const endpoint = `${messages}?sessionId=${session.id}`

@@ -1,15 +1,21 @@
 /**
  * @module
  * The Worker: one Hono app that serves discovery, Streamable HTTP and legacy HTTP+SSE, and hands
- * every session to its own SessionDO.
+ * every session to its own SessionDO. Global middleware runs in this order: request id → plugins'
+ * outer middleware (logging) → CORS → Host/Origin guard → plugins' routes; the MCP endpoints then
+ * run the plugins' middleware (auth) before their own checks.
  */
 import { Hono } from 'hono'
+import { cors } from 'hono/cors'
 import { HTTPException } from 'hono/http-exception'
+import { requestId } from 'hono/request-id'
 import { healthRoutes } from '../routes/health'
 import { mcpRoutes } from '../routes/mcp'
 import { messagesRoutes } from '../routes/messages'
 import { sseRoutes } from '../routes/sse'
 import type { McpServerDefinition } from './define-mcp-server'
+import { isAllowedOrigin, type OriginGuardVars, originGuard } from './origin-guard'
+import type { McpPlugin } from './plugins/plugin'
 import { jsonRpcErrorResponse, RPC_ERROR } from './protocol/json-rpc-error'
 import { ANONYMOUS, type AppEnv } from './types'
 
@@ -17,6 +23,8 @@ import { ANONYMOUS, type AppEnv } from './types'
 export interface McpAppOptions {
   /** The app's server definition; the Worker reads only its name and version. */
   readonly server: Pick<McpServerDefinition, 'name' | 'version'>
+  /** Plugins, in order. Pass the same list to `createSessionDO` so their hooks run too. */
+  readonly plugins?: readonly McpPlugin[]
   /**
    * Serve the legacy HTTP+SSE transport (`GET /sse`, `POST /messages`). Default `true`. It is
    * deprecated by the 2026-07-28 revision; turn it off once your clients speak Streamable HTTP.
@@ -24,25 +32,59 @@ export interface McpAppOptions {
   readonly legacySse?: boolean
 }
 
+/** Request headers a browser client may send (checklist A.7). */
+const CORS_ALLOW_HEADERS = [
+  'Content-Type',
+  'Authorization',
+  'Mcp-Session-Id',
+  'MCP-Protocol-Version',
+  'Last-Event-ID',
+]
+
+/** Response headers a browser client may read. */
+const CORS_EXPOSE_HEADERS = ['Mcp-Session-Id', 'WWW-Authenticate']
+
 /**
  * Builds the Worker's Hono app.
  *
  * @example
  * ```ts
- * export const SessionDO = createSessionDO(server)
- * export default createApp({ server })
+ * const plugins = [mcpLogger(), mcpBearerAuth({ tokens: (env) => env.AUTH_TOKENS })]
+ * export const SessionDO = createSessionDO(server, { plugins })
+ * export default createApp({ server, plugins })
  * ```
  */
 export function createApp(options: McpAppOptions): Hono<AppEnv> {
+  const plugins = options.plugins ?? []
+  const sse = options.legacySse ?? true
   const app = new Hono<AppEnv>()
 
+  app.use(requestId())
+  for (const plugin of plugins) if (plugin.outerMiddleware) app.use(plugin.outerMiddleware)
+  app.use(
+    cors({
+      origin: (origin, c) => (isAllowedOrigin(origin, c.env as OriginGuardVars) ? origin : null),
+      allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
+      allowHeaders: CORS_ALLOW_HEADERS,
+      exposeHeaders: CORS_EXPOSE_HEADERS,
+      maxAge: 600,
+    }),
+  )
+  app.use(originGuard)
   app.use(async function anonymousPrincipal(c, next) {
     c.set('principal', ANONYMOUS)
     await next()
   })
+  for (const plugin of plugins) if (plugin.routes) app.route('/', plugin.routes)
 
-  const sse = options.legacySse ?? true
-  app.route('/', healthRoutes({ ...options.server, auth: 'none', sse }))
+  const authMode = (env: unknown) =>
+    plugins.map((plugin) => plugin.authMode?.(env)).find((mode) => mode !== undefined) ?? 'none'
+  app.route('/', healthRoutes({ ...options.server, authMode, sse }))
+
+  const endpoints = sse ? ['/mcp', '/sse', '/messages'] : ['/mcp']
+  for (const plugin of plugins) {
+    if (plugin.middleware) for (const path of endpoints) app.use(path, plugin.middleware)
+  }
   app.route('/mcp', mcpRoutes())
   if (sse) {
     app.route('/sse', sseRoutes())

@@ -1,13 +1,21 @@
 /**
  * @module
- * The Worker entry and composition root: binds the framework to the demo server. A second server
- * is these same three lines with another definition and its own wrangler config.
+ * The Worker entry and composition root: binds the framework to the demo server and its plugins.
+ * A second server is these same lines with another definition and its own wrangler config.
  */
 import { createSessionDO } from '../durable/session-do'
 import { createApp } from './app'
 import { server } from './mcp/server'
+import { mcpBearerAuth } from './plugins/bearer-auth'
+import { mcpLogger } from './plugins/logger'
+
+/** The default app's plugins: JSON logs, and bearer tokens when `AUTH_TOKENS` is set. */
+const plugins = [
+  mcpLogger(),
+  mcpBearerAuth({ tokens: (env) => (env as { AUTH_TOKENS?: string }).AUTH_TOKENS }),
+]
 
 /** The session object class, bound to this app's server; `wrangler.toml` names it. */
-export const SessionDO = createSessionDO(server)
+export const SessionDO = createSessionDO(server, { plugins })
 
-export default createApp({ server })
+export default createApp({ server, plugins })

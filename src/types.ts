@@ -30,6 +30,8 @@ export type SessionKind = 'streamable-http' | 'sse'
 export interface Principal {
   /** Stable name of the caller: a token's name, a JWT `sub`, or `anonymous`. */
   readonly name: string
+  /** What the caller is allowed to do (OAuth scopes), when its credentials say so. */
+  readonly scopes?: readonly string[]
 }
 
 /** The principal used when no auth plugin is configured. */
@@ -43,7 +45,10 @@ export interface FrameworkBindings {
 
 /** Variables the framework publishes on the Hono context. */
 export interface FrameworkVariables {
+  /** Who is calling: set by an auth plugin, `anonymous` otherwise. */
   principal: Principal
+  /** This request's id (Hono's `requestId` middleware), carried to the session's object. */
+  requestId: string
 }
 
 /** The Hono env of a framework app. */

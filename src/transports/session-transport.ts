@@ -14,6 +14,18 @@ import {
 } from '@modelcontextprotocol/sdk/types.js'
 import { isResponse, type MessageSink } from './message-sink'
 
+/** Options of a {@link SessionTransport}. */
+export interface SessionTransportOptions {
+  /**
+   * Allocates ids for server→client requests. The SDK numbers its requests from 0 in every
+   * server instance; a session outlives instances, and spec says an id is never reused within a
+   * session, so requests go out under ids from this (durable) counter instead.
+   */
+  readonly nextRequestId?: () => number
+  /** Sees every message the server sends, after it was routed (plugin hooks). */
+  readonly onSend?: (message: JSONRPCMessage, relatedRequestId: RequestId | undefined) => void
+}
+
 /** Routes one session's JSON-RPC traffic between its MCP server and its open streams. */
 export class SessionTransport implements Transport {
   readonly sessionId: string
@@ -26,18 +38,15 @@ export class SessionTransport implements Transport {
   /** Our server→client requests in flight: session-wide id → the server's own id. */
   readonly #outgoing = new Map<RequestId, RequestId>()
   readonly #nextRequestId: (() => number) | undefined
+  readonly #onSend: SessionTransportOptions['onSend']
   #standalone: MessageSink | undefined
   #started = false
   #closed = false
 
-  /**
-   * @param nextRequestId Allocates ids for server→client requests. The SDK numbers its requests
-   * from 0 in every server instance; a session outlives instances, and spec says an id is never
-   * reused within a session, so requests go out under ids from this (durable) counter instead.
-   */
-  constructor(sessionId: string, nextRequestId?: () => number) {
+  constructor(sessionId: string, options: SessionTransportOptions = {}) {
     this.sessionId = sessionId
-    this.#nextRequestId = nextRequestId
+    this.#nextRequestId = options.nextRequestId
+    this.#onSend = options.onSend
   }
 
   /** Part of the SDK contract; called once by `McpServer.connect`. */
@@ -86,6 +95,7 @@ export class SessionTransport implements Transport {
       const sink = this.#routes.get(message.id)
       this.#routes.delete(message.id)
       sink?.send(message)
+      this.#onSend?.(message, message.id)
       return
     }
     let outbound = message
@@ -98,6 +108,7 @@ export class SessionTransport implements Transport {
     // Spec: a message about a request goes on that request's stream, never on the standalone one.
     const target = related === undefined ? this.standalone : this.#routes.get(related)
     if (target !== undefined && !target.closed) target.send(outbound)
+    this.#onSend?.(outbound, related)
   }
 
   /** Closes the transport. Idempotent; fires `onclose` once. */

@@ -14,6 +14,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { describe, expect, it } from 'vitest'
 import { EventLog } from '../../durable/event-log'
 import { startLiveSession } from '../../durable/live-session'
+import { SessionHookRunner } from '../../durable/session-hooks'
 import type { SessionRecord } from '../../durable/session-state'
 import { readSessionConfig } from '../../src/session-config'
 import { SessionTransport } from '../../src/transports/session-transport'
@@ -278,7 +279,7 @@ describe('the event log', () => {
 describe('server→client request ids', () => {
   it('go out under session-wide ids and come back under the server’s own', async () => {
     let next = 41
-    const transport = new SessionTransport('s', () => ++next)
+    const transport = new SessionTransport('s', { nextRequestId: () => ++next })
     const sent: unknown[] = []
     const received: unknown[] = []
     transport.onmessage = (message) => received.push(message)
@@ -322,7 +323,8 @@ describe('restoring a session into a fresh server', () => {
         createdAt: 0,
         lastSeenAt: 0,
       }
-      await startLiveSession(server, transport, log, readSessionConfig({}), record, true)
+      const hooks = new SessionHookRunner([], 'sid', 'streamable-http')
+      await startLiveSession(server, transport, hooks, log, readSessionConfig({}), record, true)
       await server.sendLoggingMessage({ level: 'info', data: 'filtered out' }, 'sid')
       expect(log.size().events).toBe(0)
       await server.sendLoggingMessage({ level: 'error', data: 'kept' }, 'sid')

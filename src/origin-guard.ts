@@ -1,0 +1,96 @@
+/**
+ * @module
+ * The Host/Origin guard, on by default: a request whose `Origin` or `Host` is neither loopback
+ * nor allow-listed is refused with 403 before any object wakes (spec: servers MUST validate
+ * `Origin` to prevent DNS rebinding; 2025-11-25 says 403). An absent `Origin` is fine: CLI and
+ * server-side clients send none.
+ */
+import { createMiddleware } from 'hono/factory'
+import { mcpHttpError } from './http-error'
+import { RPC_ERROR } from './protocol/json-rpc-error'
+import type { AppEnv } from './types'
+
+/** Where the allow-lists come from: the `ALLOWED_ORIGINS` and `ALLOWED_HOSTS` vars. */
+export interface OriginGuardVars {
+  /** Comma-separated origins (`https://app.example.com`) browsers may call from. */
+  ALLOWED_ORIGINS?: string
+  /** Comma-separated host names (`mcp.example.com`, with `:port` if not default) served. */
+  ALLOWED_HOSTS?: string
+}
+
+/** Whether `hostname` (as in a URL: IPv6 in brackets) is a loopback name or address. */
+export function isLoopback(hostname: string): boolean {
+  const host = hostname.toLowerCase()
+  return (
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    host === '[::1]' ||
+    /^127(\.\d{1,3}){3}$/.test(host)
+  )
+}
+
+const lists = new Map<string, ReadonlySet<string>>()
+
+/** Parses a comma-separated allow-list once per distinct value. */
+function allowList(value: string | undefined): ReadonlySet<string> {
+  const key = value ?? ''
+  let list = lists.get(key)
+  if (list === undefined) {
+    list = new Set(
+      key
+        .split(',')
+        .map((item) => item.trim().toLowerCase())
+        .filter(Boolean),
+    )
+    lists.set(key, list)
+  }
+  return list
+}
+
+/** Whether a browser at `origin` may call this server with `env`'s allow-list. */
+export function isAllowedOrigin(origin: string, env: OriginGuardVars): boolean {
+  let url: URL
+  try {
+    url = new URL(origin)
+  } catch {
+    return false
+  }
+  return isLoopback(url.hostname) || allowList(env.ALLOWED_ORIGINS).has(url.origin.toLowerCase())
+}
+
+/** Whether `host` (a `Host` header value) is one this server answers to with `env`'s allow-list. */
+export function isAllowedHost(host: string, env: OriginGuardVars): boolean {
+  let url: URL
+  try {
+    url = new URL(`http://${host}`)
+  } catch {
+    return false
+  }
+  const list = allowList(env.ALLOWED_HOSTS)
+  return (
+    isLoopback(url.hostname) ||
+    list.has(url.host.toLowerCase()) ||
+    list.has(url.hostname.toLowerCase())
+  )
+}
+
+/**
+ * The guard middleware.
+ *
+ * @example
+ * ```ts
+ * app.use(originGuard)
+ * ```
+ */
+export const originGuard = createMiddleware<AppEnv>(async function originGuard(c, next) {
+  const env = c.env as OriginGuardVars
+  const origin = c.req.header('origin')
+  if (origin !== undefined && !isAllowedOrigin(origin, env)) {
+    throw mcpHttpError(403, RPC_ERROR.serverError, 'Forbidden: Origin not allowed')
+  }
+  const host = c.req.header('host') ?? new URL(c.req.url).host
+  if (!isAllowedHost(host, env)) {
+    throw mcpHttpError(403, RPC_ERROR.serverError, 'Forbidden: Host not allowed')
+  }
+  await next()
+})

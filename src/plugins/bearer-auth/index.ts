@@ -1,0 +1,118 @@
+/**
+ * @module
+ * Bearer-token auth: static tokens, each with a name that becomes the caller's principal (and so
+ * the owner of the sessions it starts). Tokens are compared in constant time by Hono's
+ * `bearerAuth`; they are read only from the `Authorization` header, never from the query string.
+ */
+
+import type { MiddlewareHandler } from 'hono'
+import { bearerAuth } from 'hono/bearer-auth'
+import { timingSafeEqual } from 'hono/utils/buffer'
+import { jsonRpcError, RPC_ERROR } from '../../protocol/json-rpc-error'
+import type { AppEnv } from '../../types'
+import type { McpPlugin } from '../plugin'
+
+/** Token names and tokens, as pairs or in the `name:token,name:token` form of a var. */
+export type BearerTokens = string | ReadonlyArray<readonly [name: string, token: string]>
+
+/** Options of {@link mcpBearerAuth}. */
+export interface McpBearerAuthOptions {
+  /**
+   * The accepted tokens, or a function that reads them from the Worker's `env` on each request
+   * (a secret or var). When it yields nothing (unset, empty), auth is off and every caller is
+   * `anonymous`.
+   */
+  readonly tokens: BearerTokens | ((env: unknown) => BearerTokens | undefined)
+  /** The realm in `WWW-Authenticate`. Default `mcp`. */
+  readonly realm?: string
+}
+
+/** Parses `name:token` pairs; throws on a malformed or duplicated entry (a deployment mistake). */
+export function parseBearerTokens(tokens: BearerTokens): ReadonlyArray<readonly [string, string]> {
+  const pairs =
+    typeof tokens === 'string'
+      ? tokens
+          .split(',')
+          .map((entry) => entry.trim())
+          .filter(Boolean)
+          .map((entry) => {
+            const colon = entry.indexOf(':')
+            return [entry.slice(0, colon), entry.slice(colon + 1)] as const
+          })
+      : tokens
+  const names = new Set<string>()
+  for (const [name, token] of pairs) {
+    if (!name || !token || !/^[A-Za-z0-9._~+/-]+=*$/.test(token)) {
+      throw new Error(`mcpBearerAuth: malformed token entry for "${name}" (expected name:token)`)
+    }
+    if (names.has(name)) throw new Error(`mcpBearerAuth: token name "${name}" appears twice`)
+    names.add(name)
+  }
+  return pairs
+}
+
+/**
+ * Bearer-token auth plugin.
+ *
+ * @example
+ * ```ts
+ * // AUTH_TOKENS = "alice:tokA,bob:tokB"; unset → auth off
+ * mcpBearerAuth({ tokens: (env) => (env as { AUTH_TOKENS?: string }).AUTH_TOKENS })
+ * ```
+ */
+export function mcpBearerAuth(options: McpBearerAuthOptions): McpPlugin {
+  const realm = options.realm ?? 'mcp'
+  const read =
+    typeof options.tokens === 'function' ? options.tokens : () => options.tokens as BearerTokens
+  const built = new Map<string, MiddlewareHandler<AppEnv> | null>()
+
+  /** The middleware for this env's tokens (null: auth off), built once per distinct value. */
+  const middlewareFor = (env: unknown): MiddlewareHandler<AppEnv> | null => {
+    const source = read(env)
+    const key = typeof source === 'string' ? source : JSON.stringify(source ?? null)
+    let middleware = built.get(key)
+    if (middleware === undefined) {
+      const pairs = source === undefined ? [] : parseBearerTokens(source)
+      middleware = pairs.length === 0 ? null : tokenMiddleware(pairs, realm)
+      built.set(key, middleware)
+    }
+    return middleware
+  }
+
+  return {
+    name: 'bearer-auth',
+    middleware: async function mcpBearerAuth(c, next) {
+      const middleware = middlewareFor(c.env)
+      if (middleware === null) return next()
+      return middleware(c, next)
+    },
+    authMode: (env) => (middlewareFor(env) === null ? undefined : 'bearer'),
+  }
+}
+
+function tokenMiddleware(
+  pairs: ReadonlyArray<readonly [string, string]>,
+  realm: string,
+): MiddlewareHandler<AppEnv> {
+  const unauthorized = jsonRpcError(
+    RPC_ERROR.serverError,
+    'Unauthorized: send a valid token as "Authorization: Bearer <token>"',
+  )
+  return bearerAuth<AppEnv>({
+    realm,
+    verifyToken: async (token, c) => {
+      let match: string | undefined
+      // Every token is compared, so timing doesn't tell which one (if any) matched.
+      for (const [name, expected] of pairs) {
+        if ((await timingSafeEqual(expected, token)) && match === undefined) match = name
+      }
+      if (match !== undefined) c.set('principal', { name: match })
+      return match !== undefined
+    },
+    noAuthenticationHeader: { message: unauthorized },
+    invalidToken: { message: unauthorized },
+    invalidAuthenticationHeader: {
+      message: jsonRpcError(RPC_ERROR.serverError, 'Bad Request: malformed Authorization header'),
+    },
+  })
+}

@@ -1,0 +1,169 @@
+/**
+ * @module
+ * Structured logging: one JSON line per HTTP request in the Worker, and one per JSON-RPC message
+ * in the session's object (requests when they complete, with their duration and outcome), tied
+ * together by the request id. Bodies are never logged; tool arguments only when asked for, with
+ * secrets redacted. The `Authorization` header is never logged.
+ */
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
+import type { HookContext, McpPlugin } from '../plugin'
+
+/** Log levels, least severe first; `silent` logs nothing. */
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const
+export type LogLevel = (typeof LOG_LEVELS)[number]
+
+/** Options of {@link mcpLogger}. */
+export interface McpLoggerOptions {
+  /** The lowest level written. Default: the `LOG_LEVEL` var, else `info`. */
+  readonly level?: LogLevel
+  /** Where lines go. Default `console.log`. */
+  readonly write?: (line: string) => void
+  /** Also log tool-call arguments (redacted). Default false. */
+  readonly logArguments?: boolean
+  /** Argument keys whose values are replaced by `[REDACTED]` (case-insensitive, at any depth). */
+  readonly redactKeys?: readonly string[]
+}
+
+const DEFAULT_REDACT = ['password', 'token', 'secret', 'authorization', 'apikey', 'api_key', 'key']
+
+/** Requests whose completion is still to be logged; bounded so lost ones can't pile up. */
+const MAX_PENDING = 10_000
+
+interface Pending {
+  readonly start: number
+  readonly method: string
+  readonly name?: string
+  readonly arguments?: unknown
+}
+
+/** The name a request is about: a tool or prompt name, or a resource URI. */
+function subjectOf(message: JSONRPCMessage): string | undefined {
+  if (!('method' in message) || message.params === undefined) return undefined
+  const { name, uri } = message.params
+  if (typeof name === 'string') return name
+  return typeof uri === 'string' ? uri : undefined
+}
+
+/** Replaces the values of secret-looking keys, at any depth. */
+export function redact(value: unknown, keys: ReadonlySet<string>): unknown {
+  if (Array.isArray(value)) return value.map((item) => redact(item, keys))
+  if (value === null || typeof value !== 'object') return value
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [
+      key,
+      keys.has(key.toLowerCase()) ? '[REDACTED]' : redact(item, keys),
+    ]),
+  )
+}
+
+function transportOf(path: string): string | undefined {
+  if (path.endsWith('/mcp')) return 'streamable-http'
+  if (path.endsWith('/sse') || path.endsWith('/messages')) return 'sse'
+  return undefined
+}
+
+/**
+ * Structured logging plugin.
+ *
+ * @example
+ * ```ts
+ * mcpLogger({ level: 'info', logArguments: true, redactKeys: ['ssn'] })
+ * ```
+ */
+export function mcpLogger(options: McpLoggerOptions = {}): McpPlugin {
+  const write = options.write ?? ((line: string) => console.log(line))
+  const redactKeys = new Set(
+    [...DEFAULT_REDACT, ...(options.redactKeys ?? [])].map((k) => k.toLowerCase()),
+  )
+  const pending = new Map<string, Pending>()
+
+  const levelFor = (env: unknown): LogLevel => {
+    if (options.level) return options.level
+    const fromEnv =
+      typeof env === 'object' && env !== null ? Reflect.get(env, 'LOG_LEVEL') : undefined
+    return LOG_LEVELS.find((level) => level === fromEnv) ?? 'info'
+  }
+  const log = (
+    env: unknown,
+    level: Exclude<LogLevel, 'silent'>,
+    fields: Record<string, unknown>,
+  ) => {
+    const threshold = LOG_LEVELS.indexOf(levelFor(env))
+    if (LOG_LEVELS.indexOf(level) < threshold) return
+    write(JSON.stringify({ level, time: new Date().toISOString(), ...fields }))
+  }
+  const key = (context: HookContext, id: string | number) =>
+    `${context.sessionId}\u0000${typeof id}:${id}`
+
+  return {
+    name: 'logger',
+    outerMiddleware: async function mcpLogger(c, next) {
+      const start = Date.now()
+      await next()
+      const status = c.res.status
+      const url = new URL(c.req.url)
+      const sessionId =
+        c.req.header('mcp-session-id') ??
+        url.searchParams.get('sessionId') ??
+        c.res.headers.get('mcp-session-id') ??
+        undefined
+      log(c.env, status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info', {
+        type: 'http',
+        requestId: c.var.requestId,
+        method: c.req.method,
+        path: url.pathname,
+        status,
+        durationMs: Date.now() - start,
+        transport: transportOf(url.pathname),
+        sessionId,
+        // Unset when the request was refused before auth ran.
+        principal: c.var.principal?.name,
+      })
+    },
+    hooks: {
+      onIncoming(message, context) {
+        if ('method' in message && 'id' in message) {
+          if (pending.size >= MAX_PENDING) pending.delete(pending.keys().next().value!)
+          pending.set(key(context, message.id), {
+            start: Date.now(),
+            method: message.method,
+            name: subjectOf(message),
+            arguments: options.logArguments
+              ? redact(message.params?.arguments, redactKeys)
+              : undefined,
+          })
+        } else if ('method' in message) {
+          log(context.env, 'debug', {
+            type: 'rpc',
+            direction: 'in',
+            requestId: context.requestId,
+            sessionId: context.sessionId,
+            method: message.method,
+            outcome: 'accepted',
+          })
+        }
+        return undefined
+      },
+      onOutgoing(message, context) {
+        if ('method' in message || !('id' in message) || message.id === undefined) return
+        const started = pending.get(key(context, message.id))
+        if (started === undefined) return
+        pending.delete(key(context, message.id))
+        const error = 'error' in message ? message.error : undefined
+        log(context.env, error ? 'warn' : 'info', {
+          type: 'rpc',
+          requestId: context.requestId,
+          sessionId: context.sessionId,
+          principal: context.principal.name,
+          method: started.method,
+          name: started.name,
+          id: message.id,
+          durationMs: Date.now() - started.start,
+          outcome: error ? 'error' : 'ok',
+          errorCode: error?.code,
+          arguments: started.arguments,
+        })
+      },
+    },
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * @module
+ * The plugin contract. A plugin is a plain object with optional parts that act at the HTTP level
+ * (Hono middleware and routes, in the Worker) and at the MCP-message level (hooks, in each
+ * session's object, around every incoming and outgoing JSON-RPC message). An app is composed
+ * with an ordered list of plugins: middleware and hooks run in that order.
+ */
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
+import type { Hono, MiddlewareHandler } from 'hono'
+import type { AppEnv, Principal, SessionKind } from '../types'
+
+/** What a hook knows about a message: its session, who sent it, and the HTTP request. */
+export interface HookContext {
+  readonly sessionId: string
+  readonly transport: SessionKind
+  readonly principal: Principal
+  /**
+   * The id of the HTTP request that carried the message; for an outgoing message, of the one
+   * that carried the request it relates to (empty for messages that relate to none).
+   */
+  readonly requestId: string
+  /** The Worker's bindings and vars. */
+  readonly env: unknown
+}
+
+/**
+ * A hook's refusal of an incoming request. The HTTP request that carried it is answered with
+ * this status and a JSON-RPC error body, and none of its messages is processed.
+ */
+export interface HookRejection {
+  readonly status: 400 | 401 | 403 | 429
+  readonly code: number
+  readonly message: string
+  readonly headers?: Record<string, string>
+}
+
+/** Hooks that run inside a session's object. They are synchronous: they sit on the hot path. */
+export interface SessionHooks {
+  /** Before an incoming message reaches the server; return a rejection to refuse it. */
+  onIncoming?(message: JSONRPCMessage, context: HookContext): HookRejection | undefined
+  /** After the server sent a message (logged and routed to its stream). */
+  onOutgoing?(message: JSONRPCMessage, context: HookContext): void
+}
+
+/** A plugin. Every part is optional. */
+export interface McpPlugin {
+  /** A short name, for logs and errors. */
+  readonly name: string
+  /**
+   * Runs for every request, first: before CORS and the Host/Origin guard, so it sees refused
+   * requests too (logging, metrics).
+   */
+  readonly outerMiddleware?: MiddlewareHandler<AppEnv>
+  /** Runs for requests to the MCP endpoints (`/mcp`, `/sse`, `/messages`), after the guard (auth). */
+  readonly middleware?: MiddlewareHandler<AppEnv>
+  /** Extra routes, mounted at the root before the MCP ones (e.g. OAuth metadata). */
+  readonly routes?: Hono<AppEnv>
+  /** Hooks run in each session's object. */
+  readonly hooks?: SessionHooks
+  /** How this plugin authenticates callers with this `env` (undefined: it doesn't, here). */
+  authMode?(env: unknown): string | undefined
+}
