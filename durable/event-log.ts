@@ -31,34 +31,12 @@ import {
   STANDALONE_STREAM,
 } from '../src/transports/event-journal'
 import { isResponse } from '../src/transports/message-sink'
-
-/** Caps of the event log. */
-export interface EventLogLimits {
-  readonly maxEvents: number
-  readonly maxBytes: number
-  readonly maxAgeMs: number
-}
-
-/** A reply stream whose requests did not all get a response before the object stopped. */
-export interface InterruptedStream {
-  readonly id: string
-  readonly missing: RequestId[]
-}
-
-type StreamState = 'open' | 'finished' | 'delivered'
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS mcp_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS mcp_streams (
-  id TEXT PRIMARY KEY, kind TEXT NOT NULL, state TEXT NOT NULL,
-  request_ids TEXT NOT NULL, created_at INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS mcp_events (
-  seq INTEGER PRIMARY KEY, stream TEXT NOT NULL, message TEXT NOT NULL,
-  bytes INTEGER NOT NULL, at INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS mcp_events_by_stream ON mcp_events (stream, seq);
-CREATE TABLE IF NOT EXISTS mcp_inflight (
-  stream TEXT NOT NULL, request_id TEXT NOT NULL, PRIMARY KEY (stream, request_id));
-`
+import {
+  type EventLogLimits,
+  type InterruptedStream,
+  SCHEMA,
+  type StreamState,
+} from './event-log-schema'
 
 /** The event log of one session, over its SQLite storage. */
 export class EventLog implements EventJournal {
@@ -125,7 +103,7 @@ export class EventLog implements EventJournal {
 
   /** Whether `streamId` is a stream of this session, and its state. */
   streamState(streamId: string): StreamState | undefined {
-    this.#init()
+    if (!this.#readable()) return undefined
     const row = this.#sql
       .exec<{ state: string }>('SELECT state FROM mcp_streams WHERE id = ?', streamId)
       .toArray()[0]
@@ -134,7 +112,7 @@ export class EventLog implements EventJournal {
 
   /** The events of `streamId` after `seq`, in order. */
   eventsAfter(streamId: string, seq: number): JournalEvent[] {
-    this.#init()
+    if (!this.#readable()) return []
     return this.#sql
       .exec<{ seq: number; message: string }>(
         'SELECT seq, message FROM mcp_events WHERE stream = ? AND seq > ? ORDER BY seq',
@@ -173,7 +151,7 @@ export class EventLog implements EventJournal {
    * tracked requests of long-lived streams (which are forgotten here: the caller answers them).
    */
   interruptedStreams(): InterruptedStream[] {
-    this.#init()
+    if (!this.#readable()) return []
     const tracked = new Map<string, RequestId[]>()
     for (const row of this.#sql
       .exec<{ stream: string; request_id: string }>('SELECT stream, request_id FROM mcp_inflight')
@@ -210,7 +188,7 @@ export class EventLog implements EventJournal {
 
   /** Number of events and their total size. */
   size(): { events: number; bytes: number } {
-    this.#init()
+    if (!this.#readable()) return { events: 0, bytes: 0 }
     const row = this.#sql
       .exec<{ events: number; bytes: number | null }>(
         'SELECT COUNT(*) AS events, SUM(bytes) AS bytes FROM mcp_events',
@@ -221,7 +199,7 @@ export class EventLog implements EventJournal {
 
   /** Applies the caps; returns how many events were dropped. */
   prune(limits: EventLogLimits): number {
-    this.#init()
+    if (!this.#readable()) return 0
     const before = this.size().events
     this.#sql.exec(
       "DELETE FROM mcp_events WHERE stream IN (SELECT id FROM mcp_streams WHERE state = 'delivered')",
@@ -246,10 +224,22 @@ export class EventLog implements EventJournal {
     return before - this.size().events
   }
 
+  /** Creates the tables (before a write). */
   #init(): void {
     if (this.#ready) return
     this.#sql.exec(SCHEMA)
     this.#ready = true
+  }
+
+  /** Whether the tables exist; a read never creates them, so a refused request writes nothing. */
+  #readable(): boolean {
+    if (!this.#ready) {
+      this.#ready =
+        this.#sql
+          .exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'mcp_meta'")
+          .toArray().length > 0
+    }
+    return this.#ready
   }
 
   #next(counter: 'seq' | 'stream' | 'request'): number {
@@ -264,7 +254,7 @@ export class EventLog implements EventJournal {
   }
 
   #current(counter: 'seq'): number {
-    this.#init()
+    if (!this.#readable()) return 0
     const row = this.#sql
       .exec<{ value: number }>('SELECT value FROM mcp_meta WHERE key = ?', counter)
       .toArray()[0]

@@ -5,7 +5,7 @@
  * `bearerAuth`; they are read only from the `Authorization` header, never from the query string.
  */
 
-import type { MiddlewareHandler } from 'hono'
+import { Hono, type MiddlewareHandler } from 'hono'
 import { bearerAuth } from 'hono/bearer-auth'
 import { timingSafeEqual } from 'hono/utils/buffer'
 import { jsonRpcError, RPC_ERROR } from '../../protocol/json-rpc-error'
@@ -79,8 +79,23 @@ export function mcpBearerAuth(options: McpBearerAuthOptions): McpPlugin {
     return middleware
   }
 
+  // RFC 9728 metadata while auth is on. Static tokens come from no authorization server, so the
+  // document names none (the field is optional): clients must be configured with a token.
+  const routes = new Hono<AppEnv>()
+  for (const path of ['', '/mcp', '/sse', '/messages']) {
+    routes.get(`/.well-known/oauth-protected-resource${path}`, (c) => {
+      if (middlewareFor(c.env) === null) return c.notFound()
+      return c.json({
+        resource: new URL(c.req.url).origin,
+        bearer_methods_supported: ['header'],
+        resource_name: 'MCP server (static bearer tokens)',
+      })
+    })
+  }
+
   return {
     name: 'bearer-auth',
+    routes,
     middleware: async function mcpBearerAuth(c, next) {
       const middleware = middlewareFor(c.env)
       if (middleware === null) return next()
@@ -98,6 +113,8 @@ function tokenMiddleware(
     RPC_ERROR.serverError,
     'Unauthorized: send a valid token as "Authorization: Bearer <token>"',
   )
+  const challenge = (c: { req: { url: string } }, error?: string) =>
+    `Bearer realm="${realm}", resource_metadata="${new URL(c.req.url).origin}/.well-known/oauth-protected-resource"${error ? `, error="${error}"` : ''}`
   return bearerAuth<AppEnv>({
     realm,
     verifyToken: async (token, c) => {
@@ -109,10 +126,14 @@ function tokenMiddleware(
       if (match !== undefined) c.set('principal', { name: match })
       return match !== undefined
     },
-    noAuthenticationHeader: { message: unauthorized },
-    invalidToken: { message: unauthorized },
+    noAuthenticationHeader: { message: unauthorized, wwwAuthenticateHeader: (c) => challenge(c) },
+    invalidToken: {
+      message: unauthorized,
+      wwwAuthenticateHeader: (c) => challenge(c, 'invalid_token'),
+    },
     invalidAuthenticationHeader: {
       message: jsonRpcError(RPC_ERROR.serverError, 'Bad Request: malformed Authorization header'),
+      wwwAuthenticateHeader: (c) => challenge(c, 'invalid_request'),
     },
   })
 }

@@ -24,7 +24,7 @@ export interface McpLoggerOptions {
   readonly redactKeys?: readonly string[]
 }
 
-const DEFAULT_REDACT = ['password', 'token', 'secret', 'authorization', 'apikey', 'api_key', 'key']
+const DEFAULT_REDACT = ['password', 'token', 'secret', 'authorization', 'apikey', 'api_key']
 
 /** Requests whose completion is still to be logged; bounded so lost ones can't pile up. */
 const MAX_PENDING = 10_000

@@ -1,0 +1,33 @@
+/**
+ * @module
+ * The event log's tables (see `event-log.ts` for their layout and lifecycle) and its types.
+ */
+import type { RequestId } from '@modelcontextprotocol/sdk/types.js'
+
+/** Caps of the event log. */
+export interface EventLogLimits {
+  readonly maxEvents: number
+  readonly maxBytes: number
+  readonly maxAgeMs: number
+}
+
+/** A reply stream whose requests did not all get a response before the object stopped. */
+export interface InterruptedStream {
+  readonly id: string
+  readonly missing: RequestId[]
+}
+
+export type StreamState = 'open' | 'finished' | 'delivered'
+
+export const SCHEMA = `
+CREATE TABLE IF NOT EXISTS mcp_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS mcp_streams (
+  id TEXT PRIMARY KEY, kind TEXT NOT NULL, state TEXT NOT NULL,
+  request_ids TEXT NOT NULL, created_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS mcp_events (
+  seq INTEGER PRIMARY KEY, stream TEXT NOT NULL, message TEXT NOT NULL,
+  bytes INTEGER NOT NULL, at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS mcp_events_by_stream ON mcp_events (stream, seq);
+CREATE TABLE IF NOT EXISTS mcp_inflight (
+  stream TEXT NOT NULL, request_id TEXT NOT NULL, PRIMARY KEY (stream, request_id));
+`

@@ -1,0 +1,102 @@
+/**
+ * The logging plugin: one line per HTTP request in the Worker and one per JSON-RPC request in
+ * the object, tied by the request id; no bodies, no tokens, secrets redacted.
+ */
+import { beforeEach, describe, expect, it } from 'vitest'
+import { logLines } from '../fixtures/secure/worker'
+import { fetchApp, MSG, postMcp } from '../helpers/requests'
+import { auth, token } from '../helpers/tokens'
+
+type Line = Record<string, unknown>
+const lines = (): Line[] => logLines.map((line) => JSON.parse(line) as Line)
+
+beforeEach(() => {
+  logLines.length = 0
+})
+
+describe('mcpLogger', () => {
+  it('logs each HTTP request and each JSON-RPC request, tied by the request id', async () => {
+    const headers = await auth('alice', { scope: 'notes:write' })
+    const init = await postMcp(MSG.initialize(), headers)
+    await init.text()
+    const sessionId = init.headers.get('mcp-session-id')!
+    const res = await postMcp(
+      MSG.call('remember', { key: 'k', note: 'n', password: 'hunter2' }, 9),
+      {
+        ...headers,
+        'mcp-session-id': sessionId,
+        'x-request-id': 'req-42',
+      },
+    )
+    await res.text()
+    await new Promise((resolve) => setTimeout(resolve, 10))
+
+    const http = lines().filter((l) => l.type === 'http' && l.requestId === 'req-42')
+    expect(http).toEqual([
+      {
+        level: 'info',
+        time: expect.any(String),
+        type: 'http',
+        requestId: 'req-42',
+        method: 'POST',
+        path: '/mcp',
+        status: 200,
+        durationMs: expect.any(Number),
+        transport: 'streamable-http',
+        sessionId,
+        principal: 'alice',
+      },
+    ])
+    const rpc = lines().filter((l) => l.type === 'rpc' && l.requestId === 'req-42')
+    expect(rpc).toEqual([
+      {
+        level: 'info',
+        time: expect.any(String),
+        type: 'rpc',
+        requestId: 'req-42',
+        sessionId,
+        principal: 'alice',
+        method: 'tools/call',
+        name: 'remember',
+        id: 9,
+        durationMs: expect.any(Number),
+        outcome: 'ok',
+        arguments: { key: 'k', note: 'n', password: '[REDACTED]' },
+      },
+    ])
+  })
+
+  it('logs errors with their code, at warn', async () => {
+    const headers = await auth('bob')
+    const init = await postMcp(MSG.initialize(), headers)
+    await init.text()
+    const res = await postMcp(
+      { jsonrpc: '2.0', id: 3, method: 'nope/nope' },
+      {
+        ...headers,
+        'mcp-session-id': init.headers.get('mcp-session-id')!,
+      },
+    )
+    await res.text()
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    expect(lines().find((l) => l.type === 'rpc' && l.method === 'nope/nope')).toMatchObject({
+      level: 'warn',
+      outcome: 'error',
+      errorCode: -32601,
+    })
+  })
+
+  it('logs refused requests (401, 403) without the token', async () => {
+    const secret = await token('alice')
+    await (await postMcp(MSG.initialize(), { authorization: `Bearer ${secret}x` })).text()
+    await (
+      await fetchApp('/mcp', { method: 'POST', headers: { origin: 'https://evil.example' } })
+    ).text()
+    const http = lines().filter((l) => l.type === 'http')
+    expect(http.map((l) => [l.status, l.level])).toEqual([
+      [401, 'warn'],
+      [403, 'warn'],
+    ])
+    expect(logLines.join('\n')).not.toContain(secret.slice(0, 20))
+  })
+})
