@@ -1,0 +1,109 @@
+/**
+ * `npm start -- --var AUTH_TOKENS:alice:tokA,bob:tokB` for real: bearer auth, the metadata
+ * endpoint, sessions bound to their token, the Origin guard and a browser preflight.
+ */
+import { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type DevServer, startDevServer } from './dev-server'
+
+let server: DevServer | undefined
+
+function dev(): DevServer {
+  if (!server) throw new Error('the dev server did not start')
+  return server
+}
+
+beforeAll(async () => {
+  server = await startDevServer({ args: ['--var', 'AUTH_TOKENS:alice:tokA,bob:tokB'] })
+})
+
+afterAll(async () => {
+  await server?.stop()
+})
+
+const INIT = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: {
+    protocolVersion: '2025-11-25',
+    capabilities: {},
+    clientInfo: { name: 'e2e', version: '0' },
+  },
+}
+
+function post(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(`${dev().baseUrl}/mcp`, {
+    method: 'POST',
+    headers: {
+      accept: 'application/json, text/event-stream',
+      'content-type': 'application/json',
+      ...headers,
+    },
+    body: JSON.stringify(body),
+  })
+}
+
+describe('npm start with AUTH_TOKENS', () => {
+  it('no token → 401 with WWW-Authenticate; /health says bearer', async () => {
+    const res = await post(INIT)
+    expect(res.status).toBe(401)
+    expect(res.headers.get('www-authenticate')).toBe(
+      `Bearer realm="mcp", resource_metadata="${dev().baseUrl}/.well-known/oauth-protected-resource"`,
+    )
+    expect(await res.json()).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32000 } })
+    expect(await (await fetch(`${dev().baseUrl}/health`)).json()).toMatchObject({ auth: 'bearer' })
+  })
+
+  it('the metadata endpoint answers JSON', async () => {
+    const res = await fetch(`${dev().baseUrl}/.well-known/oauth-protected-resource`)
+    expect(res.status).toBe(200)
+    expect(await res.json()).toMatchObject({
+      resource: dev().baseUrl,
+      bearer_methods_supported: ['header'],
+    })
+  })
+
+  it("the SDK client connects with alice's token; bob's token on her session → 404", async () => {
+    const transport = new StreamableHTTPClientTransport(new URL(`${dev().baseUrl}/mcp`), {
+      requestInit: { headers: { authorization: 'Bearer tokA' } },
+    })
+    const client = new Client({ name: 'alice', version: '1' })
+    await client.connect(transport)
+    expect(await client.callTool({ name: 'echo', arguments: { text: 'mine' } })).toEqual({
+      content: [{ type: 'text', text: 'mine' }],
+    })
+    const stolen = await post(
+      { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'recall', arguments: {} } },
+      { authorization: 'Bearer tokB', 'mcp-session-id': transport.sessionId! },
+    )
+    expect(stolen.status).toBe(404)
+    expect(await stolen.json()).toEqual({
+      jsonrpc: '2.0',
+      id: null,
+      error: { code: -32001, message: 'Session not found' },
+    })
+    await client.close()
+  })
+
+  it('Origin: http://evil.example → 403', async () => {
+    const res = await post(INIT, { authorization: 'Bearer tokA', origin: 'http://evil.example' })
+    expect(res.status).toBe(403)
+    expect(await res.json()).toMatchObject({ error: { message: 'Forbidden: Origin not allowed' } })
+  })
+
+  it('a browser preflight from an allowed origin succeeds without a token', async () => {
+    const res = await fetch(`${dev().baseUrl}/mcp`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'http://localhost:6274',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type,mcp-session-id',
+      },
+    })
+    expect(res.status).toBe(204)
+    expect(res.headers.get('access-control-allow-origin')).toBe('http://localhost:6274')
+    expect(res.headers.get('access-control-allow-headers')).toContain('Authorization')
+  })
+})
