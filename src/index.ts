@@ -10,10 +10,7 @@ import { mcpBearerAuth } from './plugins/bearer-auth'
 import { mcpLogger } from './plugins/logger'
 
 /** The default app's plugins: JSON logs, and bearer tokens when `AUTH_TOKENS` is set. */
-const plugins = [
-  mcpLogger(),
-  mcpBearerAuth({ tokens: (env) => (env as { AUTH_TOKENS?: string }).AUTH_TOKENS }),
-]
+const plugins = [mcpLogger(), mcpBearerAuth({ tokens: (env) => env.AUTH_TOKENS })]
 
 /** The session object class, bound to this app's server; `wrangler.toml` names it. */
 export const SessionDO = createSessionDO(server, { plugins })

@@ -22,7 +22,7 @@ export interface McpBearerAuthOptions {
    * (a secret or var). When it yields nothing (unset, empty), auth is off and every caller is
    * `anonymous`.
    */
-  readonly tokens: BearerTokens | ((env: unknown) => BearerTokens | undefined)
+  readonly tokens: BearerTokens | ((env: Readonly<Record<string, unknown>>) => unknown)
   /** The realm in `WWW-Authenticate`. Default `mcp`. */
   readonly realm?: string
 }
@@ -62,8 +62,17 @@ export function parseBearerTokens(tokens: BearerTokens): ReadonlyArray<readonly 
  */
 export function mcpBearerAuth(options: McpBearerAuthOptions): McpPlugin {
   const realm = options.realm ?? 'mcp'
-  const read =
-    typeof options.tokens === 'function' ? options.tokens : () => options.tokens as BearerTokens
+  const source = options.tokens
+  const read = (env: unknown): BearerTokens | undefined => {
+    const value =
+      typeof source === 'function'
+        ? source((env ?? {}) as Readonly<Record<string, unknown>>)
+        : source
+    if (value === undefined || value === null || typeof value === 'string')
+      return value ?? undefined
+    if (Array.isArray(value)) return value as BearerTokens
+    throw new Error('mcpBearerAuth: `tokens` must give a string of name:token pairs, or pairs')
+  }
   const built = new Map<string, MiddlewareHandler<AppEnv> | null>()
 
   /** The middleware for this env's tokens (null: auth off), built once per distinct value. */
