@@ -6,15 +6,21 @@
  * anything but open connections.
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
-import type { RequestId } from '@modelcontextprotocol/sdk/types.js'
-import { jsonRpcError, RPC_ERROR } from '../src/protocol/json-rpc-error'
+import {
+  type JSONRPCMessage,
+  type LoggingLevel,
+  LoggingLevelSchema,
+  type RequestId,
+} from '@modelcontextprotocol/sdk/types.js'
+import { jsonRpcError, jsonRpcErrorResponse, RPC_ERROR } from '../src/protocol/json-rpc-error'
 import type { SessionConfig } from '../src/session-config'
 import { LEGACY_STREAM, STANDALONE_STREAM } from '../src/transports/event-journal'
 import { JournaledStream } from '../src/transports/journaled-stream'
-import { isResponse, type MessageSink } from '../src/transports/message-sink'
+import { isResponse, type MessageSink, onSuccess } from '../src/transports/message-sink'
 import { ReplyStream } from '../src/transports/reply-stream'
 import type { SessionTransport } from '../src/transports/session-transport'
 import { SSEStream } from '../src/transports/sse-stream'
+import type { Principal } from '../src/types'
 import type { EventLog } from './event-log'
 import type { SessionHookRunner } from './session-hooks'
 import type { SessionRecord } from './session-state'
@@ -24,6 +30,12 @@ const INTERRUPTED = 'Request interrupted: the server restarted before it finishe
 
 /** Id used to replay stored requests into a fresh server; their responses are discarded. */
 const REPLAY_ID = 'mcp-workers/replay'
+
+/** The parts of the session record that incoming messages update. */
+export interface RecordKeeper {
+  markInitialized(): void
+  setLogLevel(level: LoggingLevel): void
+}
 
 /** The answer to an attempt to attach a connection. */
 export type AttachResult = SSEStream | 'conflict'
@@ -53,6 +65,48 @@ export class LiveSession {
       record.kind === 'streamable-http' && (record.protocolVersion ?? '') >= '2025-11-25'
         ? config.retryMs
         : undefined
+  }
+
+  /**
+   * Runs the plugins' `onIncoming` hooks on one HTTP request's messages; a refusal is the HTTP
+   * answer to the whole request, and none of its messages is processed.
+   */
+  refuse(
+    messages: readonly JSONRPCMessage[],
+    principal: Principal,
+    requestId: string,
+  ): Response | undefined {
+    const refusal = this.hooks.incoming(messages, principal, requestId)
+    if (refusal === undefined) return undefined
+    return jsonRpcErrorResponse(refusal.status, refusal.code, refusal.message, refusal.headers)
+  }
+
+  /**
+   * Hands one client message to the server (a request's replies go to `reply`), keeping the
+   * session record in step: `initialized`, and a log level once the server accepted it. A
+   * cancellation also ends the cancelled request's reply, since no response will come.
+   */
+  receive(message: JSONRPCMessage, record: RecordKeeper, reply?: MessageSink): void {
+    if (!('method' in message)) {
+      this.transport.receive(message)
+      return
+    }
+    if (message.method === 'notifications/initialized') record.markInitialized()
+    if (!('id' in message)) {
+      this.transport.receive(message)
+      const cancelled =
+        message.method === 'notifications/cancelled' ? message.params?.requestId : undefined
+      if (typeof cancelled === 'string' || typeof cancelled === 'number')
+        this.transport.cancel(cancelled)
+      return
+    }
+    let sink = reply
+    const level = LoggingLevelSchema.safeParse(message.params?.level)
+    if (sink !== undefined && message.method === 'logging/setLevel' && level.success) {
+      // Kept only once the server accepted it (a server without logging answers -32601).
+      sink = onSuccess(sink, () => record.setLogLevel(level.data))
+    }
+    this.transport.receive(message, sink)
   }
 
   /** Starts the reply to a POST that carries the requests `requestIds`. */
@@ -119,13 +173,14 @@ export class LiveSession {
     return this.#legacyReplies
   }
 
-  /** The legacy stream, settling each tracked request as its response goes out. */
+  /** The legacy stream, settling each tracked request as its response goes out (or never will). */
   readonly #legacyReplies: MessageSink = {
     closed: false,
     send: (message) => {
       if (isResponse(message)) this.log.settle(LEGACY_STREAM, message.id)
       this.#legacy.send(message)
     },
+    cancel: (id) => this.log.settle(LEGACY_STREAM, id),
   }
 
   /**

@@ -1,10 +1,9 @@
 /**
  * @module
- * SessionDO: the hub of one MCP session. The Worker's routes validate a request, pick the object
- * by session id and call one of its RPC methods with the parsed messages and the caller's
- * principal. The object owns the session's `McpServer`, its transport and open connections
- * (memory, `live-session.ts`), and its record, event log and app data (storage,
- * `session-state.ts` and `event-log.ts`).
+ * SessionDO: the hub of one MCP session. The Worker's routes validate a request and call one of
+ * its RPC methods with the parsed messages and the caller's principal. It owns the session's
+ * server, transport and connections (memory, `live-session.ts`) and its record, event log and
+ * app data (storage, `session-state.ts`, `event-log.ts`).
  *
  * ## Lifecycle
  * - A session starts in a brand-new object (`newUniqueId()`): by `initialize` without a session
@@ -16,28 +15,18 @@
  */
 
 import { DurableObject } from 'cloudflare:workers'
-import {
-  type InitializeRequest,
-  type JSONRPCMessage,
-  type JSONRPCRequest,
-  LoggingLevelSchema,
-} from '@modelcontextprotocol/sdk/types.js'
-import {
-  buildMcpServer,
-  type McpServerDefinition,
-  type SessionContext,
-} from '../src/define-mcp-server'
+import type { InitializeRequest, JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js'
+import type { McpServerDefinition } from '../src/define-mcp-server'
 import type { McpPlugin } from '../src/plugins/plugin'
 import { negotiatedInitializeParams } from '../src/protocol/initialize-params'
-import { jsonRpcErrorResponse } from '../src/protocol/json-rpc-error'
 import { allowsBatches, DEFAULT_ASSUMED_VERSION } from '../src/protocol/versions'
 import { readSessionConfig, type SessionConfig } from '../src/session-config'
 import { LEGACY_STREAM, STANDALONE_STREAM } from '../src/transports/event-journal'
-import { type MessageSink, onSuccess } from '../src/transports/message-sink'
-import { SessionTransport } from '../src/transports/session-transport'
 import { SESSION_ID_HEADER_OUT } from '../src/types'
+import { buildLiveSession } from './build-live-session'
 import { EventLog } from './event-log'
-import { type AttachResult, type LiveSession, startLiveSession } from './live-session'
+import type { AttachResult, LiveSession } from './live-session'
+import { RequestLedger } from './request-ledger'
 import { resumePoint } from './resume-point'
 import { SessionAlarm } from './session-alarm'
 import type { LegacyConnect, SessionCall, SessionPost, StreamOpen } from './session-calls'
@@ -50,7 +39,6 @@ import {
   sessionTerminated,
   streamConflict,
 } from './session-errors'
-import { SessionHookRunner } from './session-hooks'
 import { SessionState } from './session-state'
 
 /**
@@ -62,6 +50,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
   readonly #log: EventLog
   readonly #config: SessionConfig
   readonly #alarm: SessionAlarm
+  readonly #requests: RequestLedger
   #live: Promise<LiveSession> | undefined
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -70,6 +59,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     this.#state = new SessionState(ctx.storage)
     this.#alarm = new SessionAlarm(ctx.storage, this.#config.log.maxAgeMs)
     this.#log = new EventLog(ctx.storage.sql, () => this.#alarm.pruneSoon())
+    this.#requests = new RequestLedger(ctx.storage.sql, this.#log, this.#config.requestTimeoutMs)
   }
 
   /** The app's server definition; supplied by {@link createSessionDO}. */
@@ -99,16 +89,16 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     const version = this.#state.record?.protocolVersion ?? DEFAULT_ASSUMED_VERSION
     if (call.batch && !allowsBatches(version)) return batchNotAllowed(version)
     const live = await this.#ensureLive()
-    const refused = this.#hooksRefuse(live, call)
+    const refused = live.refuse(call.messages, call.principal, call.requestId)
     if (refused) return refused
     this.#touch()
     const requestIds = call.messages.flatMap((m) => ('method' in m && 'id' in m ? [m.id] : []))
     if (requestIds.length === 0) {
-      for (const message of call.messages) this.#receive(live, message)
+      for (const message of call.messages) live.receive(message, this.#state)
       return new Response(null, { status: 202, headers: this.#sessionHeaders() })
     }
     const reply = live.openReply(requestIds, call.batch, this.#sessionHeaders())
-    for (const message of call.messages) this.#receive(live, message, reply)
+    for (const message of call.messages) live.receive(message, this.#state, reply)
     return reply.response
   }
 
@@ -164,7 +154,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     // The Worker refuses batches on this transport; a single message is all that arrives.
     if (message === undefined) return sessionNotFound()
     const live = await this.#ensureLive()
-    const refused = this.#hooksRefuse(live, call)
+    const refused = live.refuse(call.messages, call.principal, call.requestId)
     if (refused) return refused
     this.#touch()
     if ('method' in message && 'id' in message && message.method === 'initialize') {
@@ -174,8 +164,9 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
       this.#state.recordInitialize(initializeParams)
       live.transport.receive({ ...message, params: initializeParams }, live.legacyReply(message.id))
     } else {
-      const isRequest = 'method' in message && 'id' in message
-      this.#receive(live, message, isRequest ? live.legacyReply(message.id) : undefined)
+      const reply =
+        'method' in message && 'id' in message ? live.legacyReply(message.id) : undefined
+      live.receive(message, this.#state, reply)
     }
     return new Response(null, { status: 202 })
   }
@@ -204,6 +195,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
       return
     }
     this.#log.prune(this.#config.log)
+    this.#requests.expire()
     const expiresAt = lastSeen + this.#config.ttlMs
     await this.#alarm.set(this.#alarm.next(now, expiresAt, this.#log.size().events > 0))
   }
@@ -225,7 +217,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     this.#createRecord(call, initializeParams)
     // A new object: the server is built here, and must see this initialize, not a replay of it.
     const live = await this.#ensureLive(false)
-    const refused = this.#hooksRefuse(live, call)
+    const refused = live.refuse(call.messages, call.principal, call.requestId)
     if (refused) {
       await this.#destroy()
       return refused
@@ -239,27 +231,6 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     const now = Date.now()
     this.#state.open(call.kind, call.principal.name, now, initializeParams)
     void this.#alarm.set(this.#alarm.next(now, now + this.#config.ttlMs, true))
-  }
-
-  #receive(live: LiveSession, message: JSONRPCMessage, reply?: MessageSink): void {
-    const isRequest = 'method' in message && 'id' in message
-    if ('method' in message && message.method === 'notifications/initialized') {
-      this.#state.markInitialized()
-    }
-    let sink = isRequest ? reply : undefined
-    if (isRequest && sink !== undefined && message.method === 'logging/setLevel') {
-      const level = LoggingLevelSchema.safeParse(message.params?.level)
-      // Kept only once the server accepted it (a server without logging answers -32601).
-      if (level.success) sink = onSuccess(sink, () => this.#state.setLogLevel(level.data))
-    }
-    live.transport.receive(message, sink)
-  }
-
-  /** Runs the plugins' `onIncoming` hooks; a refusal is the HTTP answer to the whole request. */
-  #hooksRefuse(live: LiveSession, call: SessionPost): Response | undefined {
-    const refusal = live.hooks.incoming(call.messages, call.principal, call.requestId)
-    if (refusal === undefined) return undefined
-    return jsonRpcErrorResponse(refusal.status, refusal.code, refusal.message, refusal.headers)
   }
 
   #touch(): void {
@@ -291,53 +262,17 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
   }
 
   async #build(restore: boolean): Promise<LiveSession> {
-    const record = this.#state.record!
     await this.#alarm.load()
-    const principal = { name: record.principal }
-    const hooks = new SessionHookRunner(
-      this.plugins.flatMap((plugin) => (plugin.hooks ? [plugin.hooks] : [])),
-      this.sessionId,
-      record.kind,
-      this.env,
-    )
-    const transport = new SessionTransport(this.sessionId, {
-      nextRequestId: () => this.#log.nextRequestId(),
-      onSend: hooks.active
-        ? (message, related) => hooks.outgoing(message, principal, related)
-        : undefined,
-    })
-    const context: SessionContext<Env> = {
+    return buildLiveSession({
       sessionId: this.sessionId,
-      principal,
       env: this.env,
-      storage: this.#state.appStorage(),
-    }
-    const server = buildMcpServer(this.definition, context)
-    return startLiveSession(server, transport, hooks, this.#log, this.#config, record, restore)
-  }
-}
-
-/**
- * Binds the session object to an app's server definition. Export the result from the Worker entry
- * under the class name in `wrangler.toml`.
- *
- * @example
- * ```ts
- * export const SessionDO = createSessionDO(server)
- * ```
- */
-export function createSessionDO<Env>(
-  definition: McpServerDefinition<Env>,
-  options: { plugins?: readonly McpPlugin[] } = {},
-) {
-  const plugins = options.plugins ?? []
-  return class extends SessionDO<Env> {
-    protected override get definition(): McpServerDefinition<Env> {
-      return definition
-    }
-
-    protected override get plugins(): readonly McpPlugin[] {
-      return plugins
-    }
+      definition: this.definition,
+      plugins: this.plugins,
+      state: this.#state,
+      log: this.#log,
+      requests: this.#requests,
+      config: this.#config,
+      restore,
+    })
   }
 }

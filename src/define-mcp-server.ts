@@ -7,6 +7,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import type { ServerCapabilities } from '@modelcontextprotocol/sdk/types.js'
 import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/cfworker-provider.js'
+import type { ToolContext, ToolExtra } from './tool-context'
 import type { Principal } from './types'
 
 /**
@@ -32,6 +33,20 @@ export interface SessionContext<Env = unknown> {
   readonly env: Env
   /** The session's own durable storage. */
   readonly storage: SessionStorage
+  /**
+   * The context of one tool call: this session's context plus progress, logging, elicitation,
+   * sampling and roots helpers for the call whose `extra` the SDK passed to the handler.
+   *
+   * @example
+   * ```ts
+   * server.registerTool('work', { inputSchema: {} }, async (_args, extra) => {
+   *   const tool = context.tool(extra)
+   *   await tool.progress(1, 2)
+   *   return { content: [{ type: 'text', text: 'done' }] }
+   * })
+   * ```
+   */
+  tool(extra: ToolExtra): ToolContext<Env>
 }
 
 /** The app's MCP server: its identity and a function that registers its tools, prompts and resources. */

@@ -3,7 +3,7 @@
  * The Worker entry and composition root: binds the framework to the demo server and its plugins.
  * A second server is these same lines with another definition and its own wrangler config.
  */
-import { createSessionDO } from '../durable/session-do'
+import { createSessionDO } from '../durable/create-session-do'
 import { createApp } from './app'
 import { server } from './mcp/server'
 import { mcpBearerAuth } from './plugins/bearer-auth'

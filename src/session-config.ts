@@ -26,6 +26,8 @@ const SessionConfigSchema = z.object({
    * resumes it (2025-11-25 sessions). 0 turns this off.
    */
   SSE_STREAM_MAX_MS: ms(0, 24 * HOUR, 0),
+  /** How long a server→client request (elicitation, sampling, roots) waits for its answer. */
+  SERVER_REQUEST_TIMEOUT_MS: ms(100, 24 * HOUR, 60_000),
   /** A session with no request for this long is ended by its alarm. */
   SESSION_TTL_MS: ms(1_000, 365 * 24 * HOUR, 24 * HOUR),
   /** Event log caps: count, total bytes of message JSON, and age. */
@@ -47,6 +49,7 @@ export interface SessionConfig {
   /** 0 when connections are never closed early. */
   readonly streamMaxMs: number
   readonly ttlMs: number
+  readonly requestTimeoutMs: number
   readonly log: { readonly maxEvents: number; readonly maxBytes: number; readonly maxAgeMs: number }
 }
 
@@ -71,6 +74,7 @@ export function readSessionConfig(env: unknown): SessionConfig {
     sseAfterMs: c.SSE_AFTER_MS,
     streamMaxMs: c.SSE_STREAM_MAX_MS,
     ttlMs: c.SESSION_TTL_MS,
+    requestTimeoutMs: c.SERVER_REQUEST_TIMEOUT_MS,
     log: {
       maxEvents: c.EVENT_LOG_MAX_EVENTS,
       maxBytes: c.EVENT_LOG_MAX_BYTES,

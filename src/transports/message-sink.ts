@@ -13,6 +13,8 @@ export interface MessageSink {
   readonly closed: boolean
   /** Ends the sink, if it is something that can be ended (a stream). */
   close?(): Promise<void> | void
+  /** Request `id`, carried by this sink, was cancelled: no response will come for it. */
+  cancel?(id: RequestId): void
 }
 
 /** Whether `message` is a response (a result or an error) rather than a request or notification. */

@@ -108,6 +108,24 @@ export class ReplyStream implements MessageSink {
     return attached
   }
 
+  /**
+   * Request `id` was cancelled: per spec no response will come for it. When it was the last one
+   * pending, the reply ends (an SSE stream closes; a reply with nothing to say becomes an empty
+   * stream, the only body that carries no response).
+   */
+  cancel(id: RequestId): void {
+    if (this.#done || !this.#pending.delete(id) || this.#pending.size > 0) return
+    if (this.#stream === undefined && this.#buffered.length > 0) {
+      this.#markDone()
+      const body = this.#options.batch ? this.#buffered : this.#buffered[0]
+      this.#resolve(Response.json(body, { status: 200, headers: this.#options.headers }))
+      return
+    }
+    if (this.#stream === undefined) this.#switchToSSE()
+    this.#finish(undefined)
+    void this.#stream?.connection?.close()
+  }
+
   /** Ends the reply without the missing responses (the session ended under it). */
   abort(fallback: Response): void {
     if (this.#done) return

@@ -14,14 +14,22 @@ import {
 } from '@modelcontextprotocol/sdk/types.js'
 import { isResponse, type MessageSink } from './message-sink'
 
+/**
+ * Where server→client requests are numbered and recorded until answered. The SDK numbers its
+ * requests from 0 in every server instance; a session outlives instances, and spec says an id is
+ * never reused within a session, so requests go out under ids from this (durable) ledger.
+ */
+export interface ServerRequestLedger {
+  /** Allocates a session-wide id for a request of `method` and records it as pending. */
+  open(method: string): number
+  /** Records that the request `id` got its answer (or can't any more). */
+  settle(id: RequestId): void
+}
+
 /** Options of a {@link SessionTransport}. */
 export interface SessionTransportOptions {
-  /**
-   * Allocates ids for server→client requests. The SDK numbers its requests from 0 in every
-   * server instance; a session outlives instances, and spec says an id is never reused within a
-   * session, so requests go out under ids from this (durable) counter instead.
-   */
-  readonly nextRequestId?: () => number
+  /** Numbers and records server→client requests. */
+  readonly requests?: ServerRequestLedger
   /** Sees every message the server sends, after it was routed (plugin hooks). */
   readonly onSend?: (message: JSONRPCMessage, relatedRequestId: RequestId | undefined) => void
 }
@@ -37,7 +45,7 @@ export class SessionTransport implements Transport {
   readonly #routes = new Map<RequestId, MessageSink>()
   /** Our server→client requests in flight: session-wide id → the server's own id. */
   readonly #outgoing = new Map<RequestId, RequestId>()
-  readonly #nextRequestId: (() => number) | undefined
+  readonly #requests: ServerRequestLedger | undefined
   readonly #onSend: SessionTransportOptions['onSend']
   #standalone: MessageSink | undefined
   #started = false
@@ -45,7 +53,7 @@ export class SessionTransport implements Transport {
 
   constructor(sessionId: string, options: SessionTransportOptions = {}) {
     this.sessionId = sessionId
-    this.#nextRequestId = options.nextRequestId
+    this.#requests = options.requests
     this.#onSend = options.onSend
   }
 
@@ -63,13 +71,15 @@ export class SessionTransport implements Transport {
     if (sink !== undefined && 'method' in message && 'id' in message) {
       this.#routes.set(message.id, sink)
     }
-    if (isResponse(message)) {
+    if (isResponse(message) && this.#requests !== undefined) {
+      this.#requests.settle(message.id)
       const own = this.#outgoing.get(message.id)
-      if (own !== undefined) {
-        this.#outgoing.delete(message.id)
-        this.onmessage?.({ ...message, id: own }, extra)
-        return
-      }
+      // A reply to a request this instance didn't send (it was sent before a restart, whose
+      // tool call already ended with an error) has no one waiting: it is accepted and dropped.
+      if (own === undefined) return
+      this.#outgoing.delete(message.id)
+      this.onmessage?.({ ...message, id: own }, extra)
+      return
     }
     this.onmessage?.(message, extra)
   }
@@ -99,8 +109,8 @@ export class SessionTransport implements Transport {
       return
     }
     let outbound = message
-    if (isJSONRPCRequest(message) && this.#nextRequestId !== undefined) {
-      const id = this.#nextRequestId()
+    if (isJSONRPCRequest(message) && this.#requests !== undefined) {
+      const id = this.#requests.open(message.method)
       this.#outgoing.set(id, message.id)
       outbound = { ...message, id }
     }
@@ -109,6 +119,16 @@ export class SessionTransport implements Transport {
     const target = related === undefined ? this.standalone : this.#routes.get(related)
     if (target !== undefined && !target.closed) target.send(outbound)
     this.#onSend?.(outbound, related)
+  }
+
+  /**
+   * The client cancelled request `id` (`notifications/cancelled`): the server aborts it and,
+   * per spec, sends no response, so its sink is told the request is over.
+   */
+  cancel(id: RequestId): void {
+    const sink = this.#routes.get(id)
+    this.#routes.delete(id)
+    sink?.cancel?.(id)
   }
 
   /** Closes the transport. Idempotent; fires `onclose` once. */

@@ -1,0 +1,68 @@
+/**
+ * @module
+ * Builds a session's live half from its durable one: the plugins' hooks, the transport (with the
+ * server→client request ledger), the context the app's tools get, and the app's `McpServer`.
+ */
+import {
+  buildMcpServer,
+  type McpServerDefinition,
+  type SessionContext,
+} from '../src/define-mcp-server'
+import type { McpPlugin } from '../src/plugins/plugin'
+import type { SessionConfig } from '../src/session-config'
+import { createToolContext, type SessionFacts } from '../src/tool-context'
+import { SessionTransport } from '../src/transports/session-transport'
+import type { EventLog } from './event-log'
+import { type LiveSession, startLiveSession } from './live-session'
+import type { RequestLedger } from './request-ledger'
+import { SessionHookRunner } from './session-hooks'
+import type { SessionState } from './session-state'
+
+/** What {@link buildLiveSession} works from. */
+export interface LiveSessionParts<Env> {
+  readonly sessionId: string
+  readonly env: Env
+  readonly definition: McpServerDefinition<Env>
+  readonly plugins: readonly McpPlugin[]
+  readonly state: SessionState
+  readonly log: EventLog
+  readonly requests: RequestLedger
+  readonly config: SessionConfig
+  /** Restore what the server keeps in memory (every build but the session's first). */
+  readonly restore: boolean
+}
+
+/** Builds and starts the live session of the session whose record `parts.state` holds. */
+export function buildLiveSession<Env>(parts: LiveSessionParts<Env>): Promise<LiveSession> {
+  const { sessionId, state, config } = parts
+  const record = state.record!
+  const principal = { name: record.principal }
+  const hooks = new SessionHookRunner(
+    parts.plugins.flatMap((plugin) => (plugin.hooks ? [plugin.hooks] : [])),
+    sessionId,
+    record.kind,
+    parts.env,
+  )
+  const transport = new SessionTransport(sessionId, {
+    requests: parts.requests,
+    onSend: hooks.active
+      ? (message, related) => hooks.outgoing(message, principal, related)
+      : undefined,
+  })
+  const facts: SessionFacts = {
+    logLevel: () => state.record?.logLevel,
+    initialized: () => state.record?.initialized ?? false,
+    clientCapabilities: () => state.record?.clientCapabilities,
+    protocolVersion: () => state.record?.protocolVersion,
+    requestTimeoutMs: config.requestTimeoutMs,
+  }
+  const context: SessionContext<Env> = {
+    sessionId,
+    principal,
+    env: parts.env,
+    storage: state.appStorage(),
+    tool: (extra) => createToolContext(context, facts, extra),
+  }
+  const server = buildMcpServer(parts.definition, context)
+  return startLiveSession(server, transport, hooks, parts.log, config, record, parts.restore)
+}
