@@ -15,6 +15,7 @@ import { SessionTransport } from '../src/transports/session-transport'
 import type { EventLog } from './event-log'
 import { type LiveSession, startLiveSession } from './live-session'
 import type { RequestLedger } from './request-ledger'
+import { installSubscriptions, sharedResource } from './resource-hubs'
 import { SessionHookRunner } from './session-hooks'
 import type { SessionState } from './session-state'
 
@@ -61,8 +62,12 @@ export function buildLiveSession<Env>(parts: LiveSessionParts<Env>): Promise<Liv
     principal,
     env: parts.env,
     storage: state.appStorage(),
+    shared: (uri) => sharedResource(parts.env, uri),
     tool: (extra) => createToolContext(context, facts, extra),
   }
   const server = buildMcpServer(parts.definition, context)
+  if (parts.definition.capabilities?.resources?.subscribe) {
+    installSubscriptions(server, parts.env, state, sessionId)
+  }
   return startLiveSession(server, transport, hooks, parts.log, config, record, parts.restore)
 }

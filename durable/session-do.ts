@@ -27,6 +27,7 @@ import { buildLiveSession } from './build-live-session'
 import { EventLog } from './event-log'
 import type { AttachResult, LiveSession } from './live-session'
 import { RequestLedger } from './request-ledger'
+import { hubFor } from './resource-hubs'
 import { resumePoint } from './resume-point'
 import { SessionAlarm } from './session-alarm'
 import type { LegacyConnect, SessionCall, SessionPost, StreamOpen } from './session-calls'
@@ -179,6 +180,18 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     return new Response(null, { status: 200 })
   }
 
+  /**
+   * Called by a resource's hub when it changed: a subscribed session sends
+   * `notifications/resources/updated` (on its standalone stream, or into the log). False tells
+   * the hub this session is gone or no longer listens.
+   */
+  async resourceUpdated(uri: string): Promise<boolean> {
+    if (this.#state.record === undefined || !this.#state.subscribed(uri)) return false
+    const live = await this.#ensureLive()
+    await live.server.server.sendResourceUpdated({ uri })
+    return true
+  }
+
   /** Ends the session when it has been idle for the TTL; otherwise prunes its event log. */
   override async alarm(): Promise<void> {
     this.#alarm.forget()
@@ -245,6 +258,9 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     const live = this.#live
     this.#live = undefined
     if (live !== undefined) await (await live).close(sessionTerminated)
+    // Best effort: a hub that still lists this session drops it on its next write anyway.
+    const hubs = this.#state.subscriptions().map((uri) => hubFor(this.env, uri))
+    await Promise.allSettled(hubs.map((hub) => hub.unsubscribe(this.sessionId)))
     await this.#state.destroy()
     this.#log.reset()
     this.#alarm.forget()

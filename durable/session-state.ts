@@ -9,6 +9,7 @@
  * |---|---|
  * | `session` | the {@link SessionRecord}: kind, owner, negotiated version, the client's `initialize` params, timestamps |
  * | `app:<key>` | the app's own per-session data ({@link SessionStorage}), e.g. the demo's notes |
+ * | `sub:<uri>` | `true` for each resource the client subscribed to (its hub has the session too) |
  * | SQL `mcp_*` tables | the event log, stream states and never-reused counters (`event-log.ts`) |
  * | alarm | the next idle-expiry check or event-log pruning, whichever is first |
  *
@@ -61,6 +62,7 @@ export interface SessionRecord {
 export class SessionState {
   static readonly SESSION_KEY = 'session'
   static readonly APP_PREFIX = 'app:'
+  static readonly SUBSCRIPTION_PREFIX = 'sub:'
 
   readonly #kv: SyncKvStorage
   readonly #storage: DurableObjectStorage
@@ -154,6 +156,27 @@ export class SessionState {
     this.#loaded = true
     await this.#storage.deleteAlarm()
     await this.#storage.deleteAll()
+  }
+
+  /** Records a subscription to `uri`. */
+  subscribe(uri: string): void {
+    this.#kv.put(SessionState.SUBSCRIPTION_PREFIX + uri, true)
+  }
+
+  /** Forgets a subscription to `uri`. */
+  unsubscribe(uri: string): void {
+    this.#kv.delete(SessionState.SUBSCRIPTION_PREFIX + uri)
+  }
+
+  /** Whether the client is subscribed to `uri`. */
+  subscribed(uri: string): boolean {
+    return this.#kv.get(SessionState.SUBSCRIPTION_PREFIX + uri) === true
+  }
+
+  /** Every URI the client is subscribed to. */
+  subscriptions(): string[] {
+    const prefix = SessionState.SUBSCRIPTION_PREFIX
+    return [...this.#kv.list({ prefix })].map(([key]) => key.slice(prefix.length))
   }
 
   /** The app's view of the session's storage: its own key space under {@link APP_PREFIX}. */

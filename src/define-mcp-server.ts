@@ -23,6 +23,18 @@ export interface SessionStorage {
   list<T = unknown>(prefix?: string): Map<string, T>
 }
 
+/**
+ * A resource shared by every session: its value lives in its own object (one per URI), and a
+ * write tells every session subscribed to it (`notifications/resources/updated`).
+ */
+export interface SharedResource<T = unknown> {
+  readonly uri: string
+  /** The current value; undefined before the first write. */
+  read(): Promise<T | undefined>
+  /** Stores a new value and notifies the subscribers, in this session and every other. */
+  write(value: T): Promise<void>
+}
+
 /** What the app's server sees of the session it serves. */
 export interface SessionContext<Env = unknown> {
   /** The `Mcp-Session-Id` (or legacy `sessionId`) of this session. */
@@ -33,6 +45,8 @@ export interface SessionContext<Env = unknown> {
   readonly env: Env
   /** The session's own durable storage. */
   readonly storage: SessionStorage
+  /** The shared resource at `uri` (needs the `RESOURCE_HUB` binding). */
+  shared<T = unknown>(uri: string): SharedResource<T>
   /**
    * The context of one tool call: this session's context plus progress, logging, elicitation,
    * sampling and roots helpers for the call whose `extra` the SDK passed to the handler.

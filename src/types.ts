@@ -41,6 +41,8 @@ export const ANONYMOUS: Principal = Object.freeze({ name: 'anonymous' })
 export interface FrameworkBindings {
   /** The Durable Object namespace that holds one SessionDO per MCP session. */
   SESSION_DO: DurableObjectNamespace
+  /** One ResourceHub per shared resource; needed only by apps that share or subscribe. */
+  RESOURCE_HUB?: DurableObjectNamespace
 }
 
 /** Variables the framework publishes on the Hono context. */

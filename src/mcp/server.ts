@@ -6,15 +6,18 @@
 import { defineMcpServer } from '../define-mcp-server'
 import { registerCountdown } from './tools/countdown'
 import { registerEcho } from './tools/echo'
+import { registerLeaderboard } from './tools/leaderboard'
 import { registerNotes } from './tools/notes'
 
 /** The default app's server. */
 export const server = defineMcpServer({
   name: 'mcp-workers-demo',
   version: '0.1.0',
-  setup(server, { storage }) {
+  capabilities: { resources: { subscribe: true, listChanged: true } },
+  setup(server, context) {
     registerEcho(server)
-    registerNotes(server, storage)
+    registerNotes(server, context.storage)
     registerCountdown(server)
+    registerLeaderboard(server, context)
   },
 })

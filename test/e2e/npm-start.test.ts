@@ -58,7 +58,7 @@ describe('npm start', () => {
 
       const { tools } = await client.listTools()
       expect(tools.map((tool) => tool.name)).toEqual(
-        expect.arrayContaining(['echo', 'remember', 'recall', 'countdown']),
+        expect.arrayContaining(['echo', 'remember', 'recall', 'countdown', 'score']),
       )
 
       const result = await client.callTool({

@@ -106,7 +106,7 @@ describe('SDK client over legacy HTTP+SSE', () => {
     const { results, progress } = await exercise(await connect(sse()))
     expectProgressBeforeResult(progress)
     expect(results).toEqual([
-      ['echo', 'remember', 'recall', 'countdown'],
+      ['echo', 'remember', 'recall', 'countdown', 'score'],
       { content: [{ type: 'text', text: 'same on both' }] },
       { content: [{ type: 'text', text: 'Remembered "k".' }] },
       { content: [{ type: 'text', text: 'v' }] },

@@ -50,7 +50,7 @@ describe('eviction', () => {
     expect(await client.callTool({ name: 'recall', arguments: { key: 'plan' } })).toEqual({
       content: [{ type: 'text', text: 'ship it' }],
     })
-    expect((await client.listTools()).tools).toHaveLength(4)
+    expect((await client.listTools()).tools).toHaveLength(5)
     expect(await client.callTool({ name: 'echo', arguments: { text: 'still here' } })).toEqual({
       content: [{ type: 'text', text: 'still here' }],
     })

@@ -100,7 +100,10 @@ describe('POST /messages', () => {
       id: 1,
       result: {
         protocolVersion: '2024-11-05',
-        capabilities: { tools: { listChanged: true } },
+        capabilities: {
+          tools: { listChanged: true },
+          resources: { subscribe: true, listChanged: true },
+        },
         serverInfo: { name: 'mcp-workers-demo', version: '0.1.0' },
       },
     })

@@ -30,7 +30,10 @@ describe('POST /mcp: initialize', () => {
       id: 1,
       result: {
         protocolVersion: '2025-11-25',
-        capabilities: { tools: { listChanged: true } },
+        capabilities: {
+          tools: { listChanged: true },
+          resources: { subscribe: true, listChanged: true },
+        },
         serverInfo: { name: 'mcp-workers-demo', version: '0.1.0' },
       },
     })

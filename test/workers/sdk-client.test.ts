@@ -27,13 +27,16 @@ describe('SDK client over Streamable HTTP', () => {
     expect(transport.sessionId).toMatch(/^[0-9a-f]{64}$/)
     expect(transport.protocolVersion).toBe('2025-11-25')
     expect(client.getServerVersion()).toEqual({ name: 'mcp-workers-demo', version: '0.1.0' })
-    expect(client.getServerCapabilities()).toEqual({ tools: { listChanged: true } })
+    expect(client.getServerCapabilities()).toEqual({
+      tools: { listChanged: true },
+      resources: { subscribe: true, listChanged: true },
+    })
   })
 
   it('lists the demo tools with their schemas', async () => {
     const { client } = await connect()
     const { tools } = await client.listTools()
-    expect(tools.map((t) => t.name)).toEqual(['echo', 'remember', 'recall', 'countdown'])
+    expect(tools.map((t) => t.name)).toEqual(['echo', 'remember', 'recall', 'countdown', 'score'])
     const echo = tools.find((t) => t.name === 'echo')!
     expect(echo.inputSchema).toMatchObject({
       type: 'object',

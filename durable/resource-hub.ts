@@ -1,0 +1,73 @@
+/**
+ * @module
+ * ResourceHub: the object that owns one shared resource (one object per URI, so hot resources
+ * spread by themselves). It keeps the resource's current value and the ids of the sessions
+ * subscribed to it, and when the value changes it tells each of them, so
+ * `notifications/resources/updated` reaches subscribers in every session without any global
+ * in-memory state.
+ *
+ * ## Storage layout
+ * | key | value |
+ * |---|---|
+ * | `uri` | the resource's URI |
+ * | `value` | its current value (anything structured clone can copy) |
+ * | `sub:<sessionId>` | `true` while that session is subscribed |
+ */
+import { DurableObject } from 'cloudflare:workers'
+import type { FrameworkBindings } from '../src/types'
+
+/** The session objects' RPC that a hub calls. */
+interface UpdatableSession {
+  resourceUpdated(uri: string): Promise<boolean>
+}
+
+const SUB = 'sub:'
+
+/** One shared resource: its value and its subscribers. */
+export class ResourceHub extends DurableObject<FrameworkBindings> {
+  /** Adds a subscriber. */
+  async subscribe(uri: string, sessionId: string): Promise<void> {
+    this.ctx.storage.kv.put('uri', uri)
+    this.ctx.storage.kv.put(SUB + sessionId, true)
+  }
+
+  /** Removes a subscriber. */
+  async unsubscribe(sessionId: string): Promise<void> {
+    this.ctx.storage.kv.delete(SUB + sessionId)
+  }
+
+  /** The current value (undefined before the first write). */
+  async read(): Promise<unknown> {
+    return this.ctx.storage.kv.get('value')
+  }
+
+  /**
+   * Stores a new value and tells every subscribed session; a session that no longer exists (or
+   * no longer listens) is dropped. Returns how many sessions were told.
+   */
+  async write(uri: string, value: unknown): Promise<number> {
+    const kv = this.ctx.storage.kv
+    kv.put('uri', uri)
+    kv.put('value', value)
+    const subscribers = [...kv.list({ prefix: SUB })].map(([key]) => key.slice(SUB.length))
+    const namespace = this.env.SESSION_DO as unknown as DurableObjectNamespace<
+      UpdatableSession & Rpc.DurableObjectBranded
+    >
+    const told = await Promise.all(
+      subscribers.map(async (sessionId) => {
+        const listening = await namespace
+          .get(namespace.idFromString(sessionId))
+          .resourceUpdated(uri)
+          .catch(() => false)
+        if (!listening) kv.delete(SUB + sessionId)
+        return listening
+      }),
+    )
+    return told.filter(Boolean).length
+  }
+
+  /** The ids of the subscribed sessions. */
+  async subscribers(): Promise<string[]> {
+    return [...this.ctx.storage.kv.list({ prefix: SUB })].map(([key]) => key.slice(SUB.length))
+  }
+}

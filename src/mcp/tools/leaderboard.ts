@@ -1,0 +1,57 @@
+/**
+ * @module
+ * A live leaderboard shared by every session: `score` adds points, the `leaderboard://scores`
+ * resource reads the standings, and sessions subscribed to it hear about every change, whoever
+ * made it.
+ */
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
+import { z } from 'zod'
+import type { SessionContext } from '../../define-mcp-server'
+
+/** The leaderboard's URI. */
+export const LEADERBOARD_URI = 'leaderboard://scores'
+
+/** Points by player. */
+export type Scores = Record<string, number>
+
+/** Registers the leaderboard resource and the `score` tool on `server`. */
+export function registerLeaderboard(server: McpServer, context: SessionContext): void {
+  const board = context.shared<Scores>(LEADERBOARD_URI)
+
+  server.registerResource(
+    'leaderboard',
+    LEADERBOARD_URI,
+    {
+      title: 'Leaderboard',
+      description: 'Points by player, highest first. Subscribe to hear about every change.',
+      mimeType: 'application/json',
+    },
+    async (uri) => {
+      const scores = (await board.read()) ?? {}
+      const ranked = Object.entries(scores)
+        .sort(([, a], [, b]) => b - a)
+        .map(([player, points]) => ({ player, points }))
+      return {
+        contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(ranked) }],
+      }
+    },
+  )
+
+  server.registerTool(
+    'score',
+    {
+      title: 'Score',
+      description: 'Adds points to a player on the shared leaderboard.',
+      inputSchema: {
+        player: z.string().min(1).max(100).describe('Who scored'),
+        points: z.number().int().min(-1_000).max(1_000).describe('How many points'),
+      },
+    },
+    async ({ player, points }) => {
+      const scores = (await board.read()) ?? {}
+      const total = (scores[player] ?? 0) + points
+      await board.write({ ...scores, [player]: total })
+      return { content: [{ type: 'text', text: `${player} now has ${total} points.` }] }
+    },
+  )
+}
