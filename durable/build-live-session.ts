@@ -50,12 +50,14 @@ export function buildLiveSession<Env>(parts: LiveSessionParts<Env>): Promise<Liv
       ? (message, related) => hooks.outgoing(message, principal, related)
       : undefined,
   })
+  let live: LiveSession | undefined
   const facts: SessionFacts = {
     logLevel: () => state.record?.logLevel,
     initialized: () => state.record?.initialized ?? false,
     clientCapabilities: () => state.record?.clientCapabilities,
     protocolVersion: () => state.record?.protocolVersion,
     requestTimeoutMs: config.requestTimeoutMs,
+    closeStream: (id) => live?.closeStream(id) ?? false,
   }
   const context: SessionContext<Env> = {
     sessionId,
@@ -69,5 +71,10 @@ export function buildLiveSession<Env>(parts: LiveSessionParts<Env>): Promise<Liv
   if (parts.definition.capabilities?.resources?.subscribe) {
     installSubscriptions(server, parts.env, state, sessionId)
   }
-  return startLiveSession(server, transport, hooks, parts.log, config, record, parts.restore)
+  return startLiveSession(server, transport, hooks, parts.log, config, record, parts.restore).then(
+    (started) => {
+      live = started
+      return started
+    },
+  )
 }

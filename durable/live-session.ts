@@ -158,6 +158,12 @@ export class LiveSession {
     return connection
   }
 
+  /** Ends the connection carrying request `id`'s reply early (see `ReplyStream.dropConnection`). */
+  closeStream(id: RequestId): boolean {
+    const sink = this.transport.sinkFor(id)
+    return sink instanceof ReplyStream && sink.dropConnection()
+  }
+
   /** Whether a legacy session's SSE stream is connected right now. */
   get legacyConnected(): boolean {
     return this.#legacy.connected

@@ -19,6 +19,7 @@ import {
   ListRootsResultSchema,
   type LoggingLevel,
   McpError,
+  type RequestId,
   type ServerNotification,
   type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js'
@@ -51,6 +52,8 @@ export interface SessionFacts {
   protocolVersion(): string | undefined
   /** How long a server→client request may wait for its answer, in ms. */
   readonly requestTimeoutMs: number
+  /** Closes the connection carrying request `id`'s reply (the call goes on; the client resumes). */
+  closeStream(id: RequestId): boolean
 }
 
 /** Everything a tool call can use. */
@@ -72,6 +75,13 @@ export interface ToolContext<Env = unknown> extends SessionContext<Env> {
   roots(): Promise<ListRootsResult>
   /** Pings the client. */
   ping(): Promise<void>
+  /**
+   * Ends the connection that carries this call's reply, after an event id and a `retry:` hint;
+   * the call goes on, and the client gets the rest by resuming with `Last-Event-ID` (spec
+   * 2025-11-25: polling). False (and nothing happens) when the client can't resume: before
+   * 2025-11-25, or on the legacy transport.
+   */
+  closeStream(): boolean
 }
 
 /**
@@ -167,5 +177,6 @@ export function createToolContext<Env>(
     async ping() {
       await extra.sendRequest({ method: 'ping' }, EmptyResultSchema, options)
     },
+    closeStream: () => facts.closeStream(extra.requestId),
   }
 }

@@ -126,6 +126,22 @@ export class ReplyStream implements MessageSink {
     void this.#stream?.connection?.close()
   }
 
+  /**
+   * Ends the current connection early (after turning the reply into a stream if it wasn't one),
+   * with a `retry:` hint; the requests go on and the client resumes. Only for primed streams:
+   * false when the client could not resume.
+   */
+  dropConnection(): boolean {
+    const retryMs = this.#options.primeRetryMs
+    if (this.#done || retryMs === undefined) return false
+    if (this.#stream === undefined) this.#switchToSSE()
+    const connection = this.#stream?.connection
+    if (connection === undefined) return true
+    void connection.retryHint(retryMs)
+    void connection.close()
+    return true
+  }
+
   /** Ends the reply without the missing responses (the session ended under it). */
   abort(fallback: Response): void {
     if (this.#done) return

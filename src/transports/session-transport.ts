@@ -84,6 +84,11 @@ export class SessionTransport implements Transport {
     this.onmessage?.(message, extra)
   }
 
+  /** The sink of request `id`'s reply, while the request is in flight. */
+  sinkFor(id: RequestId): MessageSink | undefined {
+    return this.#routes.get(id)
+  }
+
   /** The standalone (GET) stream, if one is open. */
   get standalone(): MessageSink | undefined {
     return this.#standalone?.closed ? undefined : this.#standalone

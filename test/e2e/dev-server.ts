@@ -29,6 +29,8 @@ const OWN_FLAGS = ['--port', '--persist-to', '--inspector-port'] as const
 
 /** Options for {@link startDevServer}. */
 export interface DevServerOptions {
+  /** The npm script to run. Default `start`; `start:everything` runs the example server. */
+  script?: string
   /**
    * Extra `wrangler dev` flags, appended after the helper's own. Must not set `--port`,
    * `--persist-to` or `--inspector-port` (use the options instead): wrangler rejects repeats.
@@ -122,25 +124,26 @@ export function isPortOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
  * but received multiple`), so pass-through only works while the `start` script sets none of the
  * overridden flags itself; a script that does is a bug this throws on.
  */
-export function startCommand(overrides: readonly string[]): string[] {
+export function startCommand(overrides: readonly string[], name = 'start'): string[] {
   const pkg: unknown = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'))
-  const script = readStartScript(pkg)
+  const script = readStartScript(pkg, name)
   const overridden = new Set(overrides.filter((w) => w.startsWith('--')).map(flagName))
   const clash = script.split(/\s+/).find((w) => w.startsWith('--') && overridden.has(flagName(w)))
   if (clash !== undefined) {
     throw new Error(`the start script sets ${clash}, so \`npm start -- ${clash} …\` would fail`)
   }
-  return ['npm', 'start', '--', ...overrides]
+  return ['npm', 'run', name, '--', ...overrides]
 }
 
-function readStartScript(pkg: unknown): string {
+function readStartScript(pkg: unknown, name: string): string {
   if (typeof pkg === 'object' && pkg !== null && 'scripts' in pkg) {
     const { scripts } = pkg
-    if (typeof scripts === 'object' && scripts !== null && 'start' in scripts) {
-      if (typeof scripts.start === 'string') return scripts.start
+    if (typeof scripts === 'object' && scripts !== null) {
+      const script: unknown = Reflect.get(scripts, name)
+      if (typeof script === 'string') return script
     }
   }
-  throw new Error('package.json has no "start" script')
+  throw new Error(`package.json has no "${name}" script`)
 }
 
 function flagName(word: string): string {
@@ -162,15 +165,18 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const inspectorPort = await getFreePort()
   const ownsPersistDir = options.persistTo === undefined
   const persistTo = options.persistTo ?? fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-e2e-'))
-  const command = startCommand([
-    '--port',
-    String(port),
-    '--persist-to',
-    persistTo,
-    '--inspector-port',
-    String(inspectorPort),
-    ...(options.args ?? []),
-  ])
+  const command = startCommand(
+    [
+      '--port',
+      String(port),
+      '--persist-to',
+      persistTo,
+      '--inspector-port',
+      String(inspectorPort),
+      ...(options.args ?? []),
+    ],
+    options.script,
+  )
   const [file, ...args] = command as [string, ...string[]]
 
   const env: NodeJS.ProcessEnv = {
