@@ -29,6 +29,22 @@ export default defineConfig({
         test: { name: 'secure', include: ['test/secure/**/*.test.ts'] },
       },
       {
+        // The "everything" example's Worker, for what needs its objects' internals.
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: './examples/everything/wrangler.toml' },
+            miniflare: {
+              bindings: {
+                SSE_KEEPALIVE_MS: '150',
+                LOG_LEVEL: 'silent',
+                SERVER_REQUEST_TIMEOUT_MS: '1500',
+              },
+            },
+          }),
+        ],
+        test: { name: 'everything', include: ['test/everything/**/*.test.ts'] },
+      },
+      {
         // Real processes (`npm start`) driven from Node with the SDK client.
         test: {
           name: 'e2e',

@@ -113,17 +113,35 @@ export class SessionTransport implements Transport {
       this.#onSend?.(message, message.id)
       return
     }
-    let outbound = message
+    let outbound: JSONRPCMessage = message
     if (isJSONRPCRequest(message) && this.#requests !== undefined) {
       const id = this.#requests.open(message.method)
       this.#outgoing.set(id, message.id)
       outbound = { ...message, id }
+    } else if ('method' in message && message.method === 'notifications/cancelled') {
+      outbound = this.#cancellation(message)
     }
     const related = options?.relatedRequestId
     // Spec: a message about a request goes on that request's stream, never on the standalone one.
     const target = related === undefined ? this.standalone : this.#routes.get(related)
     if (target !== undefined && !target.closed) target.send(outbound)
     this.#onSend?.(outbound, related)
+  }
+
+  /**
+   * The server gave up on one of its own requests (a timeout, an abort): the notification names
+   * the server's internal id, but the client knows the request by its session-wide one.
+   */
+  #cancellation(message: JSONRPCMessage): JSONRPCMessage {
+    if (!('method' in message) || message.params === undefined) return message
+    const own = message.params.requestId
+    for (const [sessionWide, serverOwn] of this.#outgoing) {
+      if (serverOwn !== own) continue
+      this.#outgoing.delete(sessionWide)
+      this.#requests?.settle(sessionWide)
+      return { ...message, params: { ...message.params, requestId: sessionWide } }
+    }
+    return message
   }
 
   /**
