@@ -17,7 +17,7 @@ export const server = defineMcpServer({
   setup(server, context) {
     registerEcho(server)
     registerNotes(server, context.storage)
-    registerCountdown(server)
+    registerCountdown(server, context)
     registerLeaderboard(server, context)
   },
 })

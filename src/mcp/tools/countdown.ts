@@ -4,9 +4,10 @@
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { z } from 'zod'
+import type { SessionContext } from '../../define-mcp-server'
 
 /** Registers `countdown` on `server`. */
-export function registerCountdown(server: McpServer): void {
+export function registerCountdown(server: McpServer, context: SessionContext): void {
   server.registerTool(
     'countdown',
     {
@@ -25,16 +26,11 @@ export function registerCountdown(server: McpServer): void {
       },
     },
     async ({ from, intervalMs }, extra) => {
-      const progressToken = extra._meta?.progressToken
+      const tool = context.tool(extra)
       for (let done = 1; done <= from; done++) {
         await new Promise((resolve) => setTimeout(resolve, intervalMs))
-        if (extra.signal.aborted) break
-        if (progressToken !== undefined) {
-          await extra.sendNotification({
-            method: 'notifications/progress',
-            params: { progressToken, progress: done, total: from, message: `${from - done} left` },
-          })
-        }
+        if (tool.signal.aborted) break
+        await tool.progress(done, from, `${from - done} left`)
       }
       return { content: [{ type: 'text', text: 'Liftoff!' }] }
     },
