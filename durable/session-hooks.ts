@@ -37,13 +37,7 @@ export class SessionHookRunner {
     requestId: string,
   ): HookRejection | undefined {
     if (!this.active) return undefined
-    const context: HookContext = {
-      sessionId: this.sessionId,
-      transport: this.transport,
-      principal,
-      requestId,
-      env: this.env,
-    }
+    const context = this.#context(principal, requestId)
     for (const message of messages) {
       for (const hooks of this.#hooks) {
         const rejection = hooks.onIncoming?.(message, context)
@@ -62,13 +56,11 @@ export class SessionHookRunner {
     const related = isResponse(message) ? message.id : relatedRequestId
     const requestId = related === undefined ? '' : (this.#carriedBy.get(related) ?? '')
     if (isResponse(message)) this.#carriedBy.delete(message.id)
-    const context: HookContext = {
-      sessionId: this.sessionId,
-      transport: this.transport,
-      principal,
-      requestId,
-      env: this.env,
-    }
+    const context = this.#context(principal, requestId)
     for (const hooks of this.#hooks) hooks.onOutgoing?.(message, context)
+  }
+
+  #context(principal: Principal, requestId: string): HookContext {
+    return { sessionId: this.sessionId, transport: this.transport, principal, requestId, env: this.env }
   }
 }

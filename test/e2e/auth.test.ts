@@ -4,50 +4,22 @@
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type DevServer, startDevServer } from './dev-server'
+import { describe, expect, it } from 'vitest'
+import { INITIALIZE, MCP_POST_HEADERS, useDevServer } from './dev-server'
 
-let server: DevServer | undefined
-
-function dev(): DevServer {
-  if (!server) throw new Error('the dev server did not start')
-  return server
-}
-
-beforeAll(async () => {
-  server = await startDevServer({ args: ['--var', 'AUTH_TOKENS:alice:tokA,bob:tokB'] })
-})
-
-afterAll(async () => {
-  await server?.stop()
-})
-
-const INIT = {
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: {
-    protocolVersion: '2025-11-25',
-    capabilities: {},
-    clientInfo: { name: 'e2e', version: '0' },
-  },
-}
+const dev = useDevServer({ args: ['--var', 'AUTH_TOKENS:alice:tokA,bob:tokB'] })
 
 function post(body: unknown, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(`${dev().baseUrl}/mcp`, {
     method: 'POST',
-    headers: {
-      accept: 'application/json, text/event-stream',
-      'content-type': 'application/json',
-      ...headers,
-    },
+    headers: { ...MCP_POST_HEADERS, ...headers },
     body: JSON.stringify(body),
   })
 }
 
 describe('npm start with AUTH_TOKENS', () => {
   it('no token → 401 with WWW-Authenticate; /health says bearer', async () => {
-    const res = await post(INIT)
+    const res = await post(INITIALIZE)
     expect(res.status).toBe(401)
     expect(res.headers.get('www-authenticate')).toBe(
       `Bearer realm="mcp", resource_metadata="${dev().baseUrl}/.well-known/oauth-protected-resource"`,
@@ -88,7 +60,10 @@ describe('npm start with AUTH_TOKENS', () => {
   })
 
   it('Origin: http://evil.example → 403', async () => {
-    const res = await post(INIT, { authorization: 'Bearer tokA', origin: 'http://evil.example' })
+    const res = await post(INITIALIZE, {
+      authorization: 'Bearer tokA',
+      origin: 'http://evil.example',
+    })
     expect(res.status).toBe(403)
     expect(await res.json()).toMatchObject({ error: { message: 'Forbidden: Origin not allowed' } })
   })

@@ -11,6 +11,7 @@ import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll } from 'vitest'
 
 /** The repository root (where `package.json` and `wrangler.toml` live). */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -333,3 +334,39 @@ const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]`, 'g')
 function stripAnsi(text: string): string {
   return text.replace(ANSI, '')
 }
+
+/**
+ * Starts one dev server for the calling test file (in `beforeAll`) and stops it after (in
+ * `afterAll`); returns an accessor that fails clearly if the server did not start.
+ */
+export function useDevServer(options: DevServerOptions = {}): () => DevServer {
+  let server: DevServer | undefined
+  beforeAll(async () => {
+    server = await startDevServer(options)
+  })
+  afterAll(async () => {
+    await server?.stop()
+  })
+  return () => {
+    if (!server) throw new Error('the dev server did not start')
+    return server
+  }
+}
+
+/** A 2025-11-25 `initialize` request, as raw tests send it. */
+export const INITIALIZE = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: {
+    protocolVersion: '2025-11-25',
+    capabilities: {},
+    clientInfo: { name: 'e2e', version: '0' },
+  },
+} as const
+
+/** Headers of a POST to `/mcp`. */
+export const MCP_POST_HEADERS = {
+  accept: 'application/json, text/event-stream',
+  'content-type': 'application/json',
+} as const

@@ -12,30 +12,18 @@ import {
   LoggingMessageNotificationSchema,
   type Progress,
 } from '@modelcontextprotocol/sdk/types.js'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { type DevServer, startDevServer } from './dev-server'
+import { afterEach, describe, expect, it } from 'vitest'
+import { INITIALIZE, MCP_POST_HEADERS, useDevServer } from './dev-server'
+
+const dev = useDevServer({ script: 'start:everything' })
 
 const PNG =
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=='
 
-let server: DevServer | undefined
 const clients: Client[] = []
-
-function dev(): DevServer {
-  if (!server) throw new Error('the dev server did not start')
-  return server
-}
-
-beforeAll(async () => {
-  server = await startDevServer({ script: 'start:everything' })
-})
 
 afterEach(async () => {
   for (const client of clients.splice(0)) await client.close()
-})
-
-afterAll(async () => {
-  await server?.stop()
 })
 
 type Kind = 'streamable-http' | 'sse'
@@ -379,25 +367,11 @@ describe.each<Kind>(['streamable-http', 'sse'])('everything over %s', (kind) => 
 })
 
 describe('everything: Host and Origin', () => {
-  const init = {
-    jsonrpc: '2.0',
-    id: 1,
-    method: 'initialize',
-    params: {
-      protocolVersion: '2025-11-25',
-      capabilities: {},
-      clientInfo: { name: 'h', version: '0' },
-    },
-  }
   const post = (headers: Record<string, string>) =>
     fetch(`${dev().baseUrl}/mcp`, {
       method: 'POST',
-      headers: {
-        accept: 'application/json, text/event-stream',
-        'content-type': 'application/json',
-        ...headers,
-      },
-      body: JSON.stringify(init),
+      headers: { ...MCP_POST_HEADERS, ...headers },
+      body: JSON.stringify(INITIALIZE),
     })
 
   it('a forged Origin → 403; a loopback one → 200', async () => {

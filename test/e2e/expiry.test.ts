@@ -2,48 +2,21 @@
  * Idle expiry with a real alarm: `npm start` with a one-second TTL. Invariant: an idle session of
  * either transport is ended by its own alarm (its id answers 404), and a client can start anew.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type DevServer, startDevServer } from './dev-server'
+import { describe, expect, it } from 'vitest'
+import { INITIALIZE, MCP_POST_HEADERS, useDevServer } from './dev-server'
 
 const TTL_MS = 1_000
-const JSON_HEADERS = {
-  accept: 'application/json, text/event-stream',
-  'content-type': 'application/json',
-}
-const INIT = {
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: {
-    protocolVersion: '2025-11-25',
-    capabilities: {},
-    clientInfo: { name: 'e', version: '0' },
-  },
-}
 
-let server: DevServer | undefined
-
-function dev(): DevServer {
-  if (!server) throw new Error('the dev server did not start')
-  return server
-}
-
-beforeAll(async () => {
-  // A short keepalive too: a dropped stream counts as activity until the keepalive notices it.
-  server = await startDevServer({
-    args: ['--var', `SESSION_TTL_MS:${TTL_MS}`, '--var', 'SSE_KEEPALIVE_MS:200'],
-  })
-})
-
-afterAll(async () => {
-  await server?.stop()
+// A short keepalive too: a dropped stream counts as activity until the keepalive notices it.
+const dev = useDevServer({
+  args: ['--var', `SESSION_TTL_MS:${TTL_MS}`, '--var', 'SSE_KEEPALIVE_MS:200'],
 })
 
 async function startMcpSession(): Promise<string> {
   const res = await fetch(`${dev().baseUrl}/mcp`, {
     method: 'POST',
-    headers: JSON_HEADERS,
-    body: JSON.stringify(INIT),
+    headers: MCP_POST_HEADERS,
+    body: JSON.stringify(INITIALIZE),
   })
   expect(res.status).toBe(200)
   await res.text()
@@ -53,7 +26,7 @@ async function startMcpSession(): Promise<string> {
 function ping(sessionId: string): Promise<Response> {
   return fetch(`${dev().baseUrl}/mcp`, {
     method: 'POST',
-    headers: { ...JSON_HEADERS, 'mcp-session-id': sessionId },
+    headers: { ...MCP_POST_HEADERS, 'mcp-session-id': sessionId },
     body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'ping' }),
   })
 }
