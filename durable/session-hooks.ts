@@ -61,6 +61,12 @@ export class SessionHookRunner {
   }
 
   #context(principal: Principal, requestId: string): HookContext {
-    return { sessionId: this.sessionId, transport: this.transport, principal, requestId, env: this.env }
+    return {
+      sessionId: this.sessionId,
+      transport: this.transport,
+      principal,
+      requestId,
+      env: this.env,
+    }
   }
 }

@@ -1,0 +1,268 @@
+/**
+ * @module
+ * A load generator written for MCP. Every reply is validated (right id, right echo); anything
+ * else counts as an error.
+ */
+import type { RunningWorker } from './workerd.ts'
+
+/** What one run measured. */
+export interface RunResult {
+  readonly calls: number
+  readonly errors: number
+  readonly seconds: number
+  /** Latencies of the calls, in ms. */
+  readonly latencies: number[]
+}
+
+const HEADERS = {
+  accept: 'application/json, text/event-stream',
+  'content-type': 'application/json',
+}
+
+const initialize = (id: number) => ({
+  jsonrpc: '2.0',
+  id,
+  method: 'initialize',
+  params: {
+    protocolVersion: '2025-11-25',
+    capabilities: {},
+    clientInfo: { name: 'bench', version: '0' },
+  },
+})
+
+const echoCall = (id: number, text: string) => ({
+  jsonrpc: '2.0',
+  id,
+  method: 'tools/call',
+  params: { name: 'echo', arguments: { text } },
+})
+
+/** Whether `body` is the echo reply to request `id` with `text`. */
+function isEcho(body: unknown, id: number, text: string): boolean {
+  const reply = body as { id?: unknown; result?: { content?: Array<{ text?: unknown }> } }
+  return reply.id === id && reply.result?.content?.[0]?.text === text
+}
+
+/** Runs `tasks` with at most `concurrency` in flight. */
+async function pool(tasks: Array<() => Promise<void>>, concurrency: number): Promise<void> {
+  let next = 0
+  const workers = Array.from({ length: Math.min(concurrency, tasks.length) }, async () => {
+    while (next < tasks.length) {
+      const task = tasks[next++]!
+      await task()
+    }
+  })
+  await Promise.all(workers)
+}
+
+/** A session of the app (Streamable HTTP) or of the baseline (just a name). */
+export type Target =
+  | { kind: 'app'; worker: RunningWorker }
+  | { kind: 'baseline'; worker: RunningWorker }
+
+/** Opens a session: initialize + initialized on the app, a fresh name on the baseline. */
+async function openSession(target: Target): Promise<string> {
+  if (target.kind === 'baseline') return crypto.randomUUID()
+  const res = await fetch(`${target.worker.baseUrl}/mcp`, {
+    method: 'POST',
+    headers: HEADERS,
+    body: JSON.stringify(initialize(0)),
+  })
+  await res.text()
+  const sessionId = res.headers.get('mcp-session-id')
+  if (res.status !== 200 || !sessionId) throw new Error(`initialize failed: ${res.status}`)
+  const ack = await fetch(`${target.worker.baseUrl}/mcp`, {
+    method: 'POST',
+    headers: { ...HEADERS, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' },
+    body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+  })
+  await ack.text()
+  return sessionId
+}
+
+/** One echo call over POST /mcp; resolves with whether the reply was right. */
+async function callOnce(target: Target, sessionId: string, id: number): Promise<boolean> {
+  const text = `echo ${id}`
+  const res = await fetch(`${target.worker.baseUrl}/mcp`, {
+    method: 'POST',
+    headers: { ...HEADERS, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' },
+    body: JSON.stringify(echoCall(id, text)),
+  })
+  const raw = await res.text()
+  const body: unknown = res.headers.get('content-type')?.startsWith('application/json')
+    ? JSON.parse(raw)
+    : undefined
+  return res.status === 200 && isEcho(body, id, text)
+}
+
+/** S sessions × K echo calls at concurrency C, over POST /mcp. */
+export async function mcpCalls(
+  target: Target,
+  sessions: number,
+  perSession: number,
+  concurrency: number,
+): Promise<RunResult> {
+  const ids = await Promise.all(Array.from({ length: sessions }, () => openSession(target)))
+  const latencies: number[] = []
+  let errors = 0
+  let next = 1
+  const tasks = Array.from({ length: sessions * perSession }, (_, i) => async () => {
+    const id = next++
+    const start = performance.now()
+    const ok = await callOnce(target, ids[i % sessions]!, id).catch(() => false)
+    latencies.push(performance.now() - start)
+    if (!ok) errors++
+  })
+  const start = performance.now()
+  await pool(tasks, concurrency)
+  return { calls: tasks.length, errors, seconds: (performance.now() - start) / 1000, latencies }
+}
+
+/** A legacy session: its stream, and the replies it is waiting for by id. */
+class LegacySession {
+  readonly waiting = new Map<number, (body: unknown) => void>()
+  sessionId = ''
+  #reader: ReadableStreamDefaultReader<Uint8Array> | undefined
+
+  async open(baseUrl: string): Promise<void> {
+    const res = await fetch(`${baseUrl}/sse`, { headers: { accept: 'text/event-stream' } })
+    this.#reader = res.body!.getReader()
+    const decoder = new TextDecoder()
+    let buffer = ''
+    let endpoint: (id: string) => void = () => undefined
+    const gotEndpoint = new Promise<string>((resolve) => {
+      endpoint = resolve
+    })
+    void (async () => {
+      for (;;) {
+        const { value, done } = await this.#reader!.read().catch(() => ({
+          value: undefined,
+          done: true,
+        }))
+        if (done) return
+        buffer += decoder.decode(value, { stream: true })
+        let end = buffer.indexOf('\n\n')
+        while (end !== -1) {
+          const frame = buffer.slice(0, end)
+          buffer = buffer.slice(end + 2)
+          const data = /^data: (.*)$/m.exec(frame)?.[1]
+          if (frame.startsWith('event: endpoint') && data)
+            endpoint(/sessionId=(\w+)/.exec(data)![1]!)
+          else if (frame.startsWith('event: message') && data) {
+            const body = JSON.parse(data) as { id?: number }
+            if (typeof body.id === 'number') this.waiting.get(body.id)?.(body)
+          }
+          end = buffer.indexOf('\n\n')
+        }
+      }
+    })()
+    this.sessionId = await gotEndpoint
+    await this.send(
+      baseUrl,
+      { ...initialize(0), params: { ...initialize(0).params, protocolVersion: '2024-11-05' } },
+      0,
+    )
+    await fetch(`${baseUrl}/messages?sessionId=${this.sessionId}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+    }).then((r) => r.text())
+  }
+
+  /** POSTs a request and resolves with its reply from the stream. */
+  async send(baseUrl: string, message: object, id: number): Promise<unknown> {
+    const reply = new Promise<unknown>((resolve) => this.waiting.set(id, resolve))
+    const res = await fetch(`${baseUrl}/messages?sessionId=${this.sessionId}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(message),
+    })
+    await res.text()
+    if (res.status !== 202) throw new Error(`POST /messages answered ${res.status}`)
+    const body = await reply
+    this.waiting.delete(id)
+    return body
+  }
+
+  async close(): Promise<void> {
+    await this.#reader?.cancel().catch(() => undefined)
+  }
+}
+
+/** S legacy sessions × K echo calls at concurrency C: POST /messages, reply on the stream. */
+export async function sseCalls(
+  worker: RunningWorker,
+  sessions: number,
+  perSession: number,
+  concurrency: number,
+): Promise<RunResult> {
+  const open = Array.from({ length: sessions }, () => new LegacySession())
+  await Promise.all(open.map((s) => s.open(worker.baseUrl)))
+  const latencies: number[] = []
+  let errors = 0
+  let next = 1
+  const tasks = Array.from({ length: sessions * perSession }, (_, i) => async () => {
+    const id = next++
+    const text = `echo ${id}`
+    const start = performance.now()
+    const body = await open[i % sessions]!.send(worker.baseUrl, echoCall(id, text), id).catch(
+      () => undefined,
+    )
+    latencies.push(performance.now() - start)
+    if (!isEcho(body, id, text)) errors++
+  })
+  const start = performance.now()
+  await pool(tasks, concurrency)
+  const seconds = (performance.now() - start) / 1000
+  await Promise.all(open.map((s) => s.close()))
+  return { calls: tasks.length, errors, seconds, latencies }
+}
+
+/** N new sessions, one call each: set up (initialize + initialized) and used once. */
+export async function sessionSetup(
+  target: Target,
+  sessions: number,
+  concurrency: number,
+): Promise<RunResult> {
+  const latencies: number[] = []
+  let errors = 0
+  const tasks = Array.from({ length: sessions }, (_, i) => async () => {
+    const start = performance.now()
+    const ok = await openSession(target)
+      .then((id) => callOnce(target, id, i + 1))
+      .catch(() => false)
+    latencies.push(performance.now() - start)
+    if (!ok) errors++
+  })
+  const start = performance.now()
+  await pool(tasks, concurrency)
+  return { calls: sessions, errors, seconds: (performance.now() - start) / 1000, latencies }
+}
+
+/** N sessions set up and left idle; the workerd RSS grows by this much per session (KiB). */
+export async function idleMemory(
+  target: Target,
+  sessions: number,
+  concurrency: number,
+): Promise<{ kibPerSession: number; errors: number }> {
+  await new Promise((resolve) => setTimeout(resolve, 500))
+  const before = target.worker.rssKiB()
+  let errors = 0
+  const tasks = Array.from({ length: sessions }, (_, i) => async () => {
+    const ok = await openSession(target)
+      .then((id) => (target.kind === 'baseline' ? callOnce(target, id, i + 1) : true))
+      .catch(() => false)
+    if (!ok) errors++
+  })
+  await pool(tasks, concurrency)
+  await new Promise((resolve) => setTimeout(resolve, 1_000))
+  const after = target.worker.rssKiB()
+  return { kibPerSession: Math.max(0, after - before) / sessions, errors }
+}
+
+/** The p-th percentile of `values` (ms). */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return 0
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
+}

@@ -1,0 +1,146 @@
+/**
+ * @module
+ * Runs a Worker under `workerd` directly: bundled by wrangler (`deploy --dry-run`), with a
+ * workerd config generated from its wrangler config, on a loopback port, with local SQLite
+ * Durable Object storage. No wrangler dev proxy sits in front, so what is measured is the Worker
+ * and its objects.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import fs from 'node:fs'
+import net from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+
+/** The repository root. */
+export const ROOT = path.resolve(import.meta.dirname, '..')
+
+const WORKERD = path.join(ROOT, 'node_modules', 'workerd', 'bin', 'workerd')
+const WRANGLER = path.join(ROOT, 'node_modules', '.bin', 'wrangler')
+
+/** What to run: a wrangler config and the Durable Object classes it binds. */
+export interface WorkerSpec {
+  readonly name: string
+  readonly wranglerConfig: string
+  /** Binding name → class name. */
+  readonly objects: Readonly<Record<string, string>>
+  readonly vars?: Readonly<Record<string, string>>
+}
+
+/** A running workerd. */
+export interface RunningWorker {
+  readonly name: string
+  readonly baseUrl: string
+  readonly pid: number
+  /** Resident set size of the workerd process, in KiB. */
+  rssKiB(): number
+  stop(): Promise<void>
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
+    })
+  })
+}
+
+/** Bundles the Worker and writes its workerd config; returns the config's path. */
+export function buildWorker(spec: WorkerSpec, dir: string): string {
+  execFileSync(WRANGLER, ['deploy', '--dry-run', '--outdir', dir, '-c', spec.wranglerConfig], {
+    cwd: ROOT,
+    stdio: 'pipe',
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' },
+  })
+  const toml = fs.readFileSync(path.join(ROOT, spec.wranglerConfig), 'utf8')
+  // nodejs_compat is the default from 2026-08-04 on, and workerd refuses it as a flag there.
+  const date = /compatibility_date\s*=\s*"([^"]+)"/.exec(toml)?.[1] ?? '2026-08-15'
+  const bindings = [
+    ...Object.entries(spec.objects).map(
+      ([binding, className]) => `(name = "${binding}", durableObjectNamespace = "${className}")`,
+    ),
+    ...Object.entries(spec.vars ?? {}).map(
+      ([name, value]) => `(name = "${name}", text = ${JSON.stringify(value)})`,
+    ),
+  ]
+  const namespaces = Object.values(spec.objects).map(
+    (className) =>
+      `(className = "${className}", uniqueKey = "${spec.name}-${className}", enableSql = true)`,
+  )
+  fs.mkdirSync(path.join(dir, 'state'), { recursive: true })
+  const config = `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [
+    (name = "main", worker = .worker),
+    (name = "state", disk = (path = ${JSON.stringify(path.join(dir, 'state'))}, writable = true)),
+  ],
+  sockets = [(name = "http", address = "127.0.0.1:PORT", http = (), service = "main")],
+);
+const worker :Workerd.Worker = (
+  modules = [(name = "index.js", esModule = embed "index.js")],
+  compatibilityDate = "${date}",
+  bindings = [${bindings.join(', ')}],
+  durableObjectNamespaces = [${namespaces.join(', ')}],
+  durableObjectStorage = (localDisk = "state"),
+);
+`
+  const file = path.join(dir, 'config.capnp')
+  fs.writeFileSync(file, config)
+  return file
+}
+
+/** Starts workerd on a free loopback port and waits until it answers. */
+export async function startWorker(spec: WorkerSpec): Promise<RunningWorker> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-${spec.name}-`))
+  const config = buildWorker(spec, dir)
+  const port = await freePort()
+  const child: ChildProcess = spawn(
+    WORKERD,
+    ['serve', config, '--experimental', '--socket-addr', `http=127.0.0.1:${port}`],
+    { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
+  )
+  let stderr = ''
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4_000)
+  })
+  const baseUrl = `http://127.0.0.1:${port}`
+  const deadline = Date.now() + 30_000
+  for (;;) {
+    try {
+      await fetch(`${baseUrl}/`, { method: 'HEAD' })
+      break
+    } catch {
+      if (Date.now() > deadline || child.exitCode !== null) {
+        child.kill('SIGKILL')
+        throw new Error(`workerd for ${spec.name} did not start: ${stderr}`)
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+  }
+  const pid = child.pid!
+  return {
+    name: spec.name,
+    baseUrl,
+    pid,
+    rssKiB: () => {
+      const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8')
+      return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0)
+    },
+    stop: async () => {
+      child.kill('SIGTERM')
+      await new Promise((resolve) => {
+        const timer = setTimeout(() => {
+          child.kill('SIGKILL')
+          resolve(undefined)
+        }, 3_000)
+        child.once('exit', () => {
+          clearTimeout(timer)
+          resolve(undefined)
+        })
+      })
+      fs.rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
