@@ -42,6 +42,8 @@ import {
 export class EventLog implements EventJournal {
   readonly #sql: SqlStorage
   readonly #now: () => number
+  /** The last seq issued, once loaded. */
+  #seq: number | undefined
   /** Standalone/legacy stream rows known to exist, so appends don't re-insert them. */
   readonly #known = new Set<string>()
   #ready = false
@@ -58,6 +60,7 @@ export class EventLog implements EventJournal {
   /** Forgets what it knew of the tables (after the session's storage was deleted). */
   reset(): void {
     this.#ready = false
+    this.#seq = undefined
     this.#known.clear()
   }
 
@@ -69,7 +72,11 @@ export class EventLog implements EventJournal {
 
   append(streamId: string, message: JSONRPCMessage): string {
     this.#ensureStream(streamId)
-    const seq = this.#next('seq')
+    // The seq counter lives in memory (loaded once): one statement per event, not two. Its
+    // high-water mark is written before pruning, so a seq is never reused even if every
+    // event is gone.
+    const seq = this.#lastSeq() + 1
+    this.#seq = seq
     const text = JSON.stringify(message)
     this.#sql.exec(
       'INSERT INTO mcp_events (seq, stream, message, bytes, at) VALUES (?, ?, ?, ?, ?)',
@@ -93,12 +100,12 @@ export class EventLog implements EventJournal {
 
   primingId(streamId: string): string {
     this.#ensureStream(streamId)
-    return formatEventId(streamId, this.#current('seq'))
+    return formatEventId(streamId, this.#lastSeq())
   }
 
   /** Whether `seq` could be an event id this session issued (not in the future). */
   issued(seq: number): boolean {
-    return seq <= this.#current('seq')
+    return seq <= this.#lastSeq()
   }
 
   /** Whether `streamId` is a stream of this session, and its state. */
@@ -202,6 +209,11 @@ export class EventLog implements EventJournal {
     if (!this.#readable()) return 0
     const before = this.size().events
     this.#sql.exec(
+      'INSERT INTO mcp_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = MAX(value, excluded.value)',
+      'seq',
+      this.#lastSeq(),
+    )
+    this.#sql.exec(
       "DELETE FROM mcp_events WHERE stream IN (SELECT id FROM mcp_streams WHERE state = 'delivered')",
     )
     this.#sql.exec('DELETE FROM mcp_events WHERE at < ?', this.#now() - limits.maxAgeMs)
@@ -242,7 +254,7 @@ export class EventLog implements EventJournal {
     return this.#ready
   }
 
-  #next(counter: 'seq' | 'stream' | 'request'): number {
+  #next(counter: 'stream' | 'request'): number {
     this.#init()
     return this.#sql
       .exec<{ value: number }>(
@@ -253,12 +265,17 @@ export class EventLog implements EventJournal {
       .one().value
   }
 
-  #current(counter: 'seq'): number {
+  /** The last seq issued: max of the stored high-water mark and the newest event. */
+  #lastSeq(): number {
+    if (this.#seq !== undefined) return this.#seq
     if (!this.#readable()) return 0
     const row = this.#sql
-      .exec<{ value: number }>('SELECT value FROM mcp_meta WHERE key = ?', counter)
-      .toArray()[0]
-    return row?.value ?? 0
+      .exec<{ seq: number }>(
+        "SELECT MAX(COALESCE((SELECT value FROM mcp_meta WHERE key = 'seq'), 0), COALESCE((SELECT MAX(seq) FROM mcp_events), 0)) AS seq",
+      )
+      .one()
+    this.#seq = row.seq
+    return row.seq
   }
 
   /** Creates the row of a standalone or legacy stream the first time it is used. */

@@ -47,8 +47,27 @@ function allowList(value: string | undefined): ReadonlySet<string> {
   return list
 }
 
+/** Decisions already made, per allow-list and header value; bounded, so it can't grow forever. */
+const decisions = new Map<string, boolean>()
+
+function decide(key: string, compute: () => boolean): boolean {
+  let allowed = decisions.get(key)
+  if (allowed === undefined) {
+    allowed = compute()
+    if (decisions.size >= 1_000) decisions.clear()
+    decisions.set(key, allowed)
+  }
+  return allowed
+}
+
 /** Whether a browser at `origin` may call this server with `env`'s allow-list. */
 export function isAllowedOrigin(origin: string, env: OriginGuardVars): boolean {
+  return decide(`o\u0000${env.ALLOWED_ORIGINS ?? ''}\u0000${origin}`, () =>
+    originAllowed(origin, env),
+  )
+}
+
+function originAllowed(origin: string, env: OriginGuardVars): boolean {
   let url: URL
   try {
     url = new URL(origin)
@@ -60,6 +79,10 @@ export function isAllowedOrigin(origin: string, env: OriginGuardVars): boolean {
 
 /** Whether `host` (a `Host` header value) is one this server answers to with `env`'s allow-list. */
 export function isAllowedHost(host: string, env: OriginGuardVars): boolean {
+  return decide(`h\u0000${env.ALLOWED_HOSTS ?? ''}\u0000${host}`, () => hostAllowed(host, env))
+}
+
+function hostAllowed(host: string, env: OriginGuardVars): boolean {
   let url: URL
   try {
     url = new URL(`http://${host}`)

@@ -6,6 +6,12 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { z } from 'zod'
 import type { SessionContext } from '../../define-mcp-server'
 
+// Schemas are built once per isolate, not once per session: they are the same for all.
+const input = {
+  from: z.number().int().min(1).max(100).describe('Where to start'),
+  intervalMs: z.number().int().min(0).max(10_000).default(100).describe('Delay between steps'),
+}
+
 /** Registers `countdown` on `server`. */
 export function registerCountdown(server: McpServer, context: SessionContext): void {
   server.registerTool(
@@ -14,16 +20,7 @@ export function registerCountdown(server: McpServer, context: SessionContext): v
       title: 'Countdown',
       description:
         'Counts down from `from` to zero, one step every `intervalMs`, sending progress for each step.',
-      inputSchema: {
-        from: z.number().int().min(1).max(100).describe('Where to start'),
-        intervalMs: z
-          .number()
-          .int()
-          .min(0)
-          .max(10_000)
-          .default(100)
-          .describe('Delay between steps'),
-      },
+      inputSchema: input,
     },
     async ({ from, intervalMs }, extra) => {
       const tool = context.tool(extra)

@@ -14,6 +14,12 @@ export const LEADERBOARD_URI = 'leaderboard://scores'
 /** Points by player. */
 export type Scores = Record<string, number>
 
+// Schemas are built once per isolate, not once per session: they are the same for all.
+const scoreInput = {
+  player: z.string().min(1).max(100).describe('Who scored'),
+  points: z.number().int().min(-1_000).max(1_000).describe('How many points'),
+}
+
 /** Registers the leaderboard resource and the `score` tool on `server`. */
 export function registerLeaderboard(server: McpServer, context: SessionContext): void {
   const board = context.shared<Scores>(LEADERBOARD_URI)
@@ -42,10 +48,7 @@ export function registerLeaderboard(server: McpServer, context: SessionContext):
     {
       title: 'Score',
       description: 'Adds points to a player on the shared leaderboard.',
-      inputSchema: {
-        player: z.string().min(1).max(100).describe('Who scored'),
-        points: z.number().int().min(-1_000).max(1_000).describe('How many points'),
-      },
+      inputSchema: scoreInput,
     },
     async ({ player, points }) => {
       const scores = (await board.read()) ?? {}

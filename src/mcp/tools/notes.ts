@@ -9,6 +9,16 @@ import type { SessionStorage } from '../../define-mcp-server'
 
 const NOTE_PREFIX = 'note:'
 
+// Schemas are built once per isolate, not once per session: they are the same for all.
+const rememberInput = {
+  key: z.string().min(1).max(200).describe('Name of the note'),
+  note: z
+    .string()
+    .max(64 * 1024)
+    .describe('What to remember'),
+}
+const recallInput = { key: z.string().min(1).optional().describe('Name of the note; omit for all') }
+
 /** Registers `remember` and `recall` on `server`, backed by `storage`. */
 export function registerNotes(server: McpServer, storage: SessionStorage): void {
   server.registerTool(
@@ -35,7 +45,7 @@ export function registerNotes(server: McpServer, storage: SessionStorage): void 
     {
       title: 'Recall',
       description: 'Returns the note stored under a key, or every note of this session.',
-      inputSchema: { key: z.string().min(1).optional().describe('Name of the note; omit for all') },
+      inputSchema: recallInput,
     },
     ({ key }) => {
       if (key !== undefined) {

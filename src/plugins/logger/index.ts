@@ -98,6 +98,7 @@ export function mcpLogger(options: McpLoggerOptions = {}): McpPlugin {
   return {
     name: 'logger',
     outerMiddleware: async function mcpLogger(c, next) {
+      if (levelFor(c.env) === 'silent') return next()
       const start = Date.now()
       await next()
       const status = c.res.status
@@ -122,6 +123,7 @@ export function mcpLogger(options: McpLoggerOptions = {}): McpPlugin {
     },
     hooks: {
       onIncoming(message, context) {
+        if (levelFor(context.env) === 'silent') return undefined
         if ('method' in message && 'id' in message) {
           if (pending.size >= MAX_PENDING) pending.delete(pending.keys().next().value!)
           pending.set(key(context, message.id), {
@@ -146,6 +148,7 @@ export function mcpLogger(options: McpLoggerOptions = {}): McpPlugin {
       },
       onOutgoing(message, context) {
         if ('method' in message || !('id' in message) || message.id === undefined) return
+        if (pending.size === 0) return
         const started = pending.get(key(context, message.id))
         if (started === undefined) return
         pending.delete(key(context, message.id))
