@@ -26,13 +26,7 @@ export function registerNotes(server: McpServer, storage: SessionStorage): void 
     {
       title: 'Remember',
       description: 'Stores a note under a key for the rest of this session.',
-      inputSchema: {
-        key: z.string().min(1).max(200).describe('Name of the note'),
-        note: z
-          .string()
-          .max(64 * 1024)
-          .describe('What to remember'),
-      },
+      inputSchema: rememberInput,
     },
     ({ key, note }) => {
       storage.put(NOTE_PREFIX + key, note)
