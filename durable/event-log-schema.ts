@@ -31,3 +31,23 @@ CREATE INDEX IF NOT EXISTS mcp_events_by_stream ON mcp_events (stream, seq);
 CREATE TABLE IF NOT EXISTS mcp_inflight (
   stream TEXT NOT NULL, request_id TEXT NOT NULL, PRIMARY KEY (stream, request_id));
 `
+
+/** The pruning statements, in the order the alarm runs them. */
+export const PRUNE = {
+  /** Events of reply streams whose last event reached a client. */
+  delivered:
+    "DELETE FROM mcp_events WHERE stream IN (SELECT id FROM mcp_streams WHERE state = 'delivered')",
+  /** Events older than the age cap (bound: the oldest time kept). */
+  tooOld: 'DELETE FROM mcp_events WHERE at < ?',
+  /** All but the newest events, beyond the count cap (bound: the cap). */
+  tooMany:
+    'DELETE FROM mcp_events WHERE seq NOT IN (SELECT seq FROM mcp_events ORDER BY seq DESC LIMIT ?)',
+  /** Oldest first, until the newest events fit the byte cap (bound: the cap). */
+  tooBig: `DELETE FROM mcp_events WHERE seq < (
+     SELECT COALESCE(MIN(seq), 0) FROM (
+       SELECT seq, SUM(bytes) OVER (ORDER BY seq DESC) AS newer_bytes FROM mcp_events
+     ) WHERE newer_bytes <= ?)`,
+  /** Rows of finished reply streams with no events left. */
+  emptyStreams: `DELETE FROM mcp_streams WHERE kind = 'reply' AND state != 'open'
+     AND id NOT IN (SELECT DISTINCT stream FROM mcp_events)`,
+} as const

@@ -34,6 +34,7 @@ import { isResponse } from '../src/transports/message-sink'
 import {
   type EventLogLimits,
   type InterruptedStream,
+  PRUNE,
   SCHEMA,
   type StreamState,
 } from './event-log-schema'
@@ -213,26 +214,11 @@ export class EventLog implements EventJournal {
       'seq',
       this.#lastSeq(),
     )
-    this.#sql.exec(
-      "DELETE FROM mcp_events WHERE stream IN (SELECT id FROM mcp_streams WHERE state = 'delivered')",
-    )
-    this.#sql.exec('DELETE FROM mcp_events WHERE at < ?', this.#now() - limits.maxAgeMs)
-    this.#sql.exec(
-      'DELETE FROM mcp_events WHERE seq NOT IN (SELECT seq FROM mcp_events ORDER BY seq DESC LIMIT ?)',
-      limits.maxEvents,
-    )
-    // Oldest first until the newest events fit the byte cap.
-    this.#sql.exec(
-      `DELETE FROM mcp_events WHERE seq < (
-         SELECT COALESCE(MIN(seq), 0) FROM (
-           SELECT seq, SUM(bytes) OVER (ORDER BY seq DESC) AS newer_bytes FROM mcp_events
-         ) WHERE newer_bytes <= ?)`,
-      limits.maxBytes,
-    )
-    this.#sql.exec(
-      `DELETE FROM mcp_streams WHERE kind = 'reply' AND state != 'open'
-         AND id NOT IN (SELECT DISTINCT stream FROM mcp_events)`,
-    )
+    this.#sql.exec(PRUNE.delivered)
+    this.#sql.exec(PRUNE.tooOld, this.#now() - limits.maxAgeMs)
+    this.#sql.exec(PRUNE.tooMany, limits.maxEvents)
+    this.#sql.exec(PRUNE.tooBig, limits.maxBytes)
+    this.#sql.exec(PRUNE.emptyStreams)
     return before - this.size().events
   }
 
