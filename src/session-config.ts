@@ -56,9 +56,20 @@ export interface SessionConfig {
 /** The names of the vars read, for documentation and tests. */
 export const SESSION_CONFIG_VARS = Object.keys(SessionConfigSchema.shape)
 
+/** Settings already read, per `env` object (every object of an isolate shares one). */
+const read = new WeakMap<object, SessionConfig>()
+
 /** Reads the session settings from `env` (the Worker's bindings and vars). */
 export function readSessionConfig(env: unknown): SessionConfig {
   const source = typeof env === 'object' && env !== null ? env : {}
+  const cached = read.get(source)
+  if (cached) return cached
+  const config = parseSessionConfig(source)
+  read.set(source, config)
+  return config
+}
+
+function parseSessionConfig(source: object): SessionConfig {
   const vars = Object.fromEntries(
     SESSION_CONFIG_VARS.map((name) => [name, Reflect.get(source, name)]),
   )

@@ -6,13 +6,21 @@
  * standalone stream (spec: never broadcast).
  */
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js'
-import {
-  isJSONRPCRequest,
-  type JSONRPCMessage,
-  type MessageExtraInfo,
-  type RequestId,
+import type {
+  JSONRPCMessage,
+  JSONRPCRequest,
+  MessageExtraInfo,
+  RequestId,
 } from '@modelcontextprotocol/sdk/types.js'
 import { isResponse, type MessageSink } from './message-sink'
+
+/**
+ * Whether an outgoing message is a request. The SDK built it, so a structural look suffices (no
+ * schema parse on the hot path, once per progress notification).
+ */
+function isRequest(message: JSONRPCMessage): message is JSONRPCRequest {
+  return 'method' in message && 'id' in message && message.id !== undefined
+}
 
 /**
  * Where server→client requests are numbered and recorded until answered. The SDK numbers its
@@ -114,7 +122,7 @@ export class SessionTransport implements Transport {
       return
     }
     let outbound: JSONRPCMessage = message
-    if (isJSONRPCRequest(message) && this.#requests !== undefined) {
+    if (isRequest(message) && this.#requests !== undefined) {
       const id = this.#requests.open(message.method)
       this.#outgoing.set(id, message.id)
       outbound = { ...message, id }
