@@ -14,7 +14,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js'
 import { jsonRpcError, jsonRpcErrorResponse, RPC_ERROR } from '../src/protocol/json-rpc-error'
 import type { SessionConfig } from '../src/session-config'
-import { LEGACY_STREAM, STANDALONE_STREAM } from '../src/transports/event-journal'
+import { formatEventId, LEGACY_STREAM, STANDALONE_STREAM } from '../src/transports/event-journal'
 import { JournaledStream } from '../src/transports/journaled-stream'
 import { isResponse, type MessageSink, onSuccess } from '../src/transports/message-sink'
 import { ReplyStream } from '../src/transports/reply-stream'
@@ -147,7 +147,7 @@ export class LiveSession {
     if (live !== undefined)
       return live.resume(connection, replay, resumeFrom) ? connection : 'conflict'
     if (this.#primeRetryMs !== undefined) {
-      void connection.prime(`${streamId}_${resumeFrom}`, this.#primeRetryMs)
+      void connection.prime(formatEventId(streamId, resumeFrom), this.#primeRetryMs)
     }
     let last: Promise<void> = Promise.resolve()
     for (const event of replay) last = connection.send(event.message, event.id)
@@ -162,11 +162,6 @@ export class LiveSession {
   closeStream(id: RequestId): boolean {
     const sink = this.transport.sinkFor(id)
     return sink instanceof ReplyStream && sink.dropConnection()
-  }
-
-  /** Whether a legacy session's SSE stream is connected right now. */
-  get legacyConnected(): boolean {
-    return this.#legacy.connected
   }
 
   /**

@@ -48,16 +48,6 @@ export class RequestLedger implements ServerRequestLedger {
     this.sql.exec('DELETE FROM mcp_requests WHERE id = ?', id)
   }
 
-  /** Requests still waiting for an answer, oldest first. */
-  pending(): Array<{ id: number; method: string; deadline: number }> {
-    if (!this.#exists()) return []
-    return this.sql
-      .exec<{ id: number; method: string; deadline: number }>(
-        'SELECT id, method, deadline FROM mcp_requests ORDER BY id',
-      )
-      .toArray()
-  }
-
   /** Forgets requests past their deadline; returns how many. */
   expire(): number {
     if (!this.#exists()) return 0

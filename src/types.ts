@@ -9,9 +9,7 @@ export const HEADER = {
   sessionId: 'mcp-session-id',
   protocolVersion: 'mcp-protocol-version',
   lastEventId: 'last-event-id',
-  accept: 'accept',
   contentType: 'content-type',
-  allow: 'allow',
 } as const
 
 /** The spelling used when *we* emit the session header (2025-11-25 spells it `MCP-Session-Id`). */

@@ -107,11 +107,6 @@ export class SessionTransport implements Transport {
     this.#standalone = sink
   }
 
-  /** Number of requests whose response has not been sent yet. */
-  get inFlight(): number {
-    return this.#routes.size
-  }
-
   /** Routes one server message to the sink it belongs on; a message with nowhere to go is dropped. */
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     if (isResponse(message)) {
