@@ -1,6 +1,14 @@
 /**
  * @module
- * The event log's tables (see `event-log.ts` for their layout and lifecycle) and its types.
+ * The event log's tables (see `event-log.ts` for its lifecycle) and its types.
+ *
+ * ## Storage layout
+ * | table | rows |
+ * |---|---|
+ * | `mcp_meta(key, value)` | counters that must never go back: `seq` (last event seq issued or reserved), `stream` (last reply-stream number), `request` (last server→client request id) |
+ * | `mcp_streams(id, kind, state, request_ids, created_at)` | one per stream: `get`, `sse`, or `p<n>` per POST reply; `state` is `open`, `finished` (all responses logged) or `delivered` (the last one reached a client) |
+ * | `mcp_events(seq, stream, message, bytes, at)` | the events; `seq` is the session-wide order |
+ * | `mcp_inflight(stream, request_id)` | requests of the legacy stream still without a response (a reply stream keeps its ids in `mcp_streams`) |
  */
 import type { RequestId } from '@modelcontextprotocol/sdk/types.js'
 
@@ -31,6 +39,14 @@ CREATE INDEX IF NOT EXISTS mcp_events_by_stream ON mcp_events (stream, seq);
 CREATE TABLE IF NOT EXISTS mcp_inflight (
   stream TEXT NOT NULL, request_id TEXT NOT NULL, PRIMARY KEY (stream, request_id));
 `
+
+/** The statements on legacy requests in flight (`track`, `settle` bind stream and request id). */
+export const INFLIGHT = {
+  track: 'INSERT OR REPLACE INTO mcp_inflight (stream, request_id) VALUES (?, ?)',
+  settle: 'DELETE FROM mcp_inflight WHERE stream = ? AND request_id = ?',
+  all: 'SELECT stream, request_id FROM mcp_inflight',
+  clear: 'DELETE FROM mcp_inflight',
+} as const
 
 /** The pruning statements, in the order the alarm runs them. */
 export const PRUNE = {

@@ -1,20 +1,13 @@
 /**
  * @module
- * A session's event log, in its Durable Object's SQLite storage: every message that goes on an
- * SSE stream is appended here first, so a client that lost its connection (or a server that
- * restarted) can replay it with `Last-Event-ID`.
- *
- * ## Storage layout
- * | table | rows |
- * |---|---|
- * | `mcp_meta(key, value)` | counters that must never go back: `seq` (last event seq), `stream` (last reply-stream number), `request` (last server→client request id) |
- * | `mcp_streams(id, kind, state, request_ids, created_at)` | one per stream: `get`, `sse`, or `p<n>` per POST reply; `state` is `open`, `finished` (all responses logged) or `delivered` (the last one reached a client) |
- * | `mcp_events(seq, stream, message, bytes, at)` | the events; `seq` is the session-wide order |
- * | `mcp_inflight(stream, request_id)` | requests of the legacy stream still without a response (a reply stream keeps its ids in `mcp_streams`) |
+ * A session's event log, in its Durable Object's SQLite storage (tables: `event-log-schema.ts`):
+ * every message that goes on an SSE stream is appended here, so a client that lost its
+ * connection (or a server that restarted) can replay it with `Last-Event-ID`.
  *
  * ## Lifecycle
- * - Appends happen in the same synchronous turn as the send, so the log order is the send order
- *   and each stream sees its events in `seq` order.
+ * - An event is appended in the same synchronous turn as its send, so the log order is the send
+ *   order, except on legacy streams, which group-commit what a connection carried
+ *   (`JournaledStream`): those take the seq they were sent with ({@link EventLog.allocate}).
  * - {@link EventLog.prune} (from the object's alarm) drops events of delivered reply streams,
  *   events older than the age cap, then the oldest events beyond the count and byte caps.
  * - A reply stream still `open`, or a legacy request still in flight, when the object starts
@@ -33,11 +26,15 @@ import {
 import { isResponse } from '../src/transports/message-sink'
 import {
   type EventLogLimits,
+  INFLIGHT,
   type InterruptedStream,
   PRUNE,
   SCHEMA,
   type StreamState,
 } from './event-log-schema'
+
+/** How many seqs {@link EventLog.allocate} reserves at a time. */
+const SEQ_BLOCK = 1024
 
 /** The event log of one session, over its SQLite storage. */
 export class EventLog implements EventJournal {
@@ -45,6 +42,8 @@ export class EventLog implements EventJournal {
   readonly #now: () => number
   /** The last seq issued, once loaded. */
   #seq: number | undefined
+  /** Seqs up to this one are reserved in storage by this instance (see `allocate`). */
+  #reserved = 0
   /** Standalone/legacy stream rows known to exist, so appends don't re-insert them. */
   readonly #known = new Set<string>()
   #ready = false
@@ -62,6 +61,7 @@ export class EventLog implements EventJournal {
   reset(): void {
     this.#ready = false
     this.#seq = undefined
+    this.#reserved = 0
     this.#known.clear()
   }
 
@@ -71,13 +71,8 @@ export class EventLog implements EventJournal {
     return id
   }
 
-  append(streamId: string, message: JSONRPCMessage): string {
+  append(streamId: string, message: JSONRPCMessage, seq = this.#issue()): string {
     this.#ensureStream(streamId)
-    // The seq counter lives in memory (loaded once): one statement per event, not two. Its
-    // high-water mark is written before pruning, so a seq is never reused even if every
-    // event is gone.
-    const seq = this.#lastSeq() + 1
-    this.#seq = seq
     const text = JSON.stringify(message)
     this.#sql.exec(
       'INSERT INTO mcp_events (seq, stream, message, bytes, at) VALUES (?, ?, ?, ?, ?)',
@@ -89,6 +84,18 @@ export class EventLog implements EventJournal {
     )
     this.#onAppend?.()
     return formatEventId(streamId, seq)
+  }
+
+  allocate(streamId: string): number {
+    this.#ensureStream(streamId)
+    const seq = this.#issue()
+    // An event that is never logged leaves no trace of its seq, so seqs are reserved in blocks
+    // ahead of use (one write per block): a restarted instance starts after the reservation.
+    if (seq > this.#reserved) {
+      this.#reserved = seq + SEQ_BLOCK
+      this.#raiseSeqMark(this.#reserved)
+    }
+    return seq
   }
 
   finishStream(streamId: string): void {
@@ -137,21 +144,13 @@ export class EventLog implements EventJournal {
   /** Records a request whose response will go on the (long-lived) `streamId`. */
   track(streamId: string, requestId: RequestId): void {
     this.#init()
-    this.#sql.exec(
-      'INSERT OR REPLACE INTO mcp_inflight (stream, request_id) VALUES (?, ?)',
-      streamId,
-      JSON.stringify(requestId),
-    )
+    this.#sql.exec(INFLIGHT.track, streamId, JSON.stringify(requestId))
   }
 
   /** Records that the response to a tracked request went out. */
   settle(streamId: string, requestId: RequestId): void {
     this.#init()
-    this.#sql.exec(
-      'DELETE FROM mcp_inflight WHERE stream = ? AND request_id = ?',
-      streamId,
-      JSON.stringify(requestId),
-    )
+    this.#sql.exec(INFLIGHT.settle, streamId, JSON.stringify(requestId))
   }
 
   /**
@@ -161,15 +160,11 @@ export class EventLog implements EventJournal {
   interruptedStreams(): InterruptedStream[] {
     if (!this.#readable()) return []
     const tracked = new Map<string, RequestId[]>()
-    for (const row of this.#sql
-      .exec<{ stream: string; request_id: string }>('SELECT stream, request_id FROM mcp_inflight')
-      .toArray()) {
-      tracked.set(row.stream, [
-        ...(tracked.get(row.stream) ?? []),
-        JSON.parse(row.request_id) as RequestId,
-      ])
+    for (const row of this.#sql.exec<{ stream: string; request_id: string }>(INFLIGHT.all)) {
+      const requestId = JSON.parse(row.request_id) as RequestId
+      tracked.set(row.stream, [...(tracked.get(row.stream) ?? []), requestId])
     }
-    this.#sql.exec('DELETE FROM mcp_inflight')
+    this.#sql.exec(INFLIGHT.clear)
     const lost = [...tracked].map(([id, missing]) => ({ id, missing }))
     const open = this.#sql
       .exec<{ id: string; request_ids: string }>(
@@ -209,11 +204,7 @@ export class EventLog implements EventJournal {
   prune(limits: EventLogLimits): number {
     if (!this.#readable()) return 0
     const before = this.size().events
-    this.#sql.exec(
-      'INSERT INTO mcp_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = MAX(value, excluded.value)',
-      'seq',
-      this.#lastSeq(),
-    )
+    this.#raiseSeqMark(this.#lastSeq())
     this.#sql.exec(PRUNE.delivered)
     this.#sql.exec(PRUNE.tooOld, this.#now() - limits.maxAgeMs)
     this.#sql.exec(PRUNE.tooMany, limits.maxEvents)
@@ -249,6 +240,26 @@ export class EventLog implements EventJournal {
         counter,
       )
       .one().value
+  }
+
+  /**
+   * The next seq. The counter lives in memory (loaded once): one statement per event, not two.
+   * Its high-water mark is written before pruning, so a seq is never reused even if every event
+   * is gone.
+   */
+  #issue(): number {
+    this.#seq = this.#lastSeq() + 1
+    return this.#seq
+  }
+
+  /** Raises the stored seq high-water mark to at least `seq`. */
+  #raiseSeqMark(seq: number): void {
+    this.#init()
+    this.#sql.exec(
+      'INSERT INTO mcp_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = MAX(value, excluded.value)',
+      'seq',
+      seq,
+    )
   }
 
   /** The last seq issued: max of the stored high-water mark and the newest event. */

@@ -16,12 +16,13 @@ import { jsonRpcError, jsonRpcErrorResponse, RPC_ERROR } from '../src/protocol/j
 import type { SessionConfig } from '../src/session-config'
 import { formatEventId, LEGACY_STREAM, STANDALONE_STREAM } from '../src/transports/event-journal'
 import { JournaledStream } from '../src/transports/journaled-stream'
-import { isResponse, type MessageSink, onSuccess } from '../src/transports/message-sink'
+import { type MessageSink, onSuccess } from '../src/transports/message-sink'
 import { ReplyStream } from '../src/transports/reply-stream'
 import type { SessionTransport } from '../src/transports/session-transport'
 import { SSEStream } from '../src/transports/sse-stream'
 import type { Principal } from '../src/types'
 import type { EventLog } from './event-log'
+import { type LegacyRequest, LegacyRequests } from './legacy-requests'
 import type { SessionHookRunner } from './session-hooks'
 import type { SessionRecord } from './session-state'
 
@@ -45,6 +46,7 @@ export class LiveSession {
   readonly #replies = new Set<ReplyStream>()
   readonly #standalone: JournaledStream
   readonly #legacy: JournaledStream
+  readonly #legacyRequests: LegacyRequests
   readonly #primeRetryMs: number | undefined
 
   constructor(
@@ -56,7 +58,12 @@ export class LiveSession {
     record: SessionRecord,
   ) {
     this.#standalone = new JournaledStream(STANDALONE_STREAM, log)
-    this.#legacy = new JournaledStream(LEGACY_STREAM, log)
+    // 2024-11-05 defines no resumption, so what a connected client is sent is group-committed
+    // (config.legacyLogDelayMs) rather than logged one commit per event.
+    this.#legacy = new JournaledStream(LEGACY_STREAM, log, {
+      logWithinMs: config.legacyLogDelayMs,
+    })
+    this.#legacyRequests = new LegacyRequests(log, this.#legacy)
     // Every message that relates to no request goes to the session's one unrelated stream, and
     // waits in the log when no client is connected to it.
     transport.setStandalone(record.kind === 'sse' ? this.#legacy : this.#standalone)
@@ -164,24 +171,9 @@ export class LiveSession {
     return sink instanceof ReplyStream && sink.dropConnection()
   }
 
-  /**
-   * Where the replies to a legacy session's request go: its one stream (logged even while
-   * disconnected). The request is tracked until its response is out, so one the object loses in
-   * a restart still gets an answer.
-   */
-  legacyReply(requestId: RequestId): MessageSink {
-    this.log.track(LEGACY_STREAM, requestId)
-    return this.#legacyReplies
-  }
-
-  /** The legacy stream, settling each tracked request as its response goes out (or never will). */
-  readonly #legacyReplies: MessageSink = {
-    closed: false,
-    send: (message) => {
-      if (isResponse(message)) this.log.settle(LEGACY_STREAM, message.id)
-      this.#legacy.send(message)
-    },
-    cancel: (id) => this.log.settle(LEGACY_STREAM, id),
+  /** Registers a legacy session's request: where its replies go (its one stream), and more. */
+  legacyRequest(requestId: RequestId): LegacyRequest {
+    return this.#legacyRequests.open(requestId)
   }
 
   /**
@@ -192,6 +184,7 @@ export class LiveSession {
     if (this.#legacy.connected) return 'conflict'
     const connection = this.#connection()
     void connection.writeEvent('endpoint', endpoint)
+    this.#legacy.flush()
     const replay = resumeFrom === undefined ? [] : this.log.eventsAfter(LEGACY_STREAM, resumeFrom)
     this.#legacy.attach(connection, { replay })
     return connection

@@ -163,11 +163,15 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
       if (initializeParams === undefined) return malformedInitialize()
       if (this.#state.record?.initializeParams !== undefined) return alreadyInitialized()
       this.#state.recordInitialize(initializeParams)
-      live.transport.receive({ ...message, params: initializeParams }, live.legacyReply(message.id))
+      const request = live.legacyRequest(message.id)
+      live.transport.receive({ ...message, params: initializeParams }, request.sink)
+      await request.keep()
+    } else if ('method' in message && 'id' in message) {
+      const request = live.legacyRequest(message.id)
+      live.receive(message, this.#state, request.sink)
+      await request.keep()
     } else {
-      const reply =
-        'method' in message && 'id' in message ? live.legacyReply(message.id) : undefined
-      live.receive(message, this.#state, reply)
+      live.receive(message, this.#state)
     }
     return new Response(null, { status: 202 })
   }

@@ -39,6 +39,11 @@ const SessionConfigSchema = z.object({
     .max(1024 * 1024 * 1024)
     .default(4 * 1024 * 1024),
   EVENT_LOG_MAX_AGE_MS: ms(1_000, 30 * 24 * HOUR, HOUR),
+  /**
+   * Legacy HTTP+SSE streams: events an open connection carried are logged together within this
+   * long (group commit), and at the latest when it closes. 0: each is logged before its write.
+   */
+  EVENT_LOG_LEGACY_DELAY_MS: ms(0, MINUTE, 1_000),
 })
 
 /** The settings of a session object. */
@@ -50,6 +55,8 @@ export interface SessionConfig {
   readonly streamMaxMs: number
   readonly ttlMs: number
   readonly requestTimeoutMs: number
+  /** 0 when legacy-stream events are logged before they are written. */
+  readonly legacyLogDelayMs: number
   readonly log: { readonly maxEvents: number; readonly maxBytes: number; readonly maxAgeMs: number }
 }
 
@@ -86,6 +93,7 @@ function parseSessionConfig(source: object): SessionConfig {
     streamMaxMs: c.SSE_STREAM_MAX_MS,
     ttlMs: c.SESSION_TTL_MS,
     requestTimeoutMs: c.SERVER_REQUEST_TIMEOUT_MS,
+    legacyLogDelayMs: c.EVENT_LOG_LEGACY_DELAY_MS,
     log: {
       maxEvents: c.EVENT_LOG_MAX_EVENTS,
       maxBytes: c.EVENT_LOG_MAX_BYTES,

@@ -19,8 +19,16 @@ export interface JournalEvent {
 export interface EventJournal {
   /** Opens a new stream for the reply to a POST carrying `requestIds`; returns its id. */
   openReplyStream(requestIds: readonly RequestId[]): string
-  /** Appends `message` to `streamId`'s events; returns the event id. */
-  append(streamId: string, message: JSONRPCMessage): string
+  /**
+   * Appends `message` to `streamId`'s events; returns the event id. With `seq` (from
+   * {@link EventJournal.allocate}) the event takes that place in the order instead of the next.
+   */
+  append(streamId: string, message: JSONRPCMessage, seq?: number): string
+  /**
+   * Allocates the next seq for an event of `streamId` without logging it (yet): the caller
+   * appends it with that seq only if it must. The seq is never issued again, even after a restart.
+   */
+  allocate(streamId: string): number
   /** Records that a reply stream has all its responses. */
   finishStream(streamId: string): void
   /** Records that a finished stream's last event reached a client (its events may be pruned). */

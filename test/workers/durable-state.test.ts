@@ -268,6 +268,24 @@ describe('the event log', () => {
     })
   })
 
+  it('never reissues a seq it handed out without logging, even after a restart', async () => {
+    await withLog((log, sql) => {
+      expect(log.append('sse', MSG.initialized)).toBe('sse_1')
+      expect([log.allocate('sse'), log.allocate('sse')]).toEqual([2, 3])
+      const restarted = new EventLog(sql)
+      const seq = restarted.allocate('sse')
+      expect(seq).toBeGreaterThan(3)
+      expect(restarted.issued(3)).toBe(true)
+      expect(restarted.append('sse', MSG.ping(1), seq)).toBe(`sse_${seq}`)
+      expect(restarted.append('sse', MSG.ping(2))).toBe(`sse_${seq + 1}`)
+      expect(restarted.eventsAfter('sse', 0).map((e) => e.id)).toEqual([
+        'sse_1',
+        `sse_${seq}`,
+        `sse_${seq + 1}`,
+      ])
+    })
+  })
+
   it('keeps the server→client request counter across instances', async () => {
     await withLog((log, sql) => {
       expect([log.nextRequestId(), log.nextRequestId()]).toEqual([1, 2])
