@@ -20,6 +20,7 @@ import { type MessageSink, onSuccess } from '../src/transports/message-sink'
 import { ReplyStream } from '../src/transports/reply-stream'
 import type { SessionTransport } from '../src/transports/session-transport'
 import { SSEStream } from '../src/transports/sse-stream'
+import { StreamAfter } from '../src/transports/stream-after'
 import type { Principal } from '../src/types'
 import type { EventLog } from './event-log'
 import { type LegacyRequest, LegacyRequests } from './legacy-requests'
@@ -48,6 +49,8 @@ export class LiveSession {
   readonly #legacy: JournaledStream
   readonly #legacyRequests: LegacyRequests
   readonly #primeRetryMs: number | undefined
+  /** Primed sessions only: a reply still waiting after `sseAfterMs` becomes a resumable stream. */
+  readonly #streamAfter: StreamAfter | undefined
 
   constructor(
     readonly server: McpServer,
@@ -72,6 +75,8 @@ export class LiveSession {
       record.kind === 'streamable-http' && (record.protocolVersion ?? '') >= '2025-11-25'
         ? config.retryMs
         : undefined
+    this.#streamAfter =
+      this.#primeRetryMs === undefined ? undefined : new StreamAfter(config.sseAfterMs)
   }
 
   /**
@@ -124,11 +129,11 @@ export class LiveSession {
       headers,
       keepaliveMs: this.config.keepaliveMs,
       primeRetryMs: this.#primeRetryMs,
-      sseAfterMs: this.#primeRetryMs === undefined ? undefined : this.config.sseAfterMs,
       maxConnectionMs: this.config.streamMaxMs > 0 ? this.config.streamMaxMs : undefined,
       onDone: () => this.#replies.delete(reply),
     })
     this.#replies.add(reply)
+    this.#streamAfter?.watch(reply)
     return reply
   }
 
@@ -201,6 +206,7 @@ export class LiveSession {
 
   /** Ends every open reply and connection and closes the server. */
   async close(gone: () => Response): Promise<void> {
+    this.#streamAfter?.stop()
     for (const reply of this.#replies) reply.abort(gone())
     this.#replies.clear()
     await Promise.all([this.#standalone.connection?.close(), this.#legacy.connection?.close()])

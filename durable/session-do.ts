@@ -22,7 +22,7 @@ import { negotiatedInitializeParams } from '../src/protocol/initialize-params'
 import { allowsBatches, DEFAULT_ASSUMED_VERSION } from '../src/protocol/versions'
 import { readSessionConfig, type SessionConfig } from '../src/session-config'
 import { LEGACY_STREAM, STANDALONE_STREAM } from '../src/transports/event-journal'
-import { SESSION_ID_HEADER_OUT } from '../src/types'
+import { REQUEST_ID_HEADER_OUT, SESSION_ID_HEADER_OUT } from '../src/types'
 import { buildLiveSession } from './build-live-session'
 import { EventLog } from './event-log'
 import type { AttachResult, LiveSession } from './live-session'
@@ -96,9 +96,9 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     const requestIds = call.messages.flatMap((m) => ('method' in m && 'id' in m ? [m.id] : []))
     if (requestIds.length === 0) {
       for (const message of call.messages) live.receive(message, this.#state)
-      return new Response(null, { status: 202, headers: this.#sessionHeaders() })
+      return new Response(null, { status: 202, headers: this.#sessionHeaders(call) })
     }
-    const reply = live.openReply(requestIds, call.batch, this.#sessionHeaders())
+    const reply = live.openReply(requestIds, call.batch, this.#sessionHeaders(call))
     for (const message of call.messages) live.receive(message, this.#state, reply)
     return reply.response
   }
@@ -125,7 +125,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
           : 'that stream is still connected',
       )
     }
-    return result.toResponse(this.#sessionHeaders())
+    return result.toResponse(this.#sessionHeaders(call))
   }
 
   /** Handles `GET /sse`: starts a legacy session, or reconnects (and resumes) one. */
@@ -173,7 +173,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     } else {
       live.receive(message, this.#state)
     }
-    return new Response(null, { status: 202 })
+    return new Response(null, { status: 202, headers: { [REQUEST_ID_HEADER_OUT]: call.requestId } })
   }
 
   /** Handles `DELETE /mcp`: closes the session's connections and deletes all its storage. */
@@ -239,7 +239,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
       await this.#destroy()
       return refused
     }
-    const reply = live.openReply([request.id], false, this.#sessionHeaders())
+    const reply = live.openReply([request.id], false, this.#sessionHeaders(call))
     live.transport.receive({ ...request, params: initializeParams }, reply)
     return reply.response
   }
@@ -254,8 +254,9 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     this.#state.touch(Date.now(), this.#config.ttlMs / 4)
   }
 
-  #sessionHeaders(): Record<string, string> {
-    return { [SESSION_ID_HEADER_OUT]: this.sessionId }
+  /** Headers of a response built here: with the request id, so the Worker needn't copy it in. */
+  #sessionHeaders(call: SessionCall): Record<string, string> {
+    return { [SESSION_ID_HEADER_OUT]: this.sessionId, [REQUEST_ID_HEADER_OUT]: call.requestId }
   }
 
   async #destroy(): Promise<void> {

@@ -5,7 +5,7 @@
  * outer middleware (logging) → CORS → Host/Origin guard → plugins' routes; the MCP endpoints then
  * run the plugins' middleware (auth) before their own checks.
  */
-import { Hono } from 'hono'
+import { type Context, Hono } from 'hono'
 import { cors } from 'hono/cors'
 import { HTTPException } from 'hono/http-exception'
 import { requestId } from 'hono/request-id'
@@ -17,7 +17,7 @@ import type { McpServerDefinition } from './define-mcp-server'
 import { isAllowedOrigin, type OriginGuardVars, originGuard } from './origin-guard'
 import type { McpPlugin } from './plugins/plugin'
 import { jsonRpcErrorResponse, RPC_ERROR } from './protocol/json-rpc-error'
-import { ANONYMOUS, type AppEnv } from './types'
+import { ANONYMOUS, type AppEnv, HEADER, REQUEST_ID_HEADER_OUT } from './types'
 
 /** Options of {@link createApp}. */
 export interface McpAppOptions {
@@ -44,6 +44,14 @@ const CORS_ALLOW_HEADERS = [
 /** Response headers a browser client may read. */
 const CORS_EXPOSE_HEADERS = ['Mcp-Session-Id', 'WWW-Authenticate']
 
+/** Hono's own rule for a client's `X-Request-Id`: kept when sane, else a fresh UUID. */
+function acceptedOrNewRequestId(c: Context): string {
+  const given = c.req.header(HEADER.requestId)
+  return given !== undefined && given.length <= 255 && /^[\w\-=]+$/.test(given)
+    ? given
+    : crypto.randomUUID()
+}
+
 /**
  * Builds the Worker's Hono app.
  *
@@ -59,17 +67,26 @@ export function createApp(options: McpAppOptions): Hono<AppEnv> {
   const sse = options.legacySse ?? true
   const app = new Hono<AppEnv>()
 
-  app.use(requestId())
+  // Hono's requestId, minus its response header: adding a header to a response means copying it,
+  // and the hot path's responses come from the session object, which stamps the id itself.
+  app.use(requestId({ headerName: '', generator: acceptedOrNewRequestId }))
+  app.use(async function stampRequestId(c, next) {
+    await next()
+    if (!c.res.headers.has(HEADER.requestId)) c.header(REQUEST_ID_HEADER_OUT, c.var.requestId)
+  })
   for (const plugin of plugins) if (plugin.outerMiddleware) app.use(plugin.outerMiddleware)
-  app.use(
-    cors({
-      origin: (origin, c) => (isAllowedOrigin(origin, c.env as OriginGuardVars) ? origin : null),
-      allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
-      allowHeaders: CORS_ALLOW_HEADERS,
-      exposeHeaders: CORS_EXPOSE_HEADERS,
-      maxAge: 600,
-    }),
-  )
+  const corsHeaders = cors({
+    origin: (origin, c) => (isAllowedOrigin(origin, c.env as OriginGuardVars) ? origin : null),
+    allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
+    allowHeaders: CORS_ALLOW_HEADERS,
+    exposeHeaders: CORS_EXPOSE_HEADERS,
+    maxAge: 600,
+  })
+  // Only browsers send Origin, and only browsers read CORS headers; adding them to the other
+  // clients' responses would copy each one (see above).
+  app.use(async function corsForBrowsers(c, next) {
+    return c.req.header('origin') === undefined ? next() : corsHeaders(c, next)
+  })
   app.use(originGuard)
   app.use(async function anonymousPrincipal(c, next) {
     c.set('principal', ANONYMOUS)

@@ -10,7 +10,11 @@ export const HEADER = {
   protocolVersion: 'mcp-protocol-version',
   lastEventId: 'last-event-id',
   contentType: 'content-type',
+  requestId: 'x-request-id',
 } as const
+
+/** The response header carrying the request's id (the one in logs). */
+export const REQUEST_ID_HEADER_OUT = 'X-Request-Id'
 
 /** The spelling used when *we* emit the session header (2025-11-25 spells it `MCP-Session-Id`). */
 export const SESSION_ID_HEADER_OUT = 'Mcp-Session-Id'

@@ -2,11 +2,17 @@
  * @module
  * Turns a request body into JSON-RPC messages, using the SDK's own message schema.
  */
+
 import {
   isInitializeRequest,
+  JSONRPCErrorResponseSchema,
   type JSONRPCMessage,
   JSONRPCMessageSchema,
+  JSONRPCNotificationSchema,
+  JSONRPCRequestSchema,
+  JSONRPCResultResponseSchema,
 } from '@modelcontextprotocol/sdk/types.js'
+import type { ZodType } from 'zod'
 import { RPC_ERROR } from './json-rpc-error'
 
 /** A body that parsed into one message or a batch of them. */
@@ -53,7 +59,7 @@ export function parseMessages(text: string): ParsedMessages | RejectedMessages {
   let hasInitialize = false
   let hasRequests = false
   for (const item of items) {
-    const parsed = JSONRPCMessageSchema.safeParse(item)
+    const parsed = schemaFor(item).safeParse(item)
     if (!parsed.success) {
       return {
         ok: false,
@@ -78,4 +84,17 @@ export function parseMessages(text: string): ParsedMessages | RejectedMessages {
     messages.push(message)
   }
   return { ok: true, messages, batch, hasInitialize, hasRequests }
+}
+
+/**
+ * The one member of the SDK's `JSONRPCMessageSchema` union that can accept `item`. All four are
+ * strict objects told apart by their keys, so this accepts and rejects exactly what the union
+ * does, without parsing (and failing) the other members first.
+ */
+function schemaFor(item: unknown): ZodType<JSONRPCMessage> {
+  if (typeof item !== 'object' || item === null) return JSONRPCMessageSchema
+  if ('method' in item) return 'id' in item ? JSONRPCRequestSchema : JSONRPCNotificationSchema
+  if ('result' in item) return JSONRPCResultResponseSchema
+  if ('error' in item) return JSONRPCErrorResponseSchema
+  return JSONRPCMessageSchema
 }

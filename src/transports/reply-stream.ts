@@ -3,7 +3,7 @@
  * The reply to one POST that carried requests. It answers with plain JSON when the responses are
  * the only thing the server sends for those requests, and switches to an SSE stream as soon as
  * anything else (progress, a log message, a server→client request) comes first, or when the
- * responses take longer than `sseAfterMs`, so a handler never has to know which one the client
+ * responses take too long (`streamNow`), so a handler never has to know which one the client
  * gets. Once it is a stream, every message is logged before it is written, and a client that
  * drops the connection can resume it with `Last-Event-ID` (spec: a disconnect is not a
  * cancellation; the responses wait in the log).
@@ -28,8 +28,6 @@ export interface ReplyStreamOptions {
   readonly keepaliveMs?: number
   /** Prime every connection of the stream, with this `retry:` hint (2025-11-25 or later). */
   readonly primeRetryMs?: number
-  /** Switch to SSE when no response has come within this many ms (resumable long calls). */
-  readonly sseAfterMs?: number
   /**
    * Close a connection that has been open this long, after a `retry:` hint; the call goes on and
    * the client resumes with `Last-Event-ID` (spec 2025-11-25: polling). Needs `primeRetryMs`.
@@ -47,7 +45,6 @@ export class ReplyStream implements MessageSink {
   readonly #options: ReplyStreamOptions
   #resolve!: (response: Response) => void
   #stream: JournaledStream | undefined
-  #timer: ReturnType<typeof setTimeout> | undefined
   #done = false
 
   constructor(requestIds: readonly RequestId[], options: ReplyStreamOptions) {
@@ -57,11 +54,14 @@ export class ReplyStream implements MessageSink {
     this.response = new Promise((resolve) => {
       this.#resolve = resolve
     })
-    if (options.sseAfterMs !== undefined) {
-      this.#timer = setTimeout(() => {
-        if (!this.#done && this.#stream === undefined) this.#switchToSSE()
-      }, options.sseAfterMs)
-    }
+  }
+
+  /**
+   * Turns the reply into an SSE stream now, if it is still waiting and isn't one yet (a call
+   * that takes long becomes resumable; see `StreamAfter`).
+   */
+  streamNow(): void {
+    if (!this.#done && this.#stream === undefined) this.#switchToSSE()
   }
 
   /** The id of the logged stream, once the reply is one. */
@@ -188,7 +188,6 @@ export class ReplyStream implements MessageSink {
 
   #markDone(): void {
     this.#done = true
-    clearTimeout(this.#timer)
     this.#options.onDone?.()
   }
 }

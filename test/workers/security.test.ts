@@ -226,10 +226,54 @@ describe('CORS', () => {
     await res.text()
   })
 
+  it('adds no CORS headers for a client that sends no Origin (only browsers read them)', async () => {
+    const res = await post(MSG.initialize(), alice)
+    expect(res.status).toBe(200)
+    for (const name of ['access-control-allow-origin', 'access-control-expose-headers', 'vary'])
+      expect(res.headers.get(name)).toBeNull()
+    await res.text()
+  })
+
   it('exposes Mcp-Session-Id on a successful initialize', async () => {
     const res = await post(MSG.initialize(), { ...alice, origin: 'http://localhost:6274' })
     expect(res.headers.get('access-control-expose-headers')).toBe('Mcp-Session-Id,WWW-Authenticate')
     expect(res.headers.get('mcp-session-id')).toMatch(/^[0-9a-f]{64}$/)
+    await res.text()
+  })
+})
+
+describe('X-Request-Id', () => {
+  it('answers with the client’s id when it is sane, on the object’s replies and the Worker’s', async () => {
+    const init = await post(MSG.initialize(), { ...alice, 'x-request-id': 'req-1' })
+    expect(init.headers.get('x-request-id')).toBe('req-1')
+    const sessionId = init.headers.get('mcp-session-id')!
+    await init.text()
+    const ack = await post(MSG.initialized, {
+      ...alice,
+      'mcp-session-id': sessionId,
+      'x-request-id': 'req-2',
+    })
+    expect([ack.status, ack.headers.get('x-request-id')]).toEqual([202, 'req-2'])
+    const unknown = await post(MSG.ping(), {
+      ...alice,
+      'mcp-session-id': 'f'.repeat(64),
+      'x-request-id': 'req-3',
+    })
+    expect([unknown.status, unknown.headers.get('x-request-id')]).toEqual([404, 'req-3'])
+    const denied = await post(MSG.ping(), { 'x-request-id': 'req-4' })
+    expect([denied.status, denied.headers.get('x-request-id')]).toEqual([401, 'req-4'])
+    await Promise.all([ack.text(), unknown.text(), denied.text()])
+  })
+
+  it('replaces an id that is too long or has odd characters with a fresh one', async () => {
+    for (const given of ['x'.repeat(256), 'a b', 'a;b']) {
+      const res = await call('/health', { headers: { 'x-request-id': given } })
+      const id = res.headers.get('x-request-id')
+      expect(id).toMatch(/^[0-9a-f-]{36}$/)
+      await res.text()
+    }
+    const res = await post(MSG.initialize(), alice)
+    expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/)
     await res.text()
   })
 })
