@@ -9,9 +9,14 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: './wrangler.toml' },
-            // Short intervals so tests can watch them (defaults: 15 s and 1 s).
+            // Short intervals so tests can watch them (defaults: 15 s, 1 s and 1 s).
             miniflare: {
-              bindings: { SSE_KEEPALIVE_MS: '150', SSE_AFTER_MS: '300', LOG_LEVEL: 'silent' },
+              bindings: {
+                SSE_KEEPALIVE_MS: '150',
+                SSE_AFTER_MS: '300',
+                EVENT_LOG_LEGACY_DELAY_MS: '200',
+                LOG_LEVEL: 'silent',
+              },
             },
           }),
         ],

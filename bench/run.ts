@@ -146,9 +146,6 @@ async function main(): Promise<void> {
         const pairs = app.map((r, i) => `${fmt(figure(r))}/${fmt(figure(base[i]!))}`)
         log(`${metric} (app/baseline by round): ${pairs.join('  ')}`)
       }
-      log(
-        `${metric}: ${app.map((r, i) => `${figure(r).toFixed(1)}/${figure(base[i]!).toFixed(1)}`).join('  ')}`,
-      )
       return {
         metric,
         app: median(app.map(figure)),

@@ -66,7 +66,7 @@ export class LiveSession {
     this.#legacy = new JournaledStream(LEGACY_STREAM, log, {
       logWithinMs: config.legacyLogDelayMs,
     })
-    this.#legacyRequests = new LegacyRequests(log, this.#legacy)
+    this.#legacyRequests = new LegacyRequests(log, this.#legacy, config.legacyLogDelayMs)
     // Every message that relates to no request goes to the session's one unrelated stream, and
     // waits in the log when no client is connected to it.
     transport.setStandalone(record.kind === 'sse' ? this.#legacy : this.#standalone)
@@ -207,6 +207,7 @@ export class LiveSession {
   /** Ends every open reply and connection and closes the server. */
   async close(gone: () => Response): Promise<void> {
     this.#streamAfter?.stop()
+    this.#legacyRequests.stop()
     for (const reply of this.#replies) reply.abort(gone())
     this.#replies.clear()
     await Promise.all([this.#standalone.connection?.close(), this.#legacy.connection?.close()])

@@ -40,8 +40,9 @@ const SessionConfigSchema = z.object({
     .default(4 * 1024 * 1024),
   EVENT_LOG_MAX_AGE_MS: ms(1_000, 30 * 24 * HOUR, HOUR),
   /**
-   * Legacy HTTP+SSE streams: events an open connection carried are logged together within this
-   * long (group commit), and at the latest when it closes. 0: each is logged before its write.
+   * Legacy HTTP+SSE streams: events an open connection carried, and requests still unanswered,
+   * are written together within this long (group commit); events also when the connection
+   * closes. 0: each event is logged before its write, each unanswered request before its 202.
    */
   EVENT_LOG_LEGACY_DELAY_MS: ms(0, MINUTE, 1_000),
 })

@@ -135,6 +135,9 @@ describe('a hard restart mid-call on /sse', () => {
     )
     const progress = await stream.next()
     expect(JSON.parse(progress.data)).toMatchObject({ method: 'notifications/progress' })
+    // The legacy stream group-commits (EVENT_LOG_LEGACY_DELAY_MS, 200 ms here): a request still
+    // running after that is on record, and so are the events the client was sent.
+    await wait(300)
     await abortAllDurableObjects()
 
     const back = await openLegacy(sessionId, '/sse', progress.id)
