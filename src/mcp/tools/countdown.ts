@@ -6,11 +6,12 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { z } from 'zod'
 import type { SessionContext } from '../../define-mcp-server'
 
-// Schemas are built once per isolate, not once per session: they are the same for all.
-const input = {
+// Whole object schemas, built once per isolate: given a bare shape, the SDK would build a new
+// object schema from it in every session.
+const input = z.object({
   from: z.number().int().min(1).max(100).describe('Where to start'),
   intervalMs: z.number().int().min(0).max(10_000).default(100).describe('Delay between steps'),
-}
+})
 
 /** Registers `countdown` on `server`. */
 export function registerCountdown(server: McpServer, context: SessionContext): void {

@@ -5,8 +5,9 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { z } from 'zod'
 
-// Schemas are built once per isolate, not once per session: they are the same for all.
-const input = { text: z.string().describe('The text to echo back') }
+// Whole object schemas, built once per isolate: given a bare shape, the SDK would build a new
+// object schema from it in every session.
+const input = z.object({ text: z.string().describe('The text to echo back') })
 
 /** Registers `echo` on `server`. */
 export function registerEcho(server: McpServer): void {

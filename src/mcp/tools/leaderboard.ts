@@ -14,11 +14,12 @@ export const LEADERBOARD_URI = 'leaderboard://scores'
 /** Points by player. */
 export type Scores = Record<string, number>
 
-// Schemas are built once per isolate, not once per session: they are the same for all.
-const scoreInput = {
+// Whole object schemas, built once per isolate: given a bare shape, the SDK would build a new
+// object schema from it in every session.
+const scoreInput = z.object({
   player: z.string().min(1).max(100).describe('Who scored'),
   points: z.number().int().min(-1_000).max(1_000).describe('How many points'),
-}
+})
 
 /** Registers the leaderboard resource and the `score` tool on `server`. */
 export function registerLeaderboard(server: McpServer, context: SessionContext): void {

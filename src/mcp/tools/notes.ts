@@ -9,15 +9,18 @@ import type { SessionStorage } from '../../define-mcp-server'
 
 const NOTE_PREFIX = 'note:'
 
-// Schemas are built once per isolate, not once per session: they are the same for all.
-const rememberInput = {
+// Whole object schemas, built once per isolate: given a bare shape, the SDK would build a new
+// object schema from it in every session.
+const rememberInput = z.object({
   key: z.string().min(1).max(200).describe('Name of the note'),
   note: z
     .string()
     .max(64 * 1024)
     .describe('What to remember'),
-}
-const recallInput = { key: z.string().min(1).optional().describe('Name of the note; omit for all') }
+})
+const recallInput = z.object({
+  key: z.string().min(1).optional().describe('Name of the note; omit for all'),
+})
 
 /** Registers `remember` and `recall` on `server`, backed by `storage`. */
 export function registerNotes(server: McpServer, storage: SessionStorage): void {
