@@ -15,7 +15,7 @@ import {
   sseCalls,
   type Target,
 } from './load.ts'
-import { type RunningWorker, startWorker } from './workerd.ts'
+import { type RunningWorker, startWorker, type WorkerSpec } from './workerd.ts'
 
 const args = process.argv.slice(2)
 const option = (name: string, fallback: number) => {
@@ -54,19 +54,44 @@ interface Row {
   ok: boolean
 }
 
+const APP: WorkerSpec = {
+  name: 'app',
+  wranglerConfig: 'wrangler.toml',
+  objects: { SESSION_DO: 'SessionDO', RESOURCE_HUB: 'ResourceHub' },
+  vars: { LOG_LEVEL: 'silent' },
+}
+const BASELINE: WorkerSpec = {
+  name: 'baseline',
+  wranglerConfig: 'bench/baseline/wrangler.toml',
+  objects: { BASELINE_DO: 'BaselineDO' },
+}
+
+/** Sessions set up (and not counted) before the idle measurement, to warm the process up. */
+const IDLE_WARMUP = 200
+
+/**
+ * Idle memory per session, measured the same way for both: in a fresh process (so neither pays
+ * for what the throughput rounds left behind), after a warm-up batch (the isolate's code and the
+ * allocator's first arenas are not per-session costs).
+ */
+async function freshIdleMemory(
+  spec: WorkerSpec,
+  kind: Target['kind'],
+): Promise<{ kibPerSession: number; errors: number }> {
+  const worker = await startWorker(spec)
+  try {
+    const warm = await idleMemory({ kind, worker }, IDLE_WARMUP, 32)
+    const measured = await idleMemory({ kind, worker }, IDLE, 32)
+    return { kibPerSession: measured.kibPerSession, errors: warm.errors + measured.errors }
+  } finally {
+    await worker.stop()
+  }
+}
+
 async function main(): Promise<void> {
   log('bundling and starting the app and the baseline under workerd…')
-  const app = await startWorker({
-    name: 'app',
-    wranglerConfig: 'wrangler.toml',
-    objects: { SESSION_DO: 'SessionDO', RESOURCE_HUB: 'ResourceHub' },
-    vars: { LOG_LEVEL: 'silent' },
-  })
-  const base = await startWorker({
-    name: 'baseline',
-    wranglerConfig: 'bench/baseline/wrangler.toml',
-    objects: { BASELINE_DO: 'BaselineDO' },
-  })
+  const app = await startWorker(APP)
+  const base = await startWorker(BASELINE)
   const appT: Target = { kind: 'app', worker: app }
   const baseT: Target = { kind: 'baseline', worker: base }
   try {
@@ -117,9 +142,9 @@ async function main(): Promise<void> {
       }
     }
 
-    log(`idle memory: ${IDLE} sessions each…`)
-    const appIdle = await idleMemory(appT, IDLE, 32)
-    const baseIdle = await idleMemory(baseT, IDLE, 32)
+    log(`idle memory: ${IDLE} sessions each, in fresh processes…`)
+    const appIdle = await freshIdleMemory(APP, 'app')
+    const baseIdle = await freshIdleMemory(BASELINE, 'baseline')
 
     const rate = (r: RunResult) => r.calls / r.seconds
     const p50 = (r: RunResult) => percentile(r.latencies, 50)
