@@ -26,6 +26,7 @@ import { REQUEST_ID_HEADER_OUT, SESSION_ID_HEADER_OUT } from '../src/types'
 import { buildLiveSession } from './build-live-session'
 import { EventLog } from './event-log'
 import type { AttachResult, LiveSession } from './live-session'
+import { LiveSessionHolder } from './live-session-holder'
 import { RequestLedger } from './request-ledger'
 import { hubFor } from './resource-hubs'
 import { resumePoint } from './resume-point'
@@ -52,7 +53,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
   readonly #config: SessionConfig
   readonly #alarm: SessionAlarm
   readonly #requests: RequestLedger
-  #live: Promise<LiveSession> | undefined
+  readonly #live: LiveSessionHolder
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -61,6 +62,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     this.#alarm = new SessionAlarm(ctx.storage, this.#config.log.maxAgeMs)
     this.#log = new EventLog(ctx.storage.sql, () => this.#alarm.pruneSoon())
     this.#requests = new RequestLedger(ctx.storage.sql, this.#log, this.#config.requestTimeoutMs)
+    this.#live = new LiveSessionHolder(ctx, (r) => this.#build(r), this.#config.idleReleaseMs)
   }
 
   /** The app's server definition; supplied by {@link createSessionDO}. */
@@ -202,7 +204,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     this.#state.reload()
     const record = this.#state.record
     if (record === undefined) return
-    const live = this.#live === undefined ? undefined : await this.#live
+    const live = await this.#live.existing
     const now = Date.now()
     // A client holding a stream open is not idle, even if it sends nothing.
     if (live?.connected) this.#state.touch(now, 0)
@@ -260,8 +262,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
   }
 
   async #destroy(): Promise<void> {
-    const live = this.#live
-    this.#live = undefined
+    const live = this.#live.take()
     if (live !== undefined) await (await live).close(sessionTerminated)
     // Best effort: a hub that still lists this session drops it on its next write anyway.
     const hubs = this.#state.subscriptions().map((uri) => hubFor(this.env, uri))
@@ -272,14 +273,12 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
   }
 
   /**
-   * The session's live server and transport, built on first use after the object starts. With
-   * `restore` (any request but the session's own `initialize`), what the server keeps only in
-   * memory is restored from storage first. Concurrent callers share the same build, and nothing
-   * else runs in the object while it happens.
+   * The session's live server and transport (see `LiveSessionHolder`). With `restore` (any
+   * request but the session's own `initialize`), what the server keeps only in memory is
+   * restored from storage first.
    */
   #ensureLive(restore = true): Promise<LiveSession> {
-    this.#live ??= this.ctx.blockConcurrencyWhile(() => this.#build(restore))
-    return this.#live
+    return this.#live.get(restore)
   }
 
   async #build(restore: boolean): Promise<LiveSession> {
