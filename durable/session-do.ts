@@ -4,7 +4,6 @@
  * its RPC methods with the parsed messages and the caller's principal. It owns the session's
  * server, transport and connections (memory, `live-session.ts`) and its record, event log and
  * app data (storage, `session-state.ts`, `event-log.ts`).
- *
  * ## Lifecycle
  * - A session starts in a brand-new object (`newUniqueId()`): by `initialize` without a session
  *   id (/mcp), or by `GET /sse`, whose `initialize` arrives later through `POST /messages`.
@@ -91,7 +90,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     if (rejected) return rejected
     const version = this.#state.record?.protocolVersion ?? DEFAULT_ASSUMED_VERSION
     if (call.batch && !allowsBatches(version)) return batchNotAllowed(version)
-    const live = await this.#ensureLive()
+    const live = await this.#live.get()
     const refused = live.refuse(call.messages, call.principal, call.requestId)
     if (refused) return refused
     this.#touch()
@@ -114,7 +113,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     if (rejected) return rejected
     const resume = resumePoint(this.#log, call.lastEventId, [STANDALONE_STREAM, 'reply'])
     if (resume instanceof Response) return resume
-    const live = await this.#ensureLive()
+    const live = await this.#live.get()
     this.#touch()
     const result: AttachResult =
       resume === undefined || resume.streamId === STANDALONE_STREAM
@@ -142,7 +141,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     }
     const resume = resumePoint(this.#log, call.lastEventId, [LEGACY_STREAM])
     if (resume instanceof Response) return resume
-    const live = await this.#ensureLive()
+    const live = await this.#live.get()
     const result = live.connectLegacy(call.endpoint, resume?.seq)
     if (result === 'conflict')
       return streamConflict('this session already has a connected SSE stream')
@@ -156,7 +155,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     const [message] = call.messages
     // The Worker refuses batches on this transport; a single message is all that arrives.
     if (message === undefined) return sessionNotFound()
-    const live = await this.#ensureLive()
+    const live = await this.#live.get()
     const refused = live.refuse(call.messages, call.principal, call.requestId)
     if (refused) return refused
     this.#touch()
@@ -187,13 +186,12 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
   }
 
   /**
-   * Called by a resource's hub when it changed: a subscribed session sends
-   * `notifications/resources/updated` (on its standalone stream, or into the log). False tells
-   * the hub this session is gone or no longer listens.
+   * Called by a resource's hub when it changed: a subscribed session sends `resources/updated`
+   * (on its standalone stream, or into the log). False: this session is gone or stopped listening.
    */
   async resourceUpdated(uri: string): Promise<boolean> {
     if (this.#state.record === undefined || !this.#state.subscribed(uri)) return false
-    const live = await this.#ensureLive()
+    const live = await this.#live.get()
     await live.server.server.sendResourceUpdated({ uri })
     return true
   }
@@ -235,7 +233,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     if (this.#state.record !== undefined) return alreadyInitialized()
     this.#createRecord(call, initializeParams)
     // A new object: the server is built here, and must see this initialize, not a replay of it.
-    const live = await this.#ensureLive(false)
+    const live = await this.#live.get(false)
     const refused = live.refuse(call.messages, call.principal, call.requestId)
     if (refused) {
       await this.#destroy()
@@ -273,14 +271,9 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
   }
 
   /**
-   * The session's live server and transport (see `LiveSessionHolder`). With `restore` (any
-   * request but the session's own `initialize`), what the server keeps only in memory is
-   * restored from storage first.
+   * Builds the live server and transport (held by `LiveSessionHolder`). With `restore` (all but
+   * the session's own `initialize`), what the server keeps only in memory is restored first.
    */
-  #ensureLive(restore = true): Promise<LiveSession> {
-    return this.#live.get(restore)
-  }
-
   async #build(restore: boolean): Promise<LiveSession> {
     await this.#alarm.load()
     return buildLiveSession({
