@@ -9,13 +9,12 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: './wrangler.toml' },
-            // Short intervals so tests can watch them (defaults: 15 s, 1 s, 1 s and 30 s).
+            // Short intervals so tests can watch them (defaults: 15 s, 1 s and 1 s).
             miniflare: {
               bindings: {
                 SSE_KEEPALIVE_MS: '150',
                 SSE_AFTER_MS: '300',
                 EVENT_LOG_LEGACY_DELAY_MS: '200',
-                SESSION_IDLE_RELEASE_MS: '250',
                 LOG_LEVEL: 'silent',
               },
             },

@@ -204,24 +204,6 @@ export class LiveSession {
     )
   }
 
-  /** Whether nothing is in flight or open: the session can be let go and rebuilt later. */
-  get idle(): boolean {
-    return (
-      !this.transport.busy &&
-      this.#replies.size === 0 &&
-      !this.#standalone.connected &&
-      !this.#legacy.connected
-    )
-  }
-
-  /** Lets an idle session go: what is only in memory goes to storage, then the server closes. */
-  async release(): Promise<void> {
-    this.#legacy.flush()
-    this.#streamAfter?.stop()
-    this.#legacyRequests.stop()
-    await this.server.close()
-  }
-
   /** Ends every open reply and connection and closes the server. */
   async close(gone: () => Response): Promise<void> {
     this.#streamAfter?.stop()

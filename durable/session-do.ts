@@ -4,6 +4,7 @@
  * its RPC methods with the parsed messages and the caller's principal. It owns the session's
  * server, transport and connections (memory, `live-session.ts`) and its record, event log and
  * app data (storage, `session-state.ts`, `event-log.ts`).
+ *
  * ## Lifecycle
  * - A session starts in a brand-new object (`newUniqueId()`): by `initialize` without a session
  *   id (/mcp), or by `GET /sse`, whose `initialize` arrives later through `POST /messages`.
@@ -25,7 +26,6 @@ import { REQUEST_ID_HEADER_OUT, SESSION_ID_HEADER_OUT } from '../src/types'
 import { buildLiveSession } from './build-live-session'
 import { EventLog } from './event-log'
 import type { AttachResult, LiveSession } from './live-session'
-import { LiveSessionHolder } from './live-session-holder'
 import { RequestLedger } from './request-ledger'
 import { hubFor } from './resource-hubs'
 import { resumePoint } from './resume-point'
@@ -52,7 +52,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
   readonly #config: SessionConfig
   readonly #alarm: SessionAlarm
   readonly #requests: RequestLedger
-  readonly #live: LiveSessionHolder
+  #live: Promise<LiveSession> | undefined
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -61,7 +61,6 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     this.#alarm = new SessionAlarm(ctx.storage, this.#config.log.maxAgeMs)
     this.#log = new EventLog(ctx.storage.sql, () => this.#alarm.pruneSoon())
     this.#requests = new RequestLedger(ctx.storage.sql, this.#log, this.#config.requestTimeoutMs)
-    this.#live = new LiveSessionHolder(ctx, (r) => this.#build(r), this.#config.idleReleaseMs)
   }
 
   /** The app's server definition; supplied by {@link createSessionDO}. */
@@ -90,7 +89,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     if (rejected) return rejected
     const version = this.#state.record?.protocolVersion ?? DEFAULT_ASSUMED_VERSION
     if (call.batch && !allowsBatches(version)) return batchNotAllowed(version)
-    const live = await this.#live.get()
+    const live = await this.#ensureLive()
     const refused = live.refuse(call.messages, call.principal, call.requestId)
     if (refused) return refused
     this.#touch()
@@ -113,7 +112,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     if (rejected) return rejected
     const resume = resumePoint(this.#log, call.lastEventId, [STANDALONE_STREAM, 'reply'])
     if (resume instanceof Response) return resume
-    const live = await this.#live.get()
+    const live = await this.#ensureLive()
     this.#touch()
     const result: AttachResult =
       resume === undefined || resume.streamId === STANDALONE_STREAM
@@ -141,7 +140,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     }
     const resume = resumePoint(this.#log, call.lastEventId, [LEGACY_STREAM])
     if (resume instanceof Response) return resume
-    const live = await this.#live.get()
+    const live = await this.#ensureLive()
     const result = live.connectLegacy(call.endpoint, resume?.seq)
     if (result === 'conflict')
       return streamConflict('this session already has a connected SSE stream')
@@ -155,7 +154,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     const [message] = call.messages
     // The Worker refuses batches on this transport; a single message is all that arrives.
     if (message === undefined) return sessionNotFound()
-    const live = await this.#live.get()
+    const live = await this.#ensureLive()
     const refused = live.refuse(call.messages, call.principal, call.requestId)
     if (refused) return refused
     this.#touch()
@@ -186,12 +185,13 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
   }
 
   /**
-   * Called by a resource's hub when it changed: a subscribed session sends `resources/updated`
-   * (on its standalone stream, or into the log). False: this session is gone or stopped listening.
+   * Called by a resource's hub when it changed: a subscribed session sends
+   * `notifications/resources/updated` (on its standalone stream, or into the log). False tells
+   * the hub this session is gone or no longer listens.
    */
   async resourceUpdated(uri: string): Promise<boolean> {
     if (this.#state.record === undefined || !this.#state.subscribed(uri)) return false
-    const live = await this.#live.get()
+    const live = await this.#ensureLive()
     await live.server.server.sendResourceUpdated({ uri })
     return true
   }
@@ -202,7 +202,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     this.#state.reload()
     const record = this.#state.record
     if (record === undefined) return
-    const live = await this.#live.existing
+    const live = this.#live === undefined ? undefined : await this.#live
     const now = Date.now()
     // A client holding a stream open is not idle, even if it sends nothing.
     if (live?.connected) this.#state.touch(now, 0)
@@ -233,7 +233,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     if (this.#state.record !== undefined) return alreadyInitialized()
     this.#createRecord(call, initializeParams)
     // A new object: the server is built here, and must see this initialize, not a replay of it.
-    const live = await this.#live.get(false)
+    const live = await this.#ensureLive(false)
     const refused = live.refuse(call.messages, call.principal, call.requestId)
     if (refused) {
       await this.#destroy()
@@ -260,7 +260,8 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
   }
 
   async #destroy(): Promise<void> {
-    const live = this.#live.take()
+    const live = this.#live
+    this.#live = undefined
     if (live !== undefined) await (await live).close(sessionTerminated)
     // Best effort: a hub that still lists this session drops it on its next write anyway.
     const hubs = this.#state.subscriptions().map((uri) => hubFor(this.env, uri))
@@ -271,9 +272,16 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
   }
 
   /**
-   * Builds the live server and transport (held by `LiveSessionHolder`). With `restore` (all but
-   * the session's own `initialize`), what the server keeps only in memory is restored first.
+   * The session's live server and transport, built on first use after the object starts. With
+   * `restore` (any request but the session's own `initialize`), what the server keeps only in
+   * memory is restored from storage first. Concurrent callers share the same build, and nothing
+   * else runs in the object while it happens.
    */
+  #ensureLive(restore = true): Promise<LiveSession> {
+    this.#live ??= this.ctx.blockConcurrencyWhile(() => this.#build(restore))
+    return this.#live
+  }
+
   async #build(restore: boolean): Promise<LiveSession> {
     await this.#alarm.load()
     return buildLiveSession({

@@ -28,12 +28,6 @@ const SessionConfigSchema = z.object({
   SSE_STREAM_MAX_MS: ms(0, 24 * HOUR, 0),
   /** How long a server→client request (elicitation, sampling, roots) waits for its answer. */
   SERVER_REQUEST_TIMEOUT_MS: ms(100, 24 * HOUR, 60_000),
-  /**
-   * A session's MCP server is let go after this long without a request (nothing in flight or
-   * open), and rebuilt from storage by the next one: idle sessions cost less memory, a request
-   * after a pause costs a rebuild. 0 keeps it while the object is in memory.
-   */
-  SESSION_IDLE_RELEASE_MS: ms(0, 24 * HOUR, 30_000),
   /** A session with no request for this long is ended by its alarm. */
   SESSION_TTL_MS: ms(1_000, 365 * 24 * HOUR, 24 * HOUR),
   /** Event log caps: count, total bytes of message JSON, and age. */
@@ -61,8 +55,6 @@ export interface SessionConfig {
   /** 0 when connections are never closed early. */
   readonly streamMaxMs: number
   readonly ttlMs: number
-  /** 0 when the live session is kept while the object is in memory. */
-  readonly idleReleaseMs: number
   readonly requestTimeoutMs: number
   /** 0 when legacy-stream events are logged before they are written. */
   readonly legacyLogDelayMs: number
@@ -101,7 +93,6 @@ function parseSessionConfig(source: object): SessionConfig {
     sseAfterMs: c.SSE_AFTER_MS,
     streamMaxMs: c.SSE_STREAM_MAX_MS,
     ttlMs: c.SESSION_TTL_MS,
-    idleReleaseMs: c.SESSION_IDLE_RELEASE_MS,
     requestTimeoutMs: c.SERVER_REQUEST_TIMEOUT_MS,
     legacyLogDelayMs: c.EVENT_LOG_LEGACY_DELAY_MS,
     log: {

@@ -92,11 +92,6 @@ export class SessionTransport implements Transport {
     this.onmessage?.(message, extra)
   }
 
-  /** Whether any request is in flight, either way (a client's, or one of ours to the client). */
-  get busy(): boolean {
-    return this.#routes.size > 0 || this.#outgoing.size > 0
-  }
-
   /** The sink of request `id`'s reply, while the request is in flight. */
   sinkFor(id: RequestId): MessageSink | undefined {
     return this.#routes.get(id)
