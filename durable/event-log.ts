@@ -89,8 +89,7 @@ export class EventLog implements EventJournal {
   allocate(streamId: string): number {
     this.#ensureStream(streamId)
     const seq = this.#issue()
-    // An event that is never logged leaves no trace of its seq, so seqs are reserved in blocks
-    // ahead of use (one write per block): a restarted instance starts after the reservation.
+    // Its event is logged later, or lost in a crash: seqs are reserved ahead, a block per write.
     if (seq > this.#reserved) {
       this.#reserved = seq + SEQ_BLOCK
       this.#raiseSeqMark(this.#reserved)

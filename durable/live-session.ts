@@ -189,7 +189,6 @@ export class LiveSession {
     if (this.#legacy.connected) return 'conflict'
     const connection = this.#connection()
     void connection.writeEvent('endpoint', endpoint)
-    this.#legacy.flush()
     const replay = resumeFrom === undefined ? [] : this.log.eventsAfter(LEGACY_STREAM, resumeFrom)
     this.#legacy.attach(connection, { replay })
     return connection

@@ -58,14 +58,15 @@ export class JournaledStream implements MessageSink {
     return this.connected ? this.#connection : undefined
   }
 
-  /** Logs `message`, then writes it to the attached connection (if any). */
+  /** Logs `message` and writes it to the attached connection, if any (see `write`). */
   send(message: JSONRPCMessage): void {
     void this.write(message)
   }
 
   /**
-   * Logs `message` and writes it; resolves once the connection took it, or at once (undefined)
-   * when no connection is attached.
+   * Logs `message` (or, group-committing with a connection attached, queues it to be logged)
+   * and writes it; resolves once the connection took it, or at once (undefined) when no
+   * connection is attached.
    */
   write(message: JSONRPCMessage): Promise<void> | undefined {
     const connection = this.connection
