@@ -18,9 +18,7 @@ import type { EventLog } from './event-log'
 interface Pending {
   /** Whether it has a row in storage (deleted once answered). */
   stored: boolean
-  /** Set once the response went out (or never will: cancelled). */
-  answered: boolean
-  /** Wakes {@link LegacyRequest.keep} when that happens. */
+  /** Wakes {@link LegacyRequest.keep} when the response goes out (or never will: cancelled). */
   wake?: () => void
 }
 
@@ -58,7 +56,7 @@ export class LegacyRequests {
 
   /** Registers request `requestId`. */
   open(requestId: RequestId): LegacyRequest {
-    const pending: Pending = { stored: false, answered: false }
+    const pending: Pending = { stored: false }
     this.#pending.set(requestId, pending)
     if (this.#delayMs > 0) {
       this.#timer ??= setTimeout(() => this.#storeUnanswered(), this.#delayMs)
@@ -75,7 +73,9 @@ export class LegacyRequests {
 
   /** Delay 0: waits for the response until the next macrotask, else records the request. */
   async #keep(requestId: RequestId, pending: Pending): Promise<void> {
-    if (!pending.answered) {
+    // Still in the map: not answered yet (an answered request leaves it).
+    const unanswered = () => this.#pending.get(requestId) === pending
+    if (unanswered()) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 0)
         pending.wake = () => {
@@ -84,8 +84,7 @@ export class LegacyRequests {
         }
       })
     }
-    if (pending.answered || this.#pending.get(requestId) !== pending) return
-    this.#store(requestId, pending)
+    if (unanswered()) this.#store(requestId, pending)
   }
 
   /** The group commit's part: every request still unanswered is recorded. */
@@ -106,7 +105,6 @@ export class LegacyRequests {
     if (pending === undefined) return
     this.#pending.delete(requestId)
     if (pending.stored) this.#log.settle(LEGACY_STREAM, requestId)
-    pending.answered = true
     pending.wake?.()
   }
 }
