@@ -108,7 +108,6 @@ async function main(): Promise<void> {
      */
     for (let round = 0; round <= ROUNDS; round++) {
       log(round === 0 ? 'warming up…' : `round ${round}/${ROUNDS}: /mcp, /sse, session setup…`)
-      const keep = round > 0
       const pairs: Array<
         [() => Promise<RunResult>, RunResult[], () => Promise<RunResult>, RunResult[]]
       > = [
@@ -132,13 +131,18 @@ async function main(): Promise<void> {
         ],
       ]
       for (const [runApp, appInto, runBase, baseInto] of pairs) {
-        const first = round % 2 === 0 ? runApp : runBase
-        const second = round % 2 === 0 ? runBase : runApp
-        const a = await first()
-        const b = await second()
-        if (!keep) continue
-        appInto.push(round % 2 === 0 ? a : b)
-        baseInto.push(round % 2 === 0 ? b : a)
+        let appResult: RunResult
+        let baseResult: RunResult
+        if (round % 2 === 0) {
+          appResult = await runApp()
+          baseResult = await runBase()
+        } else {
+          baseResult = await runBase()
+          appResult = await runApp()
+        }
+        if (round === 0) continue
+        appInto.push(appResult)
+        baseInto.push(baseResult)
       }
     }
 
