@@ -113,10 +113,10 @@ export class LiveSession {
       return
     }
     let sink = reply
-    const level = LoggingLevelSchema.safeParse(message.params?.level)
-    if (sink !== undefined && message.method === 'logging/setLevel' && level.success) {
+    if (sink !== undefined && message.method === 'logging/setLevel') {
+      const level = LoggingLevelSchema.safeParse(message.params?.level)
       // Kept only once the server accepted it (a server without logging answers -32601).
-      sink = onSuccess(sink, () => record.setLogLevel(level.data))
+      if (level.success) sink = onSuccess(sink, () => record.setLogLevel(level.data))
     }
     this.transport.receive(message, sink)
   }

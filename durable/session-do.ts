@@ -53,6 +53,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
   readonly #alarm: SessionAlarm
   readonly #requests: RequestLedger
   #live: Promise<LiveSession> | undefined
+  #sessionId: string | undefined
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -75,7 +76,8 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
 
   /** The session id: the object's own id, as handed to the client. */
   get sessionId(): string {
-    return this.ctx.id.toString()
+    this.#sessionId ??= this.ctx.id.toString()
+    return this.#sessionId
   }
 
   /** Handles `POST /mcp`: its reply is JSON, an SSE stream, or 202 for notifications only. */

@@ -51,5 +51,6 @@ export function sessionStub(env: FrameworkBindings, sessionId: string): SessionS
  * plugins; never taken from anything the client sends), this request's id, and the transport.
  */
 export function caller(c: Context<AppEnv>, kind: SessionKind) {
-  return { principal: c.var.principal, requestId: c.var.requestId, kind } as const
+  // c.get, not c.var: every read of c.var copies all of the request's variables into a new object.
+  return { principal: c.get('principal'), requestId: c.get('requestId'), kind } as const
 }

@@ -110,7 +110,7 @@ export function mcpLogger(options: McpLoggerOptions = {}): McpPlugin {
         undefined
       log(c.env, status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info', {
         type: 'http',
-        requestId: c.var.requestId,
+        requestId: c.get('requestId'),
         method: c.req.method,
         path: url.pathname,
         status,
@@ -118,7 +118,7 @@ export function mcpLogger(options: McpLoggerOptions = {}): McpPlugin {
         transport: transportOf(url.pathname),
         sessionId,
         // Unset when the request was refused before auth ran.
-        principal: c.var.principal?.name,
+        principal: c.get('principal')?.name,
       })
     },
     hooks: {
