@@ -45,6 +45,21 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
 }
 
+/** One load run, with the CPU workerd's main thread spent per call in it. */
+type Run = RunResult & { readonly cpuUsPerCall: number }
+
+/**
+ * Runs `load` against `worker` and adds the CPU time its main thread spent per call: the thread
+ * that runs all of a Worker's JavaScript, and so what bounds its throughput. Steadier than
+ * calls/s on a machine whose speed drifts, since waiting does not count.
+ */
+async function withCpu(worker: RunningWorker, load: () => Promise<RunResult>): Promise<Run> {
+  const before = worker.mainThreadCpuMs()
+  const result = await load()
+  const cpuUsPerCall = ((worker.mainThreadCpuMs() - before) * 1000) / result.calls
+  return { ...result, cpuUsPerCall }
+}
+
 interface Row {
   metric: string
   app: number
@@ -95,12 +110,12 @@ async function main(): Promise<void> {
   const appT: Target = { kind: 'app', worker: app }
   const baseT: Target = { kind: 'baseline', worker: base }
   try {
-    const appMcp: RunResult[] = []
-    const appSse: RunResult[] = []
-    const baseMcp: RunResult[] = []
-    const baseSse: RunResult[] = []
-    const appSetup: RunResult[] = []
-    const baseSetup: RunResult[] = []
+    const appMcp: Run[] = []
+    const appSse: Run[] = []
+    const baseMcp: Run[] = []
+    const baseSse: Run[] = []
+    const appSetup: Run[] = []
+    const baseSetup: Run[] = []
     /**
      * Each app run is paired with a baseline run right next to it (the baseline for /sse is the
      * same /mcp run as for /mcp, made again beside it); who goes first alternates by round, so
@@ -108,31 +123,31 @@ async function main(): Promise<void> {
      */
     for (let round = 0; round <= ROUNDS; round++) {
       log(round === 0 ? 'warming up…' : `round ${round}/${ROUNDS}: /mcp, /sse, session setup…`)
-      const pairs: Array<
-        [() => Promise<RunResult>, RunResult[], () => Promise<RunResult>, RunResult[]]
-      > = [
+      const onApp = (load: () => Promise<RunResult>) => () => withCpu(app, load)
+      const onBase = (load: () => Promise<RunResult>) => () => withCpu(base, load)
+      const pairs: Array<[() => Promise<Run>, Run[], () => Promise<Run>, Run[]]> = [
         [
-          () => mcpCalls(appT, SESSIONS, PER_SESSION, CONCURRENCY),
+          onApp(() => mcpCalls(appT, SESSIONS, PER_SESSION, CONCURRENCY)),
           appMcp,
-          () => mcpCalls(baseT, SESSIONS, PER_SESSION, CONCURRENCY),
+          onBase(() => mcpCalls(baseT, SESSIONS, PER_SESSION, CONCURRENCY)),
           baseMcp,
         ],
         [
-          () => sseCalls(app, SESSIONS, PER_SESSION, CONCURRENCY),
+          onApp(() => sseCalls(app, SESSIONS, PER_SESSION, CONCURRENCY)),
           appSse,
-          () => mcpCalls(baseT, SESSIONS, PER_SESSION, CONCURRENCY),
+          onBase(() => mcpCalls(baseT, SESSIONS, PER_SESSION, CONCURRENCY)),
           baseSse,
         ],
         [
-          () => sessionSetup(appT, SETUP, CONCURRENCY),
+          onApp(() => sessionSetup(appT, SETUP, CONCURRENCY)),
           appSetup,
-          () => sessionSetup(baseT, SETUP, CONCURRENCY),
+          onBase(() => sessionSetup(baseT, SETUP, CONCURRENCY)),
           baseSetup,
         ],
       ]
       for (const [runApp, appInto, runBase, baseInto] of pairs) {
-        let appResult: RunResult
-        let baseResult: RunResult
+        let appResult: Run
+        let baseResult: Run
         if (round % 2 === 0) {
           appResult = await runApp()
           baseResult = await runBase()
@@ -150,9 +165,10 @@ async function main(): Promise<void> {
     const appIdle = await freshIdleMemory(APP, 'app')
     const baseIdle = await freshIdleMemory(BASELINE, 'baseline')
 
-    const rate = (r: RunResult) => r.calls / r.seconds
-    const p50 = (r: RunResult) => percentile(r.latencies, 50)
-    const p99 = (r: RunResult) => percentile(r.latencies, 99)
+    const rate = (r: Run) => r.calls / r.seconds
+    const p50 = (r: Run) => percentile(r.latencies, 50)
+    const p99 = (r: Run) => percentile(r.latencies, 99)
+    const cpu = (r: Run) => r.cpuUsPerCall
     const errors =
       [...appMcp, ...appSse, ...appSetup].reduce((n, r) => n + r.errors, 0) + appIdle.errors
     const baseErrors =
@@ -164,9 +180,9 @@ async function main(): Promise<void> {
      */
     const row = (
       metric: string,
-      app: RunResult[],
-      base: RunResult[],
-      figure: (r: RunResult) => number,
+      app: Run[],
+      base: Run[],
+      figure: (r: Run) => number,
       target: string,
       ok: (ratio: number) => boolean,
     ): Row => {
@@ -192,6 +208,9 @@ async function main(): Promise<void> {
       row('/mcp p99 ms', appMcp, baseMcp, p99, '≤ 2×', (r) => r <= 2),
       row('/sse p50 ms', appSse, baseSse, p50, '', () => true),
       row('/sse p99 ms', appSse, baseSse, p99, '≤ 2×', (r) => r <= 2),
+      row('/mcp workerd CPU µs/call', appMcp, baseMcp, cpu, '', () => true),
+      row('/sse workerd CPU µs/call', appSse, baseSse, cpu, '', () => true),
+      row('setup workerd CPU µs/session', appSetup, baseSetup, cpu, '', () => true),
       {
         metric: 'KiB per idle session',
         app: appIdle.kibPerSession,
@@ -229,7 +248,7 @@ async function main(): Promise<void> {
         ),
       ]
       process.stdout.write(
-        `${lines.join('\n')}\n\n${SESSIONS} sessions × ${PER_SESSION} calls at concurrency ${CONCURRENCY}; ${SETUP} sessions set up; ${IDLE} idle; median of ${ROUNDS} interleaved rounds (ratios taken within each round).\n`,
+        `${lines.join('\n')}\n\n${SESSIONS} sessions × ${PER_SESSION} calls at concurrency ${CONCURRENCY}; ${SETUP} sessions set up; ${IDLE} idle; median of ${ROUNDS} interleaved rounds (ratios taken within each round); CPU is workerd's main thread, which runs all JavaScript.\n`,
       )
     }
     process.exitCode = rows.every((r) => r.ok) ? 0 : 1

@@ -33,6 +33,11 @@ export interface RunningWorker {
   readonly pid: number
   /** Resident set size of the workerd process, in KiB. */
   rssKiB(): number
+  /**
+   * CPU time used so far by workerd's main thread (the one that runs all JavaScript), in ms;
+   * NaN where `/proc` is not there to tell.
+   */
+  mainThreadCpuMs(): number
   stop(): Promise<void>
 }
 
@@ -45,6 +50,21 @@ function freePort(): Promise<number> {
       server.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
     })
   })
+}
+
+/** Clock ticks per second of `/proc/<pid>/stat` times (USER_HZ: 100 on Linux). */
+const USER_HZ = 100
+
+/** User + system CPU time of thread `pid` of process `pid` (the main thread), in ms. */
+function mainThreadCpuMs(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8')
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ
+  } catch {
+    return Number.NaN
+  }
 }
 
 /** Bundles the Worker and writes its workerd config; returns the config's path. */
@@ -128,6 +148,7 @@ export async function startWorker(spec: WorkerSpec): Promise<RunningWorker> {
       const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8')
       return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0)
     },
+    mainThreadCpuMs: () => mainThreadCpuMs(pid),
     stop: async () => {
       child.kill('SIGTERM')
       await new Promise((resolve) => {
