@@ -53,10 +53,12 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
   readonly #alarm: SessionAlarm
   readonly #requests: RequestLedger
   #live: Promise<LiveSession> | undefined
-  #sessionId: string | undefined
+  /** The session id: the object's own id, as handed to the client. */
+  readonly sessionId: string
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
+    this.sessionId = ctx.id.toString()
     this.#config = readSessionConfig(env)
     this.#state = new SessionState(ctx.storage)
     this.#alarm = new SessionAlarm(ctx.storage, this.#config.log.maxAgeMs)
@@ -72,12 +74,6 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
   /** The plugins whose session hooks run here; supplied by {@link createSessionDO}. */
   protected get plugins(): readonly McpPlugin[] {
     return []
-  }
-
-  /** The session id: the object's own id, as handed to the client. */
-  get sessionId(): string {
-    this.#sessionId ??= this.ctx.id.toString()
-    return this.#sessionId
   }
 
   /** Handles `POST /mcp`: its reply is JSON, an SSE stream, or 202 for notifications only. */
