@@ -116,6 +116,8 @@ async function main(): Promise<void> {
     const baseSse: Run[] = []
     const appSetup: Run[] = []
     const baseSetup: Run[] = []
+    const onApp = (load: () => Promise<RunResult>) => () => withCpu(app, load)
+    const onBase = (load: () => Promise<RunResult>) => () => withCpu(base, load)
     /**
      * Each app run is paired with a baseline run right next to it (the baseline for /sse is the
      * same /mcp run as for /mcp, made again beside it); who goes first alternates by round, so
@@ -123,8 +125,6 @@ async function main(): Promise<void> {
      */
     for (let round = 0; round <= ROUNDS; round++) {
       log(round === 0 ? 'warming up…' : `round ${round}/${ROUNDS}: /mcp, /sse, session setup…`)
-      const onApp = (load: () => Promise<RunResult>) => () => withCpu(app, load)
-      const onBase = (load: () => Promise<RunResult>) => () => withCpu(base, load)
       const pairs: Array<[() => Promise<Run>, Run[], () => Promise<Run>, Run[]]> = [
         [
           onApp(() => mcpCalls(appT, SESSIONS, PER_SESSION, CONCURRENCY)),
