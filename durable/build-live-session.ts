@@ -3,19 +3,17 @@
  * Builds a session's live half from its durable one: the plugins' hooks, the transport (with the
  * server→client request ledger), the context the app's tools get, and the app's `McpServer`.
  */
-import {
-  buildMcpServer,
-  type McpServerDefinition,
-  type SessionContext,
-} from '../src/define-mcp-server'
+import type { McpServerDefinition, SessionContext } from '../src/define-mcp-server'
+import { buildLegacyServer } from '../src/legacy-server'
 import type { McpPlugin } from '../src/plugins/plugin'
 import type { SessionConfig } from '../src/session-config'
-import { createToolContext, type SessionFacts } from '../src/tool-context'
+import { sharedResource } from '../src/shared-resource'
+import type { SessionFacts } from '../src/tool-context'
 import { SessionTransport } from '../src/transports/session-transport'
 import type { EventLog } from './event-log'
 import { type LiveSession, startLiveSession } from './live-session'
 import type { RequestLedger } from './request-ledger'
-import { installSubscriptions, sharedResource } from './resource-hubs'
+import { installSubscriptions } from './resource-hubs'
 import { SessionHookRunner } from './session-hooks'
 import type { SessionState } from './session-state'
 
@@ -65,9 +63,8 @@ export function buildLiveSession<Env>(parts: LiveSessionParts<Env>): Promise<Liv
     env: parts.env,
     storage: state.appStorage(),
     shared: (uri) => sharedResource(parts.env, uri),
-    tool: (extra) => createToolContext(context, facts, extra),
   }
-  const server = buildMcpServer(parts.definition, context)
+  const server = buildLegacyServer(parts.definition, context, facts)
   if (parts.definition.capabilities?.resources?.subscribe) {
     installSubscriptions(server, parts.env, state, sessionId)
   }

@@ -1,41 +1,15 @@
 /**
  * @module
- * Reaching the ResourceHub of a URI from a session, and the subscribe/unsubscribe handlers the
- * framework installs when a server declares `resources.subscribe`.
+ * The subscribe/unsubscribe handlers the framework installs in a session's server when the
+ * definition declares `resources.subscribe`.
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import {
   SubscribeRequestSchema,
   UnsubscribeRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js'
-import type { SharedResource } from '../src/define-mcp-server'
-import type { FrameworkBindings } from '../src/types'
-import type { ResourceHub } from './resource-hub'
+import { hubFor } from '../src/shared-resource'
 import type { SessionState } from './session-state'
-
-/** The hub object of `uri`. */
-export function hubFor(env: unknown, uri: string): DurableObjectStub<ResourceHub> {
-  const namespace = (env as FrameworkBindings).RESOURCE_HUB as
-    | DurableObjectNamespace<ResourceHub>
-    | undefined
-  if (namespace === undefined) {
-    throw new Error(
-      'Shared and subscribable resources need a RESOURCE_HUB Durable Object binding (class ResourceHub) in wrangler.toml',
-    )
-  }
-  return namespace.getByName(uri)
-}
-
-/** A shared resource, as tools see it. */
-export function sharedResource<T>(env: unknown, uri: string): SharedResource<T> {
-  return {
-    uri,
-    read: async () => (await hubFor(env, uri).read()) as T | undefined,
-    write: async (value) => {
-      await hubFor(env, uri).write(uri, value)
-    },
-  }
-}
 
 /**
  * Answers `resources/subscribe` and `resources/unsubscribe`: the session records the URI (so it

@@ -62,6 +62,7 @@ export class SessionHookRunner {
 
   #context(principal: Principal, requestId: string): HookContext {
     return {
+      era: 'legacy',
       sessionId: this.sessionId,
       transport: this.transport,
       principal,

@@ -1,14 +1,27 @@
 /**
  * @module
- * How an app describes its MCP server to the framework, and what the server gets to work with.
- * The framework builds one `McpServer` per session (inside that session's Durable Object) and
- * hands it to the app's `setup` together with the session's context.
+ * How an app describes its MCP server: its identity, and a `setup` that registers its tools,
+ * resources and prompts. One definition serves both protocol eras: the framework registers each
+ * entry into the SDK v1 server of a session (in the session's Durable Object) and into the SDK v2
+ * server of each stateless 2026-07-28 request (in the Worker), and every handler gets the same
+ * context in both.
  */
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
-import type { ServerCapabilities } from '@modelcontextprotocol/sdk/types.js'
-import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/cfworker-provider.js'
-import type { ToolContext, ToolExtra } from './tool-context'
+import type { ResourceMetadata } from '@modelcontextprotocol/sdk/server/mcp.js'
+import type {
+  CallToolResult,
+  GetPromptResult,
+  Icon,
+  ListResourcesResult,
+  ReadResourceResult,
+  ServerCapabilities,
+  ToolAnnotations,
+} from '@modelcontextprotocol/sdk/types.js'
+import type { z } from 'zod'
+import type { RequestContext, ToolContext } from './tool-context'
 import type { Principal } from './types'
+
+export { completable } from '@modelcontextprotocol/sdk/server/completable.js'
+export type { ResourceMetadata }
 
 /**
  * A session's own durable key-value storage. Values are anything structured-clone can copy. It
@@ -24,8 +37,8 @@ export interface SessionStorage {
 }
 
 /**
- * A resource shared by every session: its value lives in its own object (one per URI), and a
- * write tells every session subscribed to it (`notifications/resources/updated`).
+ * A resource shared by every session and request: its value lives in its own object (one per
+ * URI), and a write tells every session subscribed to it (`notifications/resources/updated`).
  */
 export interface SharedResource<T = unknown> {
   readonly uri: string
@@ -35,7 +48,7 @@ export interface SharedResource<T = unknown> {
   write(value: T): Promise<void>
 }
 
-/** What the app's server sees of the session it serves. */
+/** What the framework knows of the session a sessionful (legacy-era) request belongs to. */
 export interface SessionContext<Env = unknown> {
   /** The `Mcp-Session-Id` (or legacy `sessionId`) of this session. */
   readonly sessionId: string
@@ -47,34 +60,136 @@ export interface SessionContext<Env = unknown> {
   readonly storage: SessionStorage
   /** The shared resource at `uri` (needs the `RESOURCE_HUB` binding). */
   shared<T = unknown>(uri: string): SharedResource<T>
-  /**
-   * The context of one tool call: this session's context plus progress, logging, elicitation,
-   * sampling and roots helpers for the call whose `extra` the SDK passed to the handler.
-   *
-   * @example
-   * ```ts
-   * server.registerTool('work', { inputSchema: {} }, async (_args, extra) => {
-   *   const tool = context.tool(extra)
-   *   await tool.progress(1, 2)
-   *   return { content: [{ type: 'text', text: 'done' }] }
-   * })
-   * ```
-   */
-  tool(extra: ToolExtra): ToolContext<Env>
 }
 
-/** The app's MCP server: its identity and a function that registers its tools, prompts and resources. */
+/** A tool's or prompt's input: a zod object schema, or a plain record of zod fields. */
+export type InputSchema = z.ZodType<Record<string, unknown>> | z.ZodRawShape
+
+/** The zod schema an {@link InputSchema} stands for. */
+export type SchemaOf<S extends InputSchema> = S extends z.ZodType
+  ? S
+  : z.ZodObject<Extract<S, z.ZodRawShape>>
+
+/** The arguments a handler receives for the input schema `S`, as parsed by zod. */
+export type ArgsOf<S extends InputSchema> = z.output<SchemaOf<S>>
+
+/** What a tool declares about itself (the SDK's `registerTool` config). */
+export interface ToolConfig<S extends InputSchema> {
+  readonly title?: string
+  readonly description?: string
+  /** Its arguments; omitted: none. Published by `tools/list` and enforced on every call. */
+  readonly inputSchema?: S
+  /** The shape of its `structuredContent`, when it returns some. */
+  readonly outputSchema?: InputSchema
+  readonly annotations?: ToolAnnotations
+  readonly icons?: Icon[]
+  readonly _meta?: Record<string, unknown>
+}
+
+/** A tool's handler: its parsed arguments and this call's context, in either era. */
+export type ToolHandler<S extends InputSchema, Env> = (
+  args: ArgsOf<S>,
+  tool: ToolContext<Env>,
+) => CallToolResult | Promise<CallToolResult>
+
+/** What a prompt declares about itself. `argsSchema` fields are the prompt's (string) arguments. */
+export interface PromptConfig<A extends z.ZodRawShape> {
+  readonly title?: string
+  readonly description?: string
+  readonly argsSchema?: A
+}
+
+/** A prompt's handler. */
+export type PromptHandler<A extends z.ZodRawShape, Env> = (
+  args: z.output<z.ZodObject<A>>,
+  context: RequestContext<Env>,
+) => GetPromptResult | Promise<GetPromptResult>
+
+/** Reads a resource with a fixed URI. */
+export type ResourceReader<Env> = (
+  uri: URL,
+  context: RequestContext<Env>,
+) => ReadResourceResult | Promise<ReadResourceResult>
+
+/** Reads a resource of a template, with the template's variables taken from its URI. */
+export type TemplateReader<Env> = (
+  uri: URL,
+  variables: Record<string, string | string[]>,
+  context: RequestContext<Env>,
+) => ReadResourceResult | Promise<ReadResourceResult>
+
+/** A resource template (RFC 6570 URI template), made with {@link resourceTemplate}. */
+export interface ResourceTemplateSpec {
+  readonly uriTemplate: string
+  /** Lists the resources the template currently matches (`resources/list`). */
+  readonly list?: () => ListResourcesResult | Promise<ListResourcesResult>
+  /** Completes a variable of the template (`completion/complete`), by variable name. */
+  readonly complete?: Readonly<Record<string, (value: string) => string[] | Promise<string[]>>>
+}
+
+/**
+ * Describes a resource template for {@link McpServerSetup.registerResource}.
+ *
+ * @example
+ * ```ts
+ * server.registerResource('file', resourceTemplate('file:///{path}'), {}, (uri, { path }) => …)
+ * ```
+ */
+export function resourceTemplate(
+  uriTemplate: string,
+  callbacks: Omit<ResourceTemplateSpec, 'uriTemplate'> = {},
+): ResourceTemplateSpec {
+  return Object.freeze({ uriTemplate, ...callbacks })
+}
+
+/**
+ * What `setup` registers into: the SDK's `registerTool`, `registerResource` and `registerPrompt`,
+ * with handlers that get the framework's context as their second argument.
+ */
+export interface McpServerSetup<Env = unknown> {
+  /** Registers a tool. */
+  registerTool<S extends InputSchema = z.ZodObject<Record<never, never>>>(
+    name: string,
+    config: ToolConfig<S>,
+    handler: ToolHandler<S, Env>,
+  ): void
+  /** Registers a resource with a fixed URI. */
+  registerResource(
+    name: string,
+    uri: string,
+    metadata: ResourceMetadata,
+    read: ResourceReader<Env>,
+  ): void
+  /** Registers a resource template. */
+  registerResource(
+    name: string,
+    template: ResourceTemplateSpec,
+    metadata: ResourceMetadata,
+    read: TemplateReader<Env>,
+  ): void
+  /** Registers a prompt. */
+  registerPrompt<A extends z.ZodRawShape = Record<never, never>>(
+    name: string,
+    config: PromptConfig<A>,
+    handler: PromptHandler<A, Env>,
+  ): void
+}
+
+/** The app's MCP server: its identity and a function that registers what it offers. */
 export interface McpServerDefinition<Env = unknown> {
   /** `serverInfo.name`, also shown by `/health`. */
   readonly name: string
   /** `serverInfo.version`, also shown by `/health`. */
   readonly version: string
-  /** Optional `instructions` returned from `initialize`. */
+  /** Optional `instructions`, returned by `initialize` and `server/discover`. */
   readonly instructions?: string
   /** Capabilities beyond those the SDK derives from what `setup` registers. */
   readonly capabilities?: ServerCapabilities
-  /** Registers everything the server offers. Called once each time a session's object starts. */
-  setup(server: McpServer, context: SessionContext<Env>): void
+  /**
+   * Registers everything the server offers. Runs once per isolate: keep per-call state in the
+   * handlers' context (`tool.storage`, `tool.shared(uri)`), never in closures.
+   */
+  setup(server: McpServerSetup<Env>): void
 }
 
 /**
@@ -86,7 +201,7 @@ export interface McpServerDefinition<Env = unknown> {
  *   name: 'my-server',
  *   version: '1.0.0',
  *   setup(server) {
- *     server.registerTool('echo', { inputSchema: { text: z.string() } }, ({ text }) => ({
+ *     server.registerTool('echo', { inputSchema: z.object({ text: z.string() }) }, ({ text }) => ({
  *       content: [{ type: 'text', text }],
  *     }))
  *   },
@@ -99,27 +214,7 @@ export function defineMcpServer<Env = unknown>(
   if (!definition.name) throw new Error('defineMcpServer: `name` is required')
   if (!definition.version) throw new Error('defineMcpServer: `version` is required')
   if (typeof definition.setup !== 'function') {
-    throw new Error('defineMcpServer: `setup(server, context)` is required')
+    throw new Error('defineMcpServer: `setup(server)` is required')
   }
   return Object.freeze({ ...definition })
-}
-
-/**
- * Builds a fresh `McpServer` for one session. JSON Schema validation uses the Workers-safe
- * validator: the SDK's default (Ajv) compiles schemas with `new Function`, which Workers forbid.
- */
-export function buildMcpServer<Env>(
-  definition: McpServerDefinition<Env>,
-  context: SessionContext<Env>,
-): McpServer {
-  const server = new McpServer(
-    { name: definition.name, version: definition.version },
-    {
-      capabilities: definition.capabilities,
-      instructions: definition.instructions,
-      jsonSchemaValidator: new CfWorkerJsonSchemaValidator(),
-    },
-  )
-  definition.setup(server, context)
-  return server
 }

@@ -1,8 +1,10 @@
 /**
  * @module
- * The API a tool is written against: everything the session offers (its durable storage, the
- * principal, `env`) plus typed helpers for this call (progress, logging, and the server→client
- * requests: elicitation, sampling, roots). Get it in a handler with `context.tool(extra)`.
+ * The API a handler is written against, the same in both eras: who is calling, `env`, shared
+ * resources, and for a tool typed helpers for this call (progress, logging, and the
+ * server→client requests: elicitation, sampling, roots). A tool gets it as its handler's second
+ * argument. This module also builds it for a session's calls (SDK v1); `src/modern/` builds it
+ * for stateless 2026-07-28 requests.
  */
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js'
 import {
@@ -19,17 +21,20 @@ import {
   ListRootsResultSchema,
   type LoggingLevel,
   McpError,
+  type ProgressNotification,
+  type ProgressToken,
   type RequestId,
   type ServerNotification,
   type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js'
-import type { SessionContext } from './define-mcp-server'
+import type { SessionContext, SessionStorage, SharedResource } from './define-mcp-server'
+import type { Era, Principal } from './types'
 
 /** The SDK's per-call `extra`, as a tool handler receives it. */
 export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>
 
 /** Severity order of MCP log levels (RFC 5424), least severe first. */
-const LEVELS: readonly LoggingLevel[] = [
+export const LEVELS: readonly LoggingLevel[] = [
   'debug',
   'info',
   'notice',
@@ -56,30 +61,61 @@ export interface SessionFacts {
   closeStream(id: RequestId): boolean
 }
 
-/** Everything a tool call can use. */
-export interface ToolContext<Env = unknown> extends SessionContext<Env> {
-  /** Aborted when the client cancels this call (`notifications/cancelled`). */
+export type { Era }
+
+/** What every handler (tool, resource, prompt) gets: who is calling, from where, and `env`. */
+export interface RequestContext<Env = unknown> {
+  /** Which era this request belongs to. */
+  readonly era: Era
+  /** The session's id; undefined on a modern request, which has no session. */
+  readonly sessionId: string | undefined
+  /** Who is calling (the session's creator on legacy, this request's caller on modern). */
+  readonly principal: Principal
+  /** The Worker's bindings and vars. */
+  readonly env: Env
+  /** The shared resource at `uri` (needs the `RESOURCE_HUB` binding); works in both eras. */
+  shared<T = unknown>(uri: string): SharedResource<T>
+  /**
+   * Aborted when the client cancels this request (`notifications/cancelled` on a session;
+   * closing the response on a modern request).
+   */
   readonly signal: AbortSignal
+}
+
+/** Everything a tool call can use. */
+export interface ToolContext<Env = unknown> extends RequestContext<Env> {
+  /**
+   * The session's own durable storage. Only a session has one: reading it on a modern request
+   * throws, which answers the call with a clear error result.
+   */
+  readonly storage: SessionStorage
   /**
    * Reports progress, when the client asked for it (`_meta.progressToken`); a no-op otherwise.
    * Goes on this call's stream, before its result. `progress` must increase.
    */
   progress(progress: number, total?: number, message?: string): Promise<void>
-  /** Sends a log message on this call's stream, unless the session's level filters it out. */
+  /**
+   * Sends a log message on this call's stream, unless the client's level filters it out (the
+   * session's `logging/setLevel`; on a modern request, only when it carried a `logLevel`).
+   */
   log(level: LoggingLevel, data: unknown, logger?: string): Promise<void>
-  /** Asks the user for input (`elicitation/create`); needs the client's `elicitation` capability. */
+  /**
+   * Asks the user for input (`elicitation/create`); needs the client's `elicitation` capability.
+   * Sessions only, for now: on a modern request a client without the capability is answered
+   * `-32021`, and one with it gets an error result.
+   */
   elicit(params: ElicitRequest['params']): Promise<ElicitResult>
-  /** Asks the client's model (`sampling/createMessage`); needs its `sampling` capability. */
+  /** Asks the client's model (`sampling/createMessage`); needs its `sampling` capability (as `elicit`). */
   sample(params: CreateMessageRequest['params']): Promise<CreateMessageResult>
-  /** Asks for the client's roots (`roots/list`); needs its `roots` capability. */
+  /** Asks for the client's roots (`roots/list`); needs its `roots` capability (as `elicit`). */
   roots(): Promise<ListRootsResult>
-  /** Pings the client. */
+  /** Pings the client (sessions only: 2026-07-28 has no ping). */
   ping(): Promise<void>
   /**
    * Ends the connection that carries this call's reply, after an event id and a `retry:` hint;
    * the call goes on, and the client gets the rest by resuming with `Last-Event-ID` (spec
    * 2025-11-25: polling). False (and nothing happens) when the client can't resume: before
-   * 2025-11-25, or on the legacy transport.
+   * 2025-11-25, on the legacy transport, or on a modern request.
    */
   closeStream(): boolean
 }
@@ -88,7 +124,7 @@ export interface ToolContext<Env = unknown> extends SessionContext<Env> {
  * Whether the client can take this elicitation: form mode needs `elicitation` (an empty object
  * meant form before 2025-11-25); URL mode needs `elicitation.url` and 2025-11-25 or later.
  */
-function canElicit(
+export function canElicit(
   caps: ClientCapabilities,
   version: string | undefined,
   params: ElicitRequest['params'],
@@ -99,14 +135,52 @@ function canElicit(
   return elicitation.form !== undefined || elicitation.url === undefined
 }
 
-/** Builds the context of one tool call. */
+/**
+ * A tool context's `progress`: sends `notifications/progress` for `token` through `notify`, and
+ * refuses a value that does not increase; a no-op when the request carried no token.
+ */
+export function progressReporter(
+  token: ProgressToken | undefined,
+  notify: (notification: ProgressNotification) => Promise<void>,
+): ToolContext['progress'] {
+  let last = Number.NEGATIVE_INFINITY
+  return async (progress, total, message) => {
+    if (token === undefined) return
+    if (progress <= last) throw new Error(`progress must increase (got ${progress} after ${last})`)
+    last = progress
+    await notify({
+      method: 'notifications/progress',
+      params: {
+        progressToken: token,
+        progress,
+        ...(total !== undefined && { total }),
+        ...(message !== undefined && { message }),
+      },
+    })
+  }
+}
+
+/** The context of a session's request that the SDK v1 handles with `extra`. */
+export function sessionRequestContext<Env>(
+  session: SessionContext<Env>,
+  extra: Pick<ToolExtra, 'signal'>,
+): RequestContext<Env> {
+  return {
+    era: 'legacy',
+    sessionId: session.sessionId,
+    principal: session.principal,
+    env: session.env,
+    shared: (uri) => session.shared(uri),
+    signal: extra.signal,
+  }
+}
+
+/** Builds the context of one tool call of a session. */
 export function createToolContext<Env>(
   session: SessionContext<Env>,
   facts: SessionFacts,
   extra: ToolExtra,
 ): ToolContext<Env> {
-  const progressToken = extra._meta?.progressToken
-  let lastProgress = Number.NEGATIVE_INFINITY
   const request = async <T>(
     method: string,
     declared: boolean,
@@ -132,24 +206,11 @@ export function createToolContext<Env>(
   const options = { timeout: facts.requestTimeoutMs }
 
   return {
-    ...session,
-    signal: extra.signal,
-    async progress(progress, total, message) {
-      if (progressToken === undefined) return
-      if (progress <= lastProgress) {
-        throw new Error(`progress must increase (got ${progress} after ${lastProgress})`)
-      }
-      lastProgress = progress
-      await extra.sendNotification({
-        method: 'notifications/progress',
-        params: {
-          progressToken,
-          progress,
-          ...(total !== undefined && { total }),
-          ...(message !== undefined && { message }),
-        },
-      })
-    },
+    ...sessionRequestContext(session, extra),
+    storage: session.storage,
+    progress: progressReporter(extra._meta?.progressToken, (notification) =>
+      extra.sendNotification(notification),
+    ),
     async log(level, data, logger) {
       const threshold = facts.logLevel()
       if (threshold !== undefined && LEVELS.indexOf(level) < LEVELS.indexOf(threshold)) return

@@ -11,6 +11,8 @@ export const HEADER = {
   lastEventId: 'last-event-id',
   contentType: 'content-type',
   requestId: 'x-request-id',
+  mcpMethod: 'mcp-method',
+  mcpName: 'mcp-name',
 } as const
 
 /** The response header carrying the request's id (the one in logs). */
@@ -39,6 +41,12 @@ export interface Principal {
 /** The principal used when no auth plugin is configured. */
 export const ANONYMOUS: Principal = Object.freeze({ name: 'anonymous' })
 
+/**
+ * The protocol era of a request: `legacy` is a session opened with `initialize` (revisions up to
+ * 2025-11-25, on either HTTP transport); `modern` is one stateless 2026-07-28 request.
+ */
+export type Era = 'legacy' | 'modern'
+
 /** Bindings every app built with this framework needs. */
 export interface FrameworkBindings {
   /** The Durable Object namespace that holds one SessionDO per MCP session. */
@@ -53,6 +61,8 @@ export interface FrameworkVariables {
   principal: Principal
   /** This request's id (Hono's `requestId` middleware), carried to the session's object. */
   requestId: string
+  /** The era `/mcp` served this request in (unset on other routes and refused requests). */
+  era?: Era
 }
 
 /** The Hono env of a framework app. */

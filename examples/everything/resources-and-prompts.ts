@@ -1,19 +1,17 @@
 /**
  * @module
- * The example's resources and prompts, with the exact URIs, names and texts of
- * `shared/EVERYTHING.md`.
+ * The example's resources and prompts, with the exact URIs, names and texts of its contract
+ * (`README.md` beside this file).
  */
-import { completable } from '@modelcontextprotocol/sdk/server/completable.js'
-import { type McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { z } from 'zod'
-import type { SessionContext } from '../../src/define-mcp-server'
+import { completable, type McpServerSetup, resourceTemplate } from '../../src/define-mcp-server'
 import { PNG_BASE64 } from './media'
 
 /** The subscribable resource; changes to it reach every subscribed session. */
 export const WATCHED_URI = 'test://watched-resource'
 
 /** Registers every resource and resource template of the example. */
-export function registerEverythingResources(server: McpServer, context: SessionContext): void {
+export function registerEverythingResources(server: McpServerSetup): void {
   server.registerResource(
     'Static Text Resource',
     'test://static-text',
@@ -36,7 +34,7 @@ export function registerEverythingResources(server: McpServer, context: SessionC
   )
   server.registerResource(
     'Resource Template',
-    new ResourceTemplate('test://template/{id}/data', { list: undefined }),
+    resourceTemplate('test://template/{id}/data'),
     { description: 'A resource template with an id parameter', mimeType: 'application/json' },
     (uri, { id }) => ({
       contents: [
@@ -48,7 +46,6 @@ export function registerEverythingResources(server: McpServer, context: SessionC
       ],
     }),
   )
-  const watched = context.shared<string>(WATCHED_URI)
   server.registerResource(
     'Watched Resource',
     WATCHED_URI,
@@ -56,12 +53,12 @@ export function registerEverythingResources(server: McpServer, context: SessionC
       description: 'A resource you can subscribe to; changes are notified',
       mimeType: 'text/plain',
     },
-    async (uri) => ({
+    async (uri, context) => ({
       contents: [
         {
           uri: uri.href,
           mimeType: 'text/plain',
-          text: (await watched.read()) ?? 'Watched resource content',
+          text: (await context.shared<string>(WATCHED_URI).read()) ?? 'Watched resource content',
         },
       ],
     }),
@@ -69,7 +66,7 @@ export function registerEverythingResources(server: McpServer, context: SessionC
 }
 
 /** Registers every prompt of the example. */
-export function registerEverythingPrompts(server: McpServer): void {
+export function registerEverythingPrompts(server: McpServerSetup): void {
   server.registerPrompt(
     'test_simple_prompt',
     { description: 'A simple prompt without arguments' },

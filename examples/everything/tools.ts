@@ -2,10 +2,9 @@
  * @module
  * The example's tools, with the exact names, arguments and texts of `shared/EVERYTHING.md`.
  */
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import type { ElicitRequest } from '@modelcontextprotocol/sdk/types.js'
 import { z } from 'zod'
-import type { SessionContext } from '../../src/define-mcp-server'
+import type { McpServerSetup } from '../../src/define-mcp-server'
 import { jsonSchema } from '../../src/json-schema-input'
 import type { ToolContext } from '../../src/tool-context'
 import { PNG_BASE64, WAV_BASE64 } from './media'
@@ -33,7 +32,7 @@ async function elicitAndReport(tool: ToolContext, params: ElicitRequest['params'
 }
 
 /** Registers every tool of the example. */
-export function registerEverythingTools(server: McpServer, context: SessionContext): void {
+export function registerEverythingTools(server: McpServerSetup): void {
   const none = { inputSchema: {} }
   server.registerTool(
     'test_simple_text',
@@ -59,8 +58,7 @@ export function registerEverythingTools(server: McpServer, context: SessionConte
   server.registerTool(
     'test_tool_with_logging',
     { description: 'Sends three log messages before its result', ...none },
-    async (_args, extra) => {
-      const tool = context.tool(extra)
+    async (_args, tool) => {
       await tool.log('info', 'Tool execution started')
       await sleep(50)
       await tool.log('info', 'Tool processing data')
@@ -72,8 +70,7 @@ export function registerEverythingTools(server: McpServer, context: SessionConte
   server.registerTool(
     'test_tool_with_progress',
     { description: 'Reports progress 0, 50 and 100 before its result', ...none },
-    async (_args, extra) => {
-      const tool = context.tool(extra)
+    async (_args, tool) => {
       await tool.progress(0, 100)
       await sleep(50)
       await tool.progress(50, 100)
@@ -96,8 +93,8 @@ export function registerEverythingTools(server: McpServer, context: SessionConte
       description: 'Asks the client to sample an LLM with the prompt',
       inputSchema: { prompt: z.string().describe('The prompt to send') },
     },
-    async ({ prompt }, extra) => {
-      const reply = await context.tool(extra).sample({
+    async ({ prompt }, tool) => {
+      const reply = await tool.sample({
         messages: [{ role: 'user', content: { type: 'text', text: prompt } }],
         maxTokens: 100,
       })
@@ -112,8 +109,8 @@ export function registerEverythingTools(server: McpServer, context: SessionConte
       description: 'Asks the user for a username and an email address',
       inputSchema: { message: z.string().describe('What to ask the user') },
     },
-    ({ message }, extra) =>
-      elicitAndReport(context.tool(extra), {
+    ({ message }, tool) =>
+      elicitAndReport(tool, {
         message,
         requestedSchema: {
           type: 'object',
@@ -128,8 +125,8 @@ export function registerEverythingTools(server: McpServer, context: SessionConte
   server.registerTool(
     'test_elicitation_sep1034_defaults',
     { description: 'Elicits fields that all have defaults (SEP-1034)', ...none },
-    (_args, extra) =>
-      elicitAndReport(context.tool(extra), {
+    (_args, tool) =>
+      elicitAndReport(tool, {
         message: 'Please review and update the form fields with defaults',
         requestedSchema: {
           type: 'object',
@@ -146,8 +143,8 @@ export function registerEverythingTools(server: McpServer, context: SessionConte
   server.registerTool(
     'test_elicitation_sep1330_enums',
     { description: 'Elicits every kind of enum (SEP-1330)', ...none },
-    (_args, extra) =>
-      elicitAndReport(context.tool(extra), {
+    (_args, tool) =>
+      elicitAndReport(tool, {
         message: 'Please select options from the enum fields',
         requestedSchema: {
           type: 'object',
@@ -211,8 +208,8 @@ export function registerEverythingTools(server: McpServer, context: SessionConte
       description: 'Closes its own stream mid-call; the client resumes to get the result',
       ...none,
     },
-    async (_args, extra) => {
-      context.tool(extra).closeStream()
+    async (_args, tool) => {
+      tool.closeStream()
       await sleep(100)
       return { content: [text('Reconnection test completed successfully')] }
     },

@@ -1,7 +1,7 @@
 /**
  * @module
  * The demo MCP server: the one place to edit to make this server your own. Register tools,
- * prompts and resources in `setup`, with the SDK's `McpServer` API and zod schemas.
+ * prompts and resources in `setup`, with zod schemas; each handler works in both protocol eras.
  */
 import { defineMcpServer } from '../define-mcp-server'
 import { registerCountdown } from './tools/countdown'
@@ -14,10 +14,10 @@ export const server = defineMcpServer({
   name: 'mcp-workers-demo',
   version: '0.1.0',
   capabilities: { resources: { subscribe: true, listChanged: true } },
-  setup(server, context) {
+  setup(server) {
     registerEcho(server)
-    registerNotes(server, context.storage)
-    registerCountdown(server, context)
-    registerLeaderboard(server, context)
+    registerNotes(server)
+    registerCountdown(server)
+    registerLeaderboard(server)
   },
 })

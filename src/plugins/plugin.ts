@@ -7,11 +7,15 @@
  */
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
 import type { Hono, MiddlewareHandler } from 'hono'
-import type { AppEnv, Principal, SessionKind } from '../types'
+import type { AppEnv, Era, Principal, SessionKind } from '../types'
 
-/** What a hook knows about a message: its session, who sent it, and the HTTP request. */
+/** What a hook knows about a message: its era and session, who sent it, and the HTTP request. */
 export interface HookContext {
-  readonly sessionId: string
+  /** `legacy` for a session's messages; `modern` for a stateless 2026-07-28 request's. */
+  readonly era: Era
+  /** The session's id; undefined for a modern request, which has no session. */
+  readonly sessionId: string | undefined
+  /** The transport (a modern request always arrives on Streamable HTTP). */
   readonly transport: SessionKind
   readonly principal: Principal
   /**
@@ -34,7 +38,10 @@ export interface HookRejection {
   readonly headers?: Record<string, string>
 }
 
-/** Hooks that run inside a session's object. They are synchronous: they sit on the hot path. */
+/**
+ * Hooks that run around every JSON-RPC message: inside a session's object for the sessionful
+ * era, in the Worker for a modern request. They are synchronous: they sit on the hot path.
+ */
 export interface SessionHooks {
   /** Before an incoming message reaches the server; return a rejection to refuse it. */
   onIncoming?(message: JSONRPCMessage, context: HookContext): HookRejection | undefined
@@ -55,7 +62,7 @@ export interface McpPlugin {
   readonly middleware?: MiddlewareHandler<AppEnv>
   /** Extra routes, mounted at the root before the MCP ones (e.g. OAuth metadata). */
   readonly routes?: Hono<AppEnv>
-  /** Hooks run in each session's object. */
+  /** Hooks run around every message, in both eras. */
   readonly hooks?: SessionHooks
   /** How this plugin authenticates callers with this `env` (undefined: it doesn't, here). */
   authMode?(env: unknown): string | undefined

@@ -2,15 +2,13 @@
  * @module
  * `echo`: returns its text unchanged. The smallest possible tool.
  */
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { z } from 'zod'
+import type { McpServerSetup } from '../../define-mcp-server'
 
-// Whole object schemas, built once per isolate: given a bare shape, the SDK would build a new
-// object schema from it in every session.
 const input = z.object({ text: z.string().describe('The text to echo back') })
 
 /** Registers `echo` on `server`. */
-export function registerEcho(server: McpServer): void {
+export function registerEcho(server: McpServerSetup): void {
   server.registerTool(
     'echo',
     {

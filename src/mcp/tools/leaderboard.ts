@@ -4,9 +4,8 @@
  * resource reads the standings, and sessions subscribed to it hear about every change, whoever
  * made it.
  */
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { z } from 'zod'
-import type { SessionContext } from '../../define-mcp-server'
+import type { McpServerSetup } from '../../define-mcp-server'
 
 /** The leaderboard's URI. */
 export const LEADERBOARD_URI = 'leaderboard://scores'
@@ -14,17 +13,13 @@ export const LEADERBOARD_URI = 'leaderboard://scores'
 /** Points by player. */
 export type Scores = Record<string, number>
 
-// Whole object schemas, built once per isolate: given a bare shape, the SDK would build a new
-// object schema from it in every session.
 const scoreInput = z.object({
   player: z.string().min(1).max(100).describe('Who scored'),
   points: z.number().int().min(-1_000).max(1_000).describe('How many points'),
 })
 
 /** Registers the leaderboard resource and the `score` tool on `server`. */
-export function registerLeaderboard(server: McpServer, context: SessionContext): void {
-  const board = context.shared<Scores>(LEADERBOARD_URI)
-
+export function registerLeaderboard(server: McpServerSetup): void {
   server.registerResource(
     'leaderboard',
     LEADERBOARD_URI,
@@ -33,8 +28,8 @@ export function registerLeaderboard(server: McpServer, context: SessionContext):
       description: 'Points by player, highest first. Subscribe to hear about every change.',
       mimeType: 'application/json',
     },
-    async (uri) => {
-      const scores = (await board.read()) ?? {}
+    async (uri, context) => {
+      const scores = (await context.shared<Scores>(LEADERBOARD_URI).read()) ?? {}
       const ranked = Object.entries(scores)
         .sort(([, a], [, b]) => b - a)
         .map(([player, points]) => ({ player, points }))
@@ -51,7 +46,8 @@ export function registerLeaderboard(server: McpServer, context: SessionContext):
       description: 'Adds points to a player on the shared leaderboard.',
       inputSchema: scoreInput,
     },
-    async ({ player, points }) => {
+    async ({ player, points }, tool) => {
+      const board = tool.shared<Scores>(LEADERBOARD_URI)
       const scores = (await board.read()) ?? {}
       const total = (scores[player] ?? 0) + points
       await board.write({ ...scores, [player]: total })

@@ -3,14 +3,11 @@
  * `remember` and `recall`: notes kept in the session's durable storage, so they outlive eviction,
  * restarts and deploys for as long as the session lives.
  */
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { z } from 'zod'
-import type { SessionStorage } from '../../define-mcp-server'
+import type { McpServerSetup } from '../../define-mcp-server'
 
 const NOTE_PREFIX = 'note:'
 
-// Whole object schemas, built once per isolate: given a bare shape, the SDK would build a new
-// object schema from it in every session.
 const rememberInput = z.object({
   key: z.string().min(1).max(200).describe('Name of the note'),
   note: z
@@ -22,8 +19,8 @@ const recallInput = z.object({
   key: z.string().min(1).optional().describe('Name of the note; omit for all'),
 })
 
-/** Registers `remember` and `recall` on `server`, backed by `storage`. */
-export function registerNotes(server: McpServer, storage: SessionStorage): void {
+/** Registers `remember` and `recall` on `server`, backed by the session's storage. */
+export function registerNotes(server: McpServerSetup): void {
   server.registerTool(
     'remember',
     {
@@ -31,8 +28,8 @@ export function registerNotes(server: McpServer, storage: SessionStorage): void 
       description: 'Stores a note under a key for the rest of this session.',
       inputSchema: rememberInput,
     },
-    ({ key, note }) => {
-      storage.put(NOTE_PREFIX + key, note)
+    ({ key, note }, tool) => {
+      tool.storage.put(NOTE_PREFIX + key, note)
       return { content: [{ type: 'text', text: `Remembered "${key}".` }] }
     },
   )
@@ -44,7 +41,8 @@ export function registerNotes(server: McpServer, storage: SessionStorage): void 
       description: 'Returns the note stored under a key, or every note of this session.',
       inputSchema: recallInput,
     },
-    ({ key }) => {
+    ({ key }, tool) => {
+      const storage = tool.storage
       if (key !== undefined) {
         const note = storage.get<string>(NOTE_PREFIX + key)
         return note === undefined

@@ -1,0 +1,102 @@
+/**
+ * @module
+ * The SDK v1 `McpServer` of one session: the definition's entries registered with handlers that
+ * get the session's context. Built inside the session's object each time it starts serving.
+ */
+import {
+  McpServer,
+  type PromptCallback,
+  ResourceTemplate,
+} from '@modelcontextprotocol/sdk/server/mcp.js'
+import type { ZodRawShapeCompat } from '@modelcontextprotocol/sdk/server/zod-compat.js'
+import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/cfworker-provider.js'
+import type { McpServerDefinition, ResourceTemplateSpec, SessionContext } from './define-mcp-server'
+import { serverEntries } from './server-entries'
+import {
+  createToolContext,
+  type SessionFacts,
+  sessionRequestContext,
+  type ToolExtra,
+} from './tool-context'
+
+/** v1 templates, built once per spec: they only parse the template and hold callbacks. */
+const templates = new WeakMap<ResourceTemplateSpec, ResourceTemplate>()
+
+function legacyTemplate(spec: ResourceTemplateSpec): ResourceTemplate {
+  let template = templates.get(spec)
+  if (template === undefined) {
+    const list = spec.list
+    template = new ResourceTemplate(spec.uriTemplate, {
+      list: list === undefined ? undefined : () => list(),
+      ...(spec.complete !== undefined && { complete: { ...spec.complete } }),
+    })
+    templates.set(spec, template)
+  }
+  return template
+}
+
+/**
+ * Builds a fresh `McpServer` for one session. JSON Schema validation uses the Workers-safe
+ * validator: the SDK's default (Ajv) compiles schemas with `new Function`, which Workers forbid.
+ */
+export function buildLegacyServer<Env>(
+  definition: McpServerDefinition<Env>,
+  session: SessionContext<Env>,
+  facts: SessionFacts,
+): McpServer {
+  const server = new McpServer(
+    { name: definition.name, version: definition.version },
+    {
+      capabilities: definition.capabilities,
+      instructions: definition.instructions,
+      jsonSchemaValidator: new CfWorkerJsonSchemaValidator(),
+    },
+  )
+  const context = session as SessionContext
+  const entries = serverEntries(definition)
+  for (const { name, config, handler } of entries.tools) {
+    const { inputSchema, ...rest } = config
+    if (inputSchema === undefined) {
+      server.registerTool(name, rest, (extra) =>
+        handler({}, createToolContext(context, facts, extra)),
+      )
+    } else {
+      server.registerTool(name, { ...rest, inputSchema }, (args, extra) =>
+        handler(args, createToolContext(context, facts, extra)),
+      )
+    }
+  }
+  for (const entry of entries.resources) {
+    if ('uri' in entry) {
+      server.registerResource(entry.name, entry.uri, entry.metadata, (uri, extra) =>
+        entry.read(uri, sessionRequestContext(context, extra)),
+      )
+    } else {
+      server.registerResource(
+        entry.name,
+        legacyTemplate(entry.template),
+        entry.metadata,
+        (uri, variables, extra) =>
+          entry.read(uri, variables, sessionRequestContext(context, extra)),
+      )
+    }
+  }
+  for (const { name, title, description, argsShape, handler } of entries.prompts) {
+    const config = { title, description }
+    if (argsShape === undefined) {
+      // The SDK calls a prompt without arguments with `extra` alone, but its registerPrompt
+      // typing only admits the two-argument form.
+      const withoutArgs = (extra: ToolExtra) => handler({}, sessionRequestContext(context, extra))
+      server.registerPrompt(
+        name,
+        config,
+        withoutArgs as unknown as PromptCallback<ZodRawShapeCompat>,
+      )
+    } else {
+      server.registerPrompt(name, { ...config, argsSchema: argsShape }, (args, extra) =>
+        handler(args, sessionRequestContext(context, extra)),
+      )
+    }
+  }
+  return server
+}
