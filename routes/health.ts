@@ -3,7 +3,11 @@
  * `GET /health` and `GET /`: what this server is and how to reach it. Never touches an object.
  */
 import { Hono } from 'hono'
-import { SSE_VERSIONS, STREAMABLE_HTTP_VERSIONS } from '../src/protocol/versions'
+import {
+  MODERN_PROTOCOL_VERSIONS,
+  SSE_VERSIONS,
+  STREAMABLE_HTTP_VERSIONS,
+} from '../src/protocol/versions'
 import type { AppEnv } from '../src/types'
 
 /** What `/health` reports. */
@@ -18,14 +22,14 @@ export interface HealthInfo {
 
 /** Builds the discovery routes. Mount with `app.route('/', healthRoutes(info))`. */
 export function healthRoutes(info: HealthInfo): Hono<AppEnv> {
+  // `/mcp` serves the stateless revision and the sessionful ones side by side.
+  const streamableHttp = [...MODERN_PROTOCOL_VERSIONS, ...STREAMABLE_HTTP_VERSIONS]
   const body = {
     name: info.name,
     version: info.version,
     status: 'ok',
     transports: info.sse ? { streamableHttp: '/mcp', sse: '/sse' } : { streamableHttp: '/mcp' },
-    protocolVersions: info.sse
-      ? { streamableHttp: STREAMABLE_HTTP_VERSIONS, sse: SSE_VERSIONS }
-      : { streamableHttp: STREAMABLE_HTTP_VERSIONS },
+    protocolVersions: info.sse ? { streamableHttp, sse: SSE_VERSIONS } : { streamableHttp },
   }
   return new Hono<AppEnv>().on('GET', ['/', '/health'], function health(c) {
     return c.json({ ...body, auth: info.authMode(c.env) }, 200, { 'cache-control': 'no-store' })

@@ -1,15 +1,20 @@
 /**
  * @module
- * Streamable HTTP (`POST|GET|DELETE /mcp`, revisions 2025-03-26 … 2025-11-25). Thin ingress: it
- * makes the cheap checks, then hands the parsed request to the session's object.
+ * Streamable HTTP on `/mcp`, both eras. Thin ingress: it makes the cheap checks, decides the era
+ * of a POST (`era.ts`), then hands a sessionful request (revisions 2025-03-26 … 2025-11-25: POST,
+ * GET, DELETE) to the session's object, and a stateless 2026-07-28 request to the modern leg,
+ * which serves it in the Worker.
  */
 
 import type { Context } from 'hono'
 import { Hono } from 'hono'
 import { mcpHttpError } from '../src/http-error'
+import type { ModernLeg } from '../src/modern/modern-leg'
 import { RPC_ERROR } from '../src/protocol/json-rpc-error'
-import { parseMessages } from '../src/protocol/parse-messages'
+import { messagesOf, parseJson } from '../src/protocol/parse-messages'
+import { isModernVersion } from '../src/protocol/versions'
 import { type AppEnv, HEADER } from '../src/types'
+import { postEra } from './era'
 import {
   checkProtocolVersionHeader,
   limitBody,
@@ -25,7 +30,8 @@ const ALLOWED_METHODS = 'GET, POST, DELETE'
 
 /**
  * The id in `Mcp-Session-Id` (400 when absent), its object's stub (404 when malformed), after the
- * `MCP-Protocol-Version` check.
+ * `MCP-Protocol-Version` check. A modern revision in that header is tolerated: the session's
+ * negotiated version applies (clients with a known bug send it on their sessions).
  */
 function existingSession(c: Context<AppEnv>): SessionStub {
   const sessionId = c.req.header(HEADER.sessionId)
@@ -33,12 +39,16 @@ function existingSession(c: Context<AppEnv>): SessionStub {
     throw mcpHttpError(400, RPC_ERROR.serverError, 'Bad Request: Mcp-Session-Id header is required')
   }
   const stub = sessionStub(c.env, sessionId)
-  checkProtocolVersionHeader(c.req.header(HEADER.protocolVersion), KIND)
+  const version = c.req.header(HEADER.protocolVersion)
+  if (!isModernVersion(version)) checkProtocolVersionHeader(version, KIND)
   return stub
 }
 
-/** Builds the `/mcp` sub-app. Mount it with `app.route('/mcp', mcpRoutes())`. */
-export function mcpRoutes(): Hono<AppEnv> {
+/**
+ * Builds the `/mcp` sub-app, with `serveModern` for the 2026-07-28 era. Mount it with
+ * `app.route('/mcp', mcpRoutes(serveModern))`.
+ */
+export function mcpRoutes(serveModern: ModernLeg): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
 
   app.post(
@@ -47,7 +57,20 @@ export function mcpRoutes(): Hono<AppEnv> {
     requireJsonBody,
     limitBody,
     async function mcpPost(c) {
-      const parsed = parseMessages(await c.req.text())
+      const body = parseJson(await c.req.text())
+      if (!body.ok) throw mcpHttpError(400, body.code, body.message)
+      if (postEra(c, body.json) === 'modern') {
+        c.set('era', 'modern')
+        return serveModern({
+          request: c.req.raw,
+          body: body.json,
+          env: c.env,
+          principal: c.get('principal'),
+          requestId: c.get('requestId'),
+        })
+      }
+      c.set('era', 'legacy')
+      const parsed = messagesOf(body.json)
       if (!parsed.ok) throw mcpHttpError(400, parsed.code, parsed.message)
       const { messages, batch, hasInitialize } = parsed
       const call = { ...caller(c, KIND), messages, batch }
@@ -74,6 +97,7 @@ export function mcpRoutes(): Hono<AppEnv> {
   )
 
   app.get('/', requireAccept(['text/event-stream']), async function mcpGet(c) {
+    c.set('era', 'legacy')
     return existingSession(c).openStream({
       ...caller(c, KIND),
       lastEventId: c.req.header(HEADER.lastEventId),
@@ -81,6 +105,7 @@ export function mcpRoutes(): Hono<AppEnv> {
   })
 
   app.delete('/', async function mcpDelete(c) {
+    c.set('era', 'legacy')
     return existingSession(c).end(caller(c, KIND))
   })
 

@@ -14,15 +14,19 @@ import { mcpRoutes } from '../routes/mcp'
 import { messagesRoutes } from '../routes/messages'
 import { sseRoutes } from '../routes/sse'
 import type { McpServerDefinition } from './define-mcp-server'
+import { createModernLeg } from './modern/modern-leg'
 import { isAllowedOrigin, type OriginGuardVars, originGuard } from './origin-guard'
 import type { McpPlugin } from './plugins/plugin'
 import { jsonRpcErrorResponse, RPC_ERROR } from './protocol/json-rpc-error'
 import { ANONYMOUS, type AppEnv, HEADER, REQUEST_ID_HEADER_OUT } from './types'
 
 /** Options of {@link createApp}. */
-export interface McpAppOptions {
-  /** The app's server definition; the Worker reads only its name and version. */
-  readonly server: Pick<McpServerDefinition, 'name' | 'version'>
+export interface McpAppOptions<Env = unknown> {
+  /**
+   * The app's server definition: the Worker serves it to 2026-07-28 requests itself, and shows
+   * its name and version on `/health`.
+   */
+  readonly server: McpServerDefinition<Env>
   /** Plugins, in order. Pass the same list to `createSessionDO` so their hooks run too. */
   readonly plugins?: readonly McpPlugin[]
   /**
@@ -32,14 +36,29 @@ export interface McpAppOptions {
   readonly legacySse?: boolean
 }
 
-/** Request headers a browser client may send (checklist A.7). */
+/**
+ * Request headers a browser client may send (checklist A.7), plus 2026-07-28's standard headers;
+ * `Mcp-Param-*` (tool arguments mirrored into headers) are allowed whatever their suffix.
+ */
 const CORS_ALLOW_HEADERS = [
   'Content-Type',
   'Authorization',
   'Mcp-Session-Id',
   'MCP-Protocol-Version',
   'Last-Event-ID',
+  'Mcp-Method',
+  'Mcp-Name',
 ]
+
+/** The `Mcp-Param-*` headers a preflight asks for, comma-separated (Hono's list is static). */
+function paramHeaders(requested: string | undefined): string {
+  if (requested === undefined) return ''
+  return requested
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => /^mcp-param-[\w-]+$/i.test(name))
+    .join(',')
+}
 
 /** Response headers a browser client may read. */
 const CORS_EXPOSE_HEADERS = ['Mcp-Session-Id', 'WWW-Authenticate']
@@ -62,7 +81,7 @@ function acceptedOrNewRequestId(c: Context): string {
  * export default createApp({ server, plugins })
  * ```
  */
-export function createApp(options: McpAppOptions): Hono<AppEnv> {
+export function createApp<Env>(options: McpAppOptions<Env>): Hono<AppEnv> {
   const plugins = options.plugins ?? []
   const sse = options.legacySse ?? true
   const app = new Hono<AppEnv>()
@@ -85,7 +104,14 @@ export function createApp(options: McpAppOptions): Hono<AppEnv> {
   // Only browsers send Origin, and only browsers read CORS headers; adding them to the other
   // clients' responses would copy each one (see above).
   app.use(async function corsForBrowsers(c, next) {
-    return c.req.header('origin') === undefined ? next() : corsHeaders(c, next)
+    if (c.req.header('origin') === undefined) return next()
+    const preflight = await corsHeaders(c, next)
+    const params = preflight?.headers.has('access-control-allow-origin')
+      ? paramHeaders(c.req.header('access-control-request-headers'))
+      : ''
+    if (params)
+      preflight?.headers.set('Access-Control-Allow-Headers', `${CORS_ALLOW_HEADERS},${params}`)
+    return preflight
   })
   app.use(originGuard)
   app.use(async function anonymousPrincipal(c, next) {
@@ -96,13 +122,14 @@ export function createApp(options: McpAppOptions): Hono<AppEnv> {
 
   const authMode = (env: unknown) =>
     plugins.map((plugin) => plugin.authMode?.(env)).find((mode) => mode !== undefined) ?? 'none'
-  app.route('/', healthRoutes({ ...options.server, authMode, sse }))
+  const { name, version } = options.server
+  app.route('/', healthRoutes({ name, version, authMode, sse }))
 
   const endpoints = sse ? ['/mcp', '/sse', '/messages'] : ['/mcp']
   for (const plugin of plugins) {
     if (plugin.middleware) for (const path of endpoints) app.use(path, plugin.middleware)
   }
-  app.route('/mcp', mcpRoutes())
+  app.route('/mcp', mcpRoutes(createModernLeg(options.server, plugins)))
   if (sse) {
     app.route('/sse', sseRoutes())
     app.route('/messages', messagesRoutes())

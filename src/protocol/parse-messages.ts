@@ -34,15 +34,16 @@ export interface RejectedMessages {
   readonly message: string
 }
 
-/**
- * Parses `text` as one JSON-RPC message or a batch of them. JSON that doesn't parse is a parse
- * error (-32700); JSON that isn't JSON-RPC 2.0 (a null request id, a missing method, an empty
- * batch) is an invalid request (-32600).
- */
-export function parseMessages(text: string): ParsedMessages | RejectedMessages {
-  let json: unknown
+/** A body that parsed as JSON. */
+export interface ParsedJson {
+  readonly ok: true
+  readonly json: unknown
+}
+
+/** Parses a request body as JSON; one that doesn't parse is a parse error (-32700). */
+export function parseJson(text: string): ParsedJson | RejectedMessages {
   try {
-    json = JSON.parse(text)
+    return { ok: true, json: JSON.parse(text) }
   } catch {
     return {
       ok: false,
@@ -50,6 +51,20 @@ export function parseMessages(text: string): ParsedMessages | RejectedMessages {
       message: 'Parse error: the body is not valid JSON',
     }
   }
+}
+
+/**
+ * Parses `text` as one JSON-RPC message or a batch of them. JSON that doesn't parse is a parse
+ * error (-32700); JSON that isn't JSON-RPC 2.0 (a null request id, a missing method, an empty
+ * batch) is an invalid request (-32600).
+ */
+export function parseMessages(text: string): ParsedMessages | RejectedMessages {
+  const parsed = parseJson(text)
+  return parsed.ok ? messagesOf(parsed.json) : parsed
+}
+
+/** The JSON-RPC messages of a parsed JSON body (see {@link parseMessages}). */
+export function messagesOf(json: unknown): ParsedMessages | RejectedMessages {
   const batch = Array.isArray(json)
   const items: unknown[] = batch ? (json as unknown[]) : [json]
   if (items.length === 0) {

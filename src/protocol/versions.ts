@@ -7,8 +7,19 @@ import type { SessionKind } from '../types'
 /** The newest revision we speak; the answer to an `initialize` asking for one we don't. */
 export const LATEST_PROTOCOL_VERSION = '2025-11-25'
 
-/** Revisions served over Streamable HTTP (`/mcp`), newest first. */
+/** Revisions served over Streamable HTTP (`/mcp`) with sessions, newest first. */
 export const STREAMABLE_HTTP_VERSIONS = ['2025-11-25', '2025-06-18', '2025-03-26'] as const
+
+/**
+ * Stateless revisions served on `/mcp` beside the sessionful ones (by SDK v2; its
+ * `server/discover` lists the same), newest first.
+ */
+export const MODERN_PROTOCOL_VERSIONS = ['2026-07-28'] as const
+
+/** Whether `version` names a stateless (2026-07-28 or later) revision this server serves. */
+export function isModernVersion(version: string | undefined): boolean {
+  return (MODERN_PROTOCOL_VERSIONS as readonly (string | undefined)[]).includes(version)
+}
 
 /**
  * Revisions served over legacy HTTP+SSE (`/sse`), newest first. The transport is 2024-11-05's, but

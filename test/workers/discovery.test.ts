@@ -13,7 +13,7 @@ const HEALTH = {
   status: 'ok',
   transports: { streamableHttp: '/mcp', sse: '/sse' },
   protocolVersions: {
-    streamableHttp: ['2025-11-25', '2025-06-18', '2025-03-26'],
+    streamableHttp: ['2026-07-28', '2025-11-25', '2025-06-18', '2025-03-26'],
     sse: ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'],
   },
   auth: 'none',

@@ -206,7 +206,7 @@ describe('CORS', () => {
     expect(res.headers.get('access-control-allow-origin')).toBe('http://localhost:6274')
     expect(res.headers.get('access-control-allow-methods')).toBe('GET,POST,DELETE,OPTIONS')
     expect(res.headers.get('access-control-allow-headers')).toBe(
-      'Content-Type,Authorization,Mcp-Session-Id,MCP-Protocol-Version,Last-Event-ID',
+      'Content-Type,Authorization,Mcp-Session-Id,MCP-Protocol-Version,Last-Event-ID,Mcp-Method,Mcp-Name',
     )
   })
 

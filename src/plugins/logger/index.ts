@@ -1,8 +1,9 @@
 /**
  * @module
  * Structured logging: one JSON line per HTTP request in the Worker, and one per JSON-RPC message
- * in the session's object (requests when they complete, with their duration and outcome), tied
- * together by the request id. Bodies are never logged; tool arguments only when asked for, with
+ * (requests when they complete, with their duration and outcome), in the session's object for a
+ * session and in the Worker for a 2026-07-28 request, tied together by the request id; every
+ * line of `/mcp` names its era (`legacy` or `modern`). Bodies are never logged; tool arguments only when asked for, with
  * secrets redacted. The `Authorization` header is never logged.
  */
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
@@ -92,8 +93,9 @@ export function mcpLogger(options: McpLoggerOptions = {}): McpPlugin {
     if (LOG_LEVELS.indexOf(level) < threshold) return
     write(JSON.stringify({ level, time: new Date().toISOString(), ...fields }))
   }
+  // A modern request has no session: its HTTP request id scopes its one JSON-RPC id.
   const key = (context: HookContext, id: string | number) =>
-    `${context.sessionId}\u0000${typeof id}:${id}`
+    `${context.sessionId ?? `r:${context.requestId}`}\u0000${typeof id}:${id}`
 
   return {
     name: 'logger',
@@ -116,6 +118,7 @@ export function mcpLogger(options: McpLoggerOptions = {}): McpPlugin {
         status,
         durationMs: Date.now() - start,
         transport: transportOf(url.pathname),
+        era: c.get('era'),
         sessionId,
         // Unset when the request was refused before auth ran.
         principal: c.get('principal')?.name,
@@ -138,6 +141,7 @@ export function mcpLogger(options: McpLoggerOptions = {}): McpPlugin {
           log(context.env, 'debug', {
             type: 'rpc',
             direction: 'in',
+            era: context.era,
             requestId: context.requestId,
             sessionId: context.sessionId,
             method: message.method,
@@ -155,6 +159,7 @@ export function mcpLogger(options: McpLoggerOptions = {}): McpPlugin {
         const error = 'error' in message ? message.error : undefined
         log(context.env, error ? 'warn' : 'info', {
           type: 'rpc',
+          era: context.era,
           requestId: context.requestId,
           sessionId: context.sessionId,
           principal: context.principal.name,

@@ -1,0 +1,152 @@
+/**
+ * @module
+ * The stateless 2026-07-28 leg of `/mcp`: SDK v2's `createMcpHandler` in strict mode
+ * (`legacy: 'reject'`), with a server built from the app's definition for each request and the
+ * plugins' hooks around its message. It runs in the Worker and wakes no session object; the
+ * SDK owns the wire (header and envelope validation, `server/discover`, the error ladder with
+ * its HTTP statuses, `resultType` and caching fields).
+ */
+
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
+import { createMcpHandler, type McpHttpHandler, ProtocolError } from '@modelcontextprotocol/server'
+import type { McpServerDefinition } from '../define-mcp-server'
+import type { HookContext, McpPlugin, SessionHooks } from '../plugins/plugin'
+import { jsonRpcError } from '../protocol/json-rpc-error'
+import { readSessionConfig } from '../session-config'
+import type { Principal } from '../types'
+import { buildModernServer } from './modern-server'
+import type { ModernScope } from './modern-tool-context'
+
+/** One modern request, as the route hands it over after its checks. */
+export interface ModernCall {
+  /** The HTTP request (its body already read: `body` is its JSON). */
+  readonly request: Request
+  readonly body: unknown
+  readonly env: unknown
+  /** Who the Worker's auth plugins say is calling. */
+  readonly principal: Principal
+  readonly requestId: string
+}
+
+/** Serves one modern request. */
+export type ModernLeg = (call: ModernCall) => Promise<Response>
+
+/** A request being served: its scope, and whether the SDK got as far as building its server. */
+interface Serving {
+  readonly scope: ModernScope
+  readonly hooks: HookContext
+  built: boolean
+}
+
+/** Reports what the SDK could not answer cleanly; its ladder's refusals are answers, not faults. */
+function reportUnexpected(error: Error): void {
+  if (error instanceof ProtocolError || error.message.startsWith('Rejected ')) return
+  console.error('2026-07-28 request failed:', error)
+}
+
+/** Runs `onOutgoing` for every message `server` sends (the SDK has no send hook of its own). */
+function observeSends(
+  server: { connect(transport: TransportLike): Promise<void> },
+  seen: (message: JSONRPCMessage) => void,
+) {
+  const connect = server.connect.bind(server)
+  server.connect = (transport) => {
+    const send = transport.send.bind(transport)
+    transport.send = (message, options) => {
+      seen(message as JSONRPCMessage)
+      return send(message, options)
+    }
+    return connect(transport)
+  }
+}
+
+interface TransportLike {
+  send(message: unknown, options?: unknown): Promise<void>
+}
+
+/** The id a JSON-RPC error answering `body` must carry. */
+function idOf(body: unknown): string | number | null {
+  const id = typeof body === 'object' && body !== null ? Reflect.get(body, 'id') : undefined
+  return typeof id === 'string' || typeof id === 'number' ? id : null
+}
+
+/**
+ * Builds the modern leg of an app. The SDK handler is made on first use, with the keep-alive
+ * interval of the Worker's vars (`SSE_KEEPALIVE_MS`).
+ *
+ * @example
+ * ```ts
+ * const serveModern = createModernLeg(server, plugins)
+ * return serveModern({ request: c.req.raw, body, env: c.env, principal, requestId })
+ * ```
+ */
+export function createModernLeg<Env>(
+  definition: McpServerDefinition<Env>,
+  plugins: readonly McpPlugin[],
+): ModernLeg {
+  const hooks: readonly SessionHooks[] = plugins.flatMap((plugin) =>
+    plugin.hooks ? [plugin.hooks] : [],
+  )
+  const serving = new WeakMap<Request, Serving>()
+  let handler: McpHttpHandler | undefined
+
+  const outgoing = (message: JSONRPCMessage, context: HookContext) => {
+    for (const hook of hooks) hook.onOutgoing?.(message, context)
+  }
+  const handlerFor = (env: unknown): McpHttpHandler => {
+    handler ??= createMcpHandler(
+      ({ requestInfo }) => {
+        const current = requestInfo === undefined ? undefined : serving.get(requestInfo)
+        if (current === undefined) throw new Error('A modern request reached the SDK unscoped')
+        current.built = true
+        const server = buildModernServer(definition, current.scope as ModernScope<Env>)
+        if (hooks.length > 0) observeSends(server, (message) => outgoing(message, current.hooks))
+        return server
+      },
+      {
+        legacy: 'reject',
+        keepAliveMs: readSessionConfig(env).keepaliveMs,
+        onerror: reportUnexpected,
+      },
+    )
+    return handler
+  }
+
+  return async function serveModern(call) {
+    const scope: ModernScope = {
+      env: call.env,
+      principal: call.principal,
+      requestId: call.requestId,
+    }
+    const context: HookContext = {
+      era: 'modern',
+      sessionId: undefined,
+      transport: 'streamable-http',
+      principal: call.principal,
+      requestId: call.requestId,
+      env: call.env,
+    }
+    const message = call.body as JSONRPCMessage
+    for (const hook of hooks) {
+      const refusal = hook.onIncoming?.(message, context)
+      if (refusal) {
+        return Response.json(jsonRpcError(refusal.code, refusal.message, idOf(call.body)), {
+          status: refusal.status,
+          headers: refusal.headers,
+        })
+      }
+    }
+    const current: Serving = { scope, hooks: context, built: false }
+    serving.set(call.request, current)
+    const response = await handlerFor(call.env).fetch(call.request, { parsedBody: call.body })
+    // Refused by the SDK before any server existed: the hooks still hear how it ended.
+    if (hooks.length > 0 && !current.built && response.status >= 400) {
+      const answer = await response
+        .clone()
+        .json()
+        .catch(() => undefined)
+      if (typeof answer === 'object' && answer !== null) outgoing(answer as JSONRPCMessage, context)
+    }
+    return response
+  }
+}
