@@ -1,9 +1,11 @@
 /**
  * @module
  * The "everything" example: an MCP server that exercises every protocol feature, implementing
- * `shared/EVERYTHING.md` exactly. The end-to-end tests drive it over both transports.
+ * its contract (`README.md` beside this file) exactly, in both protocol eras from one definition.
+ * The end-to-end tests and the official conformance suite drive it.
  */
 import { defineMcpServer } from '../../src/define-mcp-server'
+import { registerEverythingDiagnostics } from './diagnostics'
 import { registerEverythingPrompts, registerEverythingResources } from './resources-and-prompts'
 import { registerEverythingTools } from './tools'
 
@@ -16,9 +18,10 @@ export const everything = defineMcpServer({
     completions: {},
     resources: { subscribe: true, listChanged: true },
   },
-  setup(server, context) {
-    registerEverythingTools(server, context)
-    registerEverythingResources(server, context)
+  setup(server) {
+    registerEverythingTools(server)
+    registerEverythingDiagnostics(server)
+    registerEverythingResources(server)
     registerEverythingPrompts(server)
   },
 })

@@ -75,6 +75,9 @@ const TOOLS = [
   'test_elicitation_sep1330_enums',
   'json_schema_2020_12_tool',
   'test_reconnection',
+  'test_missing_capability',
+  'test_logging_tool',
+  'test_streaming_elicitation',
 ]
 
 const EMBEDDED = {

@@ -1,0 +1,41 @@
+/**
+ * @module
+ * The diagnostic tools the official conformance suite's 2026-07-28 scenarios call, written once
+ * for both eras like every other tool of the example.
+ */
+import type { McpServerSetup } from '../../src/define-mcp-server'
+
+const text = (value: string) => ({ type: 'text' as const, text: value })
+
+/** Registers the example's diagnostic tools. */
+export function registerEverythingDiagnostics(server: McpServerSetup): void {
+  server.registerTool(
+    'test_missing_capability',
+    { description: 'Needs the client to sample; without that capability the call is refused' },
+    async (_args, tool) => {
+      // A modern client that didn't declare `sampling` is answered -32021; a session's client, with
+      // an error result.
+      await tool.sample({
+        messages: [{ role: 'user', content: text('Reply with anything') }],
+        maxTokens: 10,
+      })
+      return { content: [text('Success')] }
+    },
+  )
+  server.registerTool(
+    'test_logging_tool',
+    { description: 'Logs one message, which a client only gets when it asked for logs' },
+    async (_args, tool) => {
+      await tool.log('info', 'Diagnostic trace logging activated')
+      return { content: [text('Logging evaluated')] }
+    },
+  )
+  server.registerTool(
+    'test_streaming_elicitation',
+    { description: 'Reports progress on its own response stream, then its result' },
+    async (_args, tool) => {
+      await tool.progress(50, 100)
+      return { content: [text('Streaming complete')] }
+    },
+  )
+}
