@@ -109,8 +109,12 @@ export function createApp<Env>(options: McpAppOptions<Env>): Hono<AppEnv> {
     const params = preflight?.headers.has('access-control-allow-origin')
       ? paramHeaders(c.req.header('access-control-request-headers'))
       : ''
-    if (params)
-      preflight?.headers.set('Access-Control-Allow-Headers', `${CORS_ALLOW_HEADERS},${params}`)
+    if (params) {
+      // Hono merges the headers cors() set on c.res into the preflight it returns: amend both.
+      const allow = `${CORS_ALLOW_HEADERS},${params}`
+      c.res.headers.set('Access-Control-Allow-Headers', allow)
+      preflight?.headers.set('Access-Control-Allow-Headers', allow)
+    }
     return preflight
   })
   app.use(originGuard)

@@ -1,0 +1,261 @@
+/**
+ * The stateless 2026-07-28 leg of `/mcp`, on the default app inside workerd: a modern request is
+ * answered by SDK v2 in the Worker from the same server definition the sessions use, wakes and
+ * creates no session object, streams its progress, reaches shared resources, and still gets the
+ * plugins (auth) and CORS.
+ */
+import { listDurableObjectIds } from 'cloudflare:test'
+import { env } from 'cloudflare:workers'
+import { describe, expect, it } from 'vitest'
+import worker from '../../src/index'
+import { server } from '../../src/mcp/server'
+import { ENVELOPE, expectModernError, modern, postModern, standardHeaders } from '../helpers/modern'
+import { ACCEPT_BOTH, BASE, fetchApp, MSG, openSession, postMcp } from '../helpers/requests'
+import { parseSSE } from '../helpers/sse'
+
+const SERVER_INFO = {
+  'io.modelcontextprotocol/serverInfo': { name: server.name, version: server.version },
+}
+
+async function resultOf(res: Response, id: number | string = 1): Promise<Record<string, unknown>> {
+  expect(res.status).toBe(200)
+  expect(res.headers.get('content-type')).toMatch(/^application\/json/)
+  expect(res.headers.has('mcp-session-id')).toBe(false)
+  const body = (await res.json()) as {
+    jsonrpc: string
+    id: unknown
+    result: Record<string, unknown>
+  }
+  expect(body).toMatchObject({ jsonrpc: '2.0', id })
+  return body.result
+}
+
+describe('a 2026-07-28 request', () => {
+  it('server/discover: the identity of initialize, the modern revision, only what this leg serves', async () => {
+    const result = await resultOf(await postModern(modern('server/discover')))
+    expect(result).toMatchObject({
+      supportedVersions: ['2026-07-28'],
+      resultType: 'complete',
+      ttlMs: 0,
+      cacheScope: 'private',
+      _meta: SERVER_INFO,
+    })
+    expect(result.instructions).toEqual(server.instructions)
+    // No subscriptions/listen stream carries changes yet, so none is advertised.
+    expect(JSON.stringify(result.capabilities)).not.toMatch(/"listChanged":true|"subscribe"/)
+    expect(result.capabilities).toMatchObject({ tools: { listChanged: false } })
+  })
+
+  it('wakes and creates no session object', async () => {
+    const before = (await listDurableObjectIds(env.SESSION_DO)).length
+    await (await postModern(modern('server/discover'))).text()
+    await (await postModern(modern('tools/list', {}, 2))).text()
+    await (
+      await postModern(modern('tools/call', { name: 'echo', arguments: { text: 'x' } }, 3))
+    ).text()
+    await (
+      await postModern(
+        modern('tools/call', { name: 'score', arguments: { player: 'p', points: 1 } }, 4),
+      )
+    ).text()
+    expect(await listDurableObjectIds(env.SESSION_DO)).toHaveLength(before)
+  })
+
+  it('tools/call: a JSON result with resultType and the server identity', async () => {
+    const res = await postModern(
+      modern('tools/call', { name: 'echo', arguments: { text: 'hi' } }, 7),
+    )
+    expect(await resultOf(res, 7)).toEqual({
+      content: [{ type: 'text', text: 'hi' }],
+      resultType: 'complete',
+      _meta: SERVER_INFO,
+    })
+  })
+
+  it('tools/list: every tool of the definition, schemas in JSON Schema 2020-12, cache hints', async () => {
+    const result = await resultOf(await postModern(modern('tools/list')))
+    const tools = result.tools as { name: string; inputSchema: Record<string, unknown> }[]
+    expect(tools.map((tool) => tool.name)).toEqual([
+      'echo',
+      'remember',
+      'recall',
+      'countdown',
+      'score',
+    ])
+    expect(tools[0]!.inputSchema).toMatchObject({
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      type: 'object',
+      properties: { text: { type: 'string' } },
+    })
+    expect(result).toMatchObject({ ttlMs: 0, cacheScope: 'private', resultType: 'complete' })
+  })
+
+  it('with a progressToken: an SSE stream of each progress notification, then the result', async () => {
+    const res = await postModern(
+      modern('tools/call', { name: 'countdown', arguments: { from: 3, intervalMs: 0 } }, 9, {
+        progressToken: 'tok',
+      }),
+    )
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toBe('text/event-stream')
+    expect(res.headers.get('x-accel-buffering')).toBe('no')
+    expect(res.headers.has('mcp-session-id')).toBe(false)
+    const { events } = parseSSE(await res.text())
+    expect(events.map((event) => [event.event, event.id])).toEqual([
+      ['message', undefined],
+      ['message', undefined],
+      ['message', undefined],
+      ['message', undefined],
+    ])
+    expect(events.map((event) => JSON.parse(event.data))).toEqual([
+      ...[1, 2, 3].map((progress) => ({
+        jsonrpc: '2.0',
+        method: 'notifications/progress',
+        params: { progressToken: 'tok', progress, total: 3, message: `${3 - progress} left` },
+      })),
+      {
+        jsonrpc: '2.0',
+        id: 9,
+        result: {
+          content: [{ type: 'text', text: 'Liftoff!' }],
+          resultType: 'complete',
+          _meta: SERVER_INFO,
+        },
+      },
+    ])
+  })
+
+  it('without a progressToken: just the JSON result', async () => {
+    const res = await postModern(
+      modern('tools/call', { name: 'countdown', arguments: { from: 2, intervalMs: 0 } }),
+    )
+    expect(await resultOf(res)).toMatchObject({ content: [{ type: 'text', text: 'Liftoff!' }] })
+  })
+
+  it('a tool that keeps session state: an error result that says what to do', async () => {
+    const res = await postModern(
+      modern('tools/call', { name: 'remember', arguments: { key: 'k', note: 'n' } }),
+    )
+    const result = await resultOf(res)
+    expect(result.isError).toBe(true)
+    expect(result.content).toEqual([
+      {
+        type: 'text',
+        text: 'This tool keeps state in its session, and a 2026-07-28 request has none: connect with a session (initialize) to use it',
+      },
+    ])
+  })
+
+  it('shares resources with the sessions: a modern score is what a session reads, and back', async () => {
+    const player = `modern-${crypto.randomUUID()}`
+    await (
+      await postModern(modern('tools/call', { name: 'score', arguments: { player, points: 5 } }))
+    ).text()
+    const sessionId = await openSession()
+    const legacyScore = await postMcp(MSG.call('score', { player, points: 2 }), {
+      'mcp-session-id': sessionId,
+    })
+    expect(await legacyScore.json()).toMatchObject({
+      result: { content: [{ type: 'text', text: `${player} now has 7 points.` }] },
+    })
+    const read = await resultOf(
+      await postModern(modern('resources/read', { uri: 'leaderboard://scores' })),
+    )
+    const [contents] = read.contents as { text: string }[]
+    expect(JSON.parse(contents!.text)).toContainEqual({ player, points: 7 })
+    expect(read).toMatchObject({ resultType: 'complete', ttlMs: 0, cacheScope: 'private' })
+  })
+
+  it('a notification: 202 with an empty body', async () => {
+    const body = {
+      jsonrpc: '2.0',
+      method: 'notifications/cancelled',
+      params: { requestId: 1, _meta: ENVELOPE },
+    }
+    const res = await postModern(body)
+    expect(res.status).toBe(202)
+    expect(await res.text()).toBe('')
+  })
+
+  it('subscriptions/listen: acknowledged with nothing honoured, then closed with its result', async () => {
+    const res = await postModern(
+      modern(
+        'subscriptions/listen',
+        {
+          notifications: {
+            toolsListChanged: true,
+            resourceSubscriptions: ['leaderboard://scores'],
+          },
+        },
+        11,
+      ),
+    )
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toBe('text/event-stream')
+    const { events } = parseSSE(await res.text())
+    expect(events.map((event) => JSON.parse(event.data))).toEqual([
+      {
+        jsonrpc: '2.0',
+        method: 'notifications/subscriptions/acknowledged',
+        params: { notifications: {}, _meta: { 'io.modelcontextprotocol/subscriptionId': 11 } },
+      },
+      {
+        jsonrpc: '2.0',
+        id: 11,
+        result: {
+          resultType: 'complete',
+          _meta: { 'io.modelcontextprotocol/subscriptionId': 11, ...SERVER_INFO },
+        },
+      },
+    ])
+  })
+})
+
+describe('plugins and CORS on modern requests', () => {
+  const TOKENS = { AUTH_TOKENS: 'alice:tokA' }
+  const call = (
+    headers: Record<string, string>,
+    body = modern('tools/call', { name: 'echo', arguments: { text: 'a' } }),
+  ) =>
+    worker.fetch(
+      new Request(`${BASE}/mcp`, {
+        method: 'POST',
+        headers: {
+          accept: ACCEPT_BOTH,
+          'content-type': 'application/json',
+          ...standardHeaders(body),
+          ...headers,
+        },
+        body: JSON.stringify(body),
+      }),
+      { ...env, ...TOKENS },
+    )
+
+  it('bearer auth: no token → 401 with the challenge; a valid one → served', async () => {
+    const refused = await call({})
+    expect(refused.status).toBe(401)
+    expect(refused.headers.get('www-authenticate')).toMatch(/^Bearer realm="mcp"/)
+    const served = await call({ authorization: 'Bearer tokA' })
+    expect(await resultOf(served)).toMatchObject({ content: [{ type: 'text', text: 'a' }] })
+  })
+
+  it('a foreign Origin → 403 before anything else', async () => {
+    const res = await call({ origin: 'https://evil.example', authorization: 'Bearer tokA' })
+    await expectModernError(res, 403, -32000, null)
+  })
+
+  it('a preflight may ask for Mcp-Method, Mcp-Name and any Mcp-Param-* header', async () => {
+    const res = await fetchApp('/mcp', {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'http://localhost:6274',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'mcp-method, mcp-name, mcp-param-region, x-other',
+      },
+    })
+    expect(res.status).toBe(204)
+    expect(res.headers.get('access-control-allow-headers')).toBe(
+      'Content-Type,Authorization,Mcp-Session-Id,MCP-Protocol-Version,Last-Event-ID,Mcp-Method,Mcp-Name,mcp-param-region',
+    )
+  })
+})
