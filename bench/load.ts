@@ -247,6 +247,55 @@ export async function sseCalls(
   return { calls: tasks.length, errors, seconds, latencies }
 }
 
+/** A 2026-07-28 echo call: the envelope in `params._meta`, the standard headers beside it. */
+const MODERN_HEADERS = {
+  ...HEADERS,
+  'mcp-protocol-version': '2026-07-28',
+  'mcp-method': 'tools/call',
+  'mcp-name': 'echo',
+}
+const modernEcho = (id: number, text: string) => ({
+  jsonrpc: '2.0',
+  id,
+  method: 'tools/call',
+  params: {
+    name: 'echo',
+    arguments: { text },
+    _meta: {
+      'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+      'io.modelcontextprotocol/clientCapabilities': {},
+      'io.modelcontextprotocol/clientInfo': { name: 'bench', version: '0' },
+    },
+  },
+})
+
+/** N stateless 2026-07-28 echo calls at concurrency C (no session: every call stands alone). */
+export async function modernCalls(
+  worker: RunningWorker,
+  calls: number,
+  concurrency: number,
+): Promise<RunResult> {
+  const latencies: number[] = []
+  let errors = 0
+  const tasks = Array.from({ length: calls }, (_, i) => async () => {
+    const id = i + 1
+    const text = `echo ${id}`
+    const start = performance.now()
+    const ok = await post(
+      `${worker.baseUrl}/mcp`,
+      MODERN_HEADERS,
+      JSON.stringify(modernEcho(id, text)),
+    )
+      .then((res) => res.status === 200 && isEcho(JSON.parse(res.body), id, text))
+      .catch(() => false)
+    latencies.push(performance.now() - start)
+    if (!ok) errors++
+  })
+  const start = performance.now()
+  await pool(tasks, concurrency)
+  return { calls, errors, seconds: (performance.now() - start) / 1000, latencies }
+}
+
 /** N new sessions, one call each: set up (initialize + initialized) and used once. */
 export async function sessionSetup(
   target: Target,

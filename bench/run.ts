@@ -1,14 +1,17 @@
 /**
  * @module
- * `npm run bench`: the app against the baseline (one Worker→Durable Object hop per call), both
- * under workerd directly, driven in the same run, interleaved. Prints one table with each figure
- * as a ratio to the baseline and the target it must meet; `--json` prints it for machines.
+ * `npm run bench`: the app against its floors, all under workerd directly, driven in the same
+ * run, interleaved: the one-hop baseline (one Worker→Durable Object hop per call) for the
+ * sessionful era, and bare SDK v2 (`createMcpHandler` alone) for 2026-07-28 calls. Prints one
+ * table with each figure as a ratio to its floor and the target it must meet; `--json` prints it
+ * for machines.
  * Options: `--idle N` (idle sessions held, default 1000), `--rounds N` (default 5), `--verbose`
  * (each round's figures too).
  */
 import {
   idleMemory,
   mcpCalls,
+  modernCalls,
   percentile,
   type RunResult,
   sessionSetup,
@@ -80,6 +83,12 @@ const BASELINE: WorkerSpec = {
   wranglerConfig: 'bench/baseline/wrangler.toml',
   objects: { BASELINE_DO: 'BaselineDO' },
 }
+/** The modern era's floor: SDK v2's createMcpHandler alone, the same echo tool. */
+const SDK_V2: WorkerSpec = {
+  name: 'sdk-v2',
+  wranglerConfig: 'bench/sdk-v2/wrangler.toml',
+  objects: {},
+}
 
 /** Sessions set up (and not counted) before the idle measurement, to warm the process up. */
 const IDLE_WARMUP = 200
@@ -104,9 +113,10 @@ async function freshIdleMemory(
 }
 
 async function main(): Promise<void> {
-  log('bundling and starting the app and the baseline under workerd…')
+  log('bundling and starting the app, the baseline and bare SDK v2 under workerd…')
   const app = await startWorker(APP)
   const base = await startWorker(BASELINE)
+  const sdk = await startWorker(SDK_V2)
   const appT: Target = { kind: 'app', worker: app }
   const baseT: Target = { kind: 'baseline', worker: base }
   try {
@@ -116,15 +126,23 @@ async function main(): Promise<void> {
     const baseSse: Run[] = []
     const appSetup: Run[] = []
     const baseSetup: Run[] = []
+    const appModern: Run[] = []
+    const sdkModern: Run[] = []
     const onApp = (load: () => Promise<RunResult>) => () => withCpu(app, load)
     const onBase = (load: () => Promise<RunResult>) => () => withCpu(base, load)
+    const onSdk = (load: () => Promise<RunResult>) => () => withCpu(sdk, load)
+    const MODERN_CALLS = SESSIONS * PER_SESSION
     /**
      * Each app run is paired with a baseline run right next to it (the baseline for /sse is the
      * same /mcp run as for /mcp, made again beside it); who goes first alternates by round, so
      * neither always gets the warmer machine. Round 0 warms up both (JIT, caches) and is dropped.
      */
     for (let round = 0; round <= ROUNDS; round++) {
-      log(round === 0 ? 'warming up…' : `round ${round}/${ROUNDS}: /mcp, /sse, session setup…`)
+      log(
+        round === 0
+          ? 'warming up…'
+          : `round ${round}/${ROUNDS}: /mcp, /sse, session setup, 2026-07-28…`,
+      )
       const pairs: Array<[() => Promise<Run>, Run[], () => Promise<Run>, Run[]]> = [
         [
           onApp(() => mcpCalls(appT, SESSIONS, PER_SESSION, CONCURRENCY)),
@@ -143,6 +161,12 @@ async function main(): Promise<void> {
           appSetup,
           onBase(() => sessionSetup(baseT, SETUP, CONCURRENCY)),
           baseSetup,
+        ],
+        [
+          onApp(() => modernCalls(app, MODERN_CALLS, CONCURRENCY)),
+          appModern,
+          onSdk(() => modernCalls(sdk, MODERN_CALLS, CONCURRENCY)),
+          sdkModern,
         ],
       ]
       for (const [runApp, appInto, runBase, baseInto] of pairs) {
@@ -170,9 +194,11 @@ async function main(): Promise<void> {
     const p99 = (r: Run) => percentile(r.latencies, 99)
     const cpu = (r: Run) => r.cpuUsPerCall
     const errors =
-      [...appMcp, ...appSse, ...appSetup].reduce((n, r) => n + r.errors, 0) + appIdle.errors
+      [...appMcp, ...appSse, ...appSetup, ...appModern].reduce((n, r) => n + r.errors, 0) +
+      appIdle.errors
     const baseErrors =
-      [...baseMcp, ...baseSse, ...baseSetup].reduce((n, r) => n + r.errors, 0) + baseIdle.errors
+      [...baseMcp, ...baseSse, ...baseSetup, ...sdkModern].reduce((n, r) => n + r.errors, 0) +
+      baseIdle.errors
     /**
      * A figure of the app against the baseline: the ratio is taken within each round (both ran
      * back to back, on the same machine state) and the median of those ratios reported, which
@@ -211,6 +237,33 @@ async function main(): Promise<void> {
       row('/mcp workerd CPU µs/call', appMcp, baseMcp, cpu, '', () => true),
       row('/sse workerd CPU µs/call', appSse, baseSse, cpu, '', () => true),
       row('setup workerd CPU µs/session', appSetup, baseSetup, cpu, '', () => true),
+      // The modern leg wakes no object: its floor is SDK v2 alone, in the same rounds.
+      row(
+        '2026-07-28 tool calls/s (floor: bare SDK v2)',
+        appModern,
+        sdkModern,
+        rate,
+        '≥ 0.85×',
+        (r) => r >= 0.85,
+      ),
+      row('2026-07-28 p99 ms (floor: bare SDK v2)', appModern, sdkModern, p99, '', () => true),
+      row(
+        '2026-07-28 workerd CPU µs/call (floor: bare SDK v2)',
+        appModern,
+        sdkModern,
+        cpu,
+        '',
+        () => true,
+      ),
+      // For information: against the one-hop baseline's /mcp run of the same round.
+      row(
+        '2026-07-28 tool calls/s (floor: one-hop baseline)',
+        appModern,
+        baseMcp,
+        rate,
+        '',
+        () => true,
+      ),
       {
         metric: 'KiB per idle session',
         app: appIdle.kibPerSession,
@@ -240,7 +293,7 @@ async function main(): Promise<void> {
       process.stdout.write(`${JSON.stringify({ setup, rows }, null, 2)}\n`)
     } else {
       const lines = [
-        '| metric | app | baseline | ratio | target | |',
+        '| metric | app | floor | ratio | target | |',
         '|---|---:|---:|---:|---|---|',
         ...rows.map(
           (r) =>
@@ -248,12 +301,14 @@ async function main(): Promise<void> {
         ),
       ]
       process.stdout.write(
-        `${lines.join('\n')}\n\n${SESSIONS} sessions × ${PER_SESSION} calls at concurrency ${CONCURRENCY}; ${SETUP} sessions set up; ${IDLE} idle; median of ${ROUNDS} interleaved rounds (ratios taken within each round); CPU is workerd's main thread, which runs all JavaScript.\n`,
+        `${lines.join('\n')}\n\n${SESSIONS} sessions × ${PER_SESSION} calls at concurrency ${CONCURRENCY}; ${SETUP} sessions set up; ${IDLE} idle; median of ${ROUNDS} interleaved rounds (ratios taken within each round); the floor is the one-hop baseline unless the metric names another; CPU is workerd's main thread, which runs all JavaScript.\n`,
       )
     }
     process.exitCode = rows.every((r) => r.ok) ? 0 : 1
   } finally {
-    await Promise.all([app.stop(), base.stop()].map((p: Promise<void>) => p.catch(() => undefined)))
+    await Promise.all(
+      [app.stop(), base.stop(), sdk.stop()].map((p: Promise<void>) => p.catch(() => undefined)),
+    )
   }
 }
 
