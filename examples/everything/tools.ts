@@ -1,6 +1,6 @@
 /**
  * @module
- * The example's tools, with the exact names, arguments and texts of `shared/EVERYTHING.md`.
+ * The example's tools, with the exact names, arguments and texts of its contract (`README.md`).
  */
 import type { ElicitRequest } from '@modelcontextprotocol/sdk/types.js'
 import { z } from 'zod'

@@ -1,6 +1,6 @@
 /**
  * The "everything" example (`npm run start:everything`) driven by the official SDK client over
- * both transports: every tool, resource, template and prompt of shared/EVERYTHING.md, with
+ * both transports: every tool, resource, template and prompt of examples/everything/README.md, with
  * sampling and elicitation answered by the client's own request handlers.
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'

@@ -1,0 +1,99 @@
+/**
+ * Every TypeScript sample in README.md works as pasted: each starts with a `// <path>` line
+ * naming the file it belongs in, and compiles there against the real project (TypeScript, with
+ * the root tsconfig; a sample for a file that exists stands beside it instead of replacing it),
+ * and passes `npm run lint` (Biome, with the repo's config) as it stands.
+ */
+import { execFileSync } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import ts from 'typescript'
+import { describe, expect, it } from 'vitest'
+import { REPO_ROOT } from './dev-server'
+
+interface Sample {
+  /** Where the README says it goes, relative to the repo root. */
+  readonly declared: string
+  /** Where it is compiled: `declared`, or a sibling when that file exists. */
+  readonly compiledAt: string
+  readonly text: string
+}
+
+function samples(): Sample[] {
+  const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8')
+  return [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((match, index) => {
+    const text = match[1]!
+    const declared = /^\/\/ (\S+\.ts)\n/.exec(text)?.[1]
+    if (declared === undefined) {
+      throw new Error(`README sample ${index + 1} does not start with "// <path>.ts":\n${text}`)
+    }
+    const exists = fs.existsSync(path.join(REPO_ROOT, declared))
+    const compiledAt = exists
+      ? path.join(path.dirname(declared), `readme-sample-${index + 1}.ts`)
+      : declared
+    return { declared, compiledAt, text }
+  })
+}
+
+/** TypeScript's diagnostics for the samples, each compiled where it says it belongs. */
+function compile(all: readonly Sample[]): string[] {
+  const configPath = path.join(REPO_ROOT, 'tsconfig.json')
+  const config = ts.readConfigFile(configPath, ts.sys.readFile)
+  const { options } = ts.parseJsonConfigFileContent(config.config, ts.sys, REPO_ROOT)
+  const virtual = new Map(all.map((s) => [path.join(REPO_ROOT, s.compiledAt), s.text]))
+  const host = ts.createCompilerHost(options)
+  const { fileExists, readFile, getSourceFile } = host
+  host.fileExists = (file) => virtual.has(file) || fileExists.call(host, file)
+  host.readFile = (file) => virtual.get(file) ?? readFile.call(host, file)
+  host.getSourceFile = (file, language, onError) => {
+    const text = virtual.get(file)
+    return text === undefined
+      ? getSourceFile.call(host, file, language, onError)
+      : ts.createSourceFile(file, text, language)
+  }
+  const program = ts.createProgram([...virtual.keys()], { ...options, noEmit: true }, host)
+  return ts
+    .getPreEmitDiagnostics(program)
+    .filter((d) => d.file !== undefined && virtual.has(d.file.fileName))
+    .map((d) => {
+      const { line } = d.file!.getLineAndCharacterOfPosition(d.start ?? 0)
+      const where = path.relative(REPO_ROOT, d.file!.fileName)
+      return `${where}:${line + 1}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`
+    })
+}
+
+describe('the README’s TypeScript samples', () => {
+  const all = samples()
+
+  it('name the file they belong in, and there are some', () => {
+    expect(all.length).toBeGreaterThan(5)
+  })
+
+  it('compile in the project as pasted', () => {
+    expect(compile(all)).toEqual([])
+  }, 60_000)
+
+  it('pass the linter and formatter as pasted', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'readme-samples-'))
+    try {
+      fs.copyFileSync(path.join(REPO_ROOT, 'biome.json'), path.join(dir, 'biome.json'))
+      for (const sample of all) {
+        const file = path.join(dir, sample.compiledAt)
+        fs.mkdirSync(path.dirname(file), { recursive: true })
+        fs.writeFileSync(file, sample.text)
+      }
+      const biome = path.join(REPO_ROOT, 'node_modules/.bin/biome')
+      let output = ''
+      try {
+        execFileSync(biome, ['check', '--vcs-enabled=false', '.'], { cwd: dir, stdio: 'pipe' })
+      } catch (error) {
+        const { stdout, stderr } = error as { stdout?: Buffer; stderr?: Buffer }
+        output = `${stderr ?? ''}${stdout ?? ''}` || String(error)
+      }
+      expect(output).toBe('')
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  }, 60_000)
+})
