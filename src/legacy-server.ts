@@ -10,8 +10,8 @@ import {
 } from '@modelcontextprotocol/sdk/server/mcp.js'
 import type { ZodRawShapeCompat } from '@modelcontextprotocol/sdk/server/zod-compat.js'
 import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/cfworker-provider.js'
-import type { McpServerDefinition, ResourceTemplateSpec, SessionContext } from './define-mcp-server'
-import { serverEntries } from './server-entries'
+import type { McpServerDefinition, SessionContext } from './define-mcp-server'
+import { serverEntries, templatesOf } from './server-entries'
 import {
   createToolContext,
   type SessionFacts,
@@ -19,21 +19,13 @@ import {
   type ToolExtra,
 } from './tool-context'
 
-/** v1 templates, built once per spec: they only parse the template and hold callbacks. */
-const templates = new WeakMap<ResourceTemplateSpec, ResourceTemplate>()
-
-function legacyTemplate(spec: ResourceTemplateSpec): ResourceTemplate {
-  let template = templates.get(spec)
-  if (template === undefined) {
-    const list = spec.list
-    template = new ResourceTemplate(spec.uriTemplate, {
+const legacyTemplate = templatesOf(
+  ({ uriTemplate, list, complete }) =>
+    new ResourceTemplate(uriTemplate, {
       list: list === undefined ? undefined : () => list(),
-      ...(spec.complete !== undefined && { complete: { ...spec.complete } }),
-    })
-    templates.set(spec, template)
-  }
-  return template
-}
+      ...(complete !== undefined && { complete: { ...complete } }),
+    }),
+)
 
 /**
  * Builds a fresh `McpServer` for one session. JSON Schema validation uses the Workers-safe

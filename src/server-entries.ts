@@ -35,27 +35,31 @@ export interface ToolEntry {
   ) => CallToolResult | Promise<CallToolResult>
 }
 
+/** A recorded resource with a fixed URI. */
+export interface UriResourceEntry {
+  readonly name: string
+  readonly uri: string
+  readonly metadata: ResourceMetadata
+  readonly read: (
+    uri: URL,
+    context: RequestContext,
+  ) => ReadResourceResult | Promise<ReadResourceResult>
+}
+
+/** A recorded resource template. */
+export interface TemplateResourceEntry {
+  readonly name: string
+  readonly template: ResourceTemplateSpec
+  readonly metadata: ResourceMetadata
+  readonly read: (
+    uri: URL,
+    variables: Record<string, string | string[]>,
+    context: RequestContext,
+  ) => ReadResourceResult | Promise<ReadResourceResult>
+}
+
 /** A recorded resource: a fixed URI, or a template. */
-export type ResourceEntry =
-  | {
-      readonly name: string
-      readonly uri: string
-      readonly metadata: ResourceMetadata
-      readonly read: (
-        uri: URL,
-        context: RequestContext,
-      ) => ReadResourceResult | Promise<ReadResourceResult>
-    }
-  | {
-      readonly name: string
-      readonly template: ResourceTemplateSpec
-      readonly metadata: ResourceMetadata
-      readonly read: (
-        uri: URL,
-        variables: Record<string, string | string[]>,
-        context: RequestContext,
-      ) => ReadResourceResult | Promise<ReadResourceResult>
-    }
+export type ResourceEntry = UriResourceEntry | TemplateResourceEntry
 
 /** A recorded prompt; `argsShape` as v1 takes it, `argsSchema` (its zod object) as v2 does. */
 export interface PromptEntry {
@@ -122,17 +126,12 @@ export function serverEntries<Env>(definition: McpServerDefinition<Env>): Server
       claim('Resource', name)
       resources.push(
         typeof uriOrTemplate === 'string'
-          ? {
-              name,
-              uri: uriOrTemplate,
-              metadata,
-              read: read as Extract<ResourceEntry, { uri: string }>['read'],
-            }
+          ? { name, uri: uriOrTemplate, metadata, read: read as UriResourceEntry['read'] }
           : {
               name,
               template: uriOrTemplate,
               metadata,
-              read: read as Extract<ResourceEntry, { template: ResourceTemplateSpec }>['read'],
+              read: read as TemplateResourceEntry['read'],
             },
       )
     },
@@ -154,4 +153,22 @@ export function serverEntries<Env>(definition: McpServerDefinition<Env>): Server
   const entries = Object.freeze({ tools, resources, prompts })
   recorded.set(definition as McpServerDefinition<never>, entries)
   return entries
+}
+
+/**
+ * One SDK's template object per spec, built on first use: a template only parses its URI
+ * template and holds the callbacks, so every session and request can share it.
+ */
+export function templatesOf<T>(
+  build: (spec: ResourceTemplateSpec) => T,
+): (spec: ResourceTemplateSpec) => T {
+  const built = new WeakMap<ResourceTemplateSpec, T>()
+  return (spec) => {
+    let template = built.get(spec)
+    if (template === undefined) {
+      template = build(spec)
+      built.set(spec, template)
+    }
+    return template
+  }
 }

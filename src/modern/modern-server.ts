@@ -7,14 +7,15 @@
 import {
   type CallToolResult,
   type GetPromptResult,
+  type ListResourcesResult,
   McpServer,
   type ReadResourceResult,
   ResourceTemplate,
   type ServerCapabilities,
   type ServerContext,
 } from '@modelcontextprotocol/server'
-import type { McpServerDefinition, ResourceTemplateSpec } from '../define-mcp-server'
-import { type ServerEntries, serverEntries } from '../server-entries'
+import type { McpServerDefinition } from '../define-mcp-server'
+import { type ServerEntries, serverEntries, templatesOf } from '../server-entries'
 import {
   createModernToolContext,
   type ModernScope,
@@ -22,21 +23,13 @@ import {
   UndeclaredCapability,
 } from './modern-tool-context'
 
-/** v2 templates, built once per spec: they only parse the template and hold callbacks. */
-const templates = new WeakMap<ResourceTemplateSpec, ResourceTemplate>()
-
-function modernTemplate(spec: ResourceTemplateSpec): ResourceTemplate {
-  let template = templates.get(spec)
-  if (template === undefined) {
-    const list = spec.list
-    template = new ResourceTemplate(spec.uriTemplate, {
-      list: list === undefined ? undefined : async () => (await list()) as never,
-      ...(spec.complete !== undefined && { complete: { ...spec.complete } }),
-    })
-    templates.set(spec, template)
-  }
-  return template
-}
+const modernTemplate = templatesOf(
+  ({ uriTemplate, list, complete }) =>
+    new ResourceTemplate(uriTemplate, {
+      list: list === undefined ? undefined : async () => (await list()) as ListResourcesResult,
+      ...(complete !== undefined && { complete: { ...complete } }),
+    }),
+)
 
 function withoutSubscribe(resources: ServerCapabilities['resources']) {
   const { subscribe: _subscribe, ...rest } = resources ?? {}
