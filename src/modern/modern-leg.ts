@@ -8,9 +8,14 @@
  */
 
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
-import { createMcpHandler, type McpHttpHandler, ProtocolError } from '@modelcontextprotocol/server'
+import {
+  createMcpHandler,
+  type McpHttpHandler,
+  type McpServer,
+  ProtocolError,
+} from '@modelcontextprotocol/server'
 import type { McpServerDefinition } from '../define-mcp-server'
-import type { HookContext, McpPlugin, SessionHooks } from '../plugins/plugin'
+import type { HookContext, HookRejection, McpPlugin, SessionHooks } from '../plugins/plugin'
 import { jsonRpcError } from '../protocol/json-rpc-error'
 import { readSessionConfig } from '../session-config'
 import type { Principal } from '../types'
@@ -45,10 +50,7 @@ function reportUnexpected(error: Error): void {
 }
 
 /** Runs `onOutgoing` for every message `server` sends (the SDK has no send hook of its own). */
-function observeSends(
-  server: { connect(transport: TransportLike): Promise<void> },
-  seen: (message: JSONRPCMessage) => void,
-) {
+function observeSends(server: McpServer, seen: (message: JSONRPCMessage) => void): void {
   const connect = server.connect.bind(server)
   server.connect = (transport) => {
     const send = transport.send.bind(transport)
@@ -60,8 +62,17 @@ function observeSends(
   }
 }
 
-interface TransportLike {
-  send(message: unknown, options?: unknown): Promise<void>
+/** The first `onIncoming` refusal of `message`, in plugin order. */
+function firstRefusal(
+  hooks: readonly SessionHooks[],
+  message: JSONRPCMessage,
+  context: HookContext,
+): HookRejection | undefined {
+  for (const hook of hooks) {
+    const refusal = hook.onIncoming?.(message, context)
+    if (refusal) return refusal
+  }
+  return undefined
 }
 
 /** The id a JSON-RPC error answering `body` must carry. */
@@ -126,15 +137,15 @@ export function createModernLeg<Env>(
       requestId: call.requestId,
       env: call.env,
     }
-    const message = call.body as JSONRPCMessage
-    for (const hook of hooks) {
-      const refusal = hook.onIncoming?.(message, context)
-      if (refusal) {
-        return Response.json(jsonRpcError(refusal.code, refusal.message, idOf(call.body)), {
-          status: refusal.status,
-          headers: refusal.headers,
-        })
-      }
+    // A batch is never modern (the SDK refuses it below): hooks see single messages only.
+    const refusal = Array.isArray(call.body)
+      ? undefined
+      : firstRefusal(hooks, call.body as JSONRPCMessage, context)
+    if (refusal) {
+      return Response.json(jsonRpcError(refusal.code, refusal.message, idOf(call.body)), {
+        status: refusal.status,
+        headers: refusal.headers,
+      })
     }
     const current: Serving = { scope, hooks: context, built: false }
     serving.set(call.request, current)

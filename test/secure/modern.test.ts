@@ -7,6 +7,7 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import { logLines, RESOURCE } from '../fixtures/secure/worker'
 import { expectModernError, modern, postModern } from '../helpers/modern'
+import { postMcp } from '../helpers/requests'
 import { auth } from '../helpers/tokens'
 
 type Line = Record<string, unknown>
@@ -95,5 +96,19 @@ describe('mcpLogger on modern requests', () => {
       outcome: 'error',
       errorCode: -32020,
     })
+  })
+
+  it('a batch with a claim reaches no hook: only the http line of its 400', async () => {
+    const headers = { ...(await auth('alice')), 'x-request-id': 'modern-3' }
+    const res = await postMcp([call('echo', { text: 'x' }, 56)], {
+      ...headers,
+      'mcp-protocol-version': '2026-07-28',
+    })
+    await expectModernError(res, 400, -32600, null)
+    expect(
+      lines()
+        .filter((l) => l.requestId === 'modern-3')
+        .map((l) => l.type),
+    ).toEqual(['http'])
   })
 })
