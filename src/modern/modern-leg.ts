@@ -18,7 +18,7 @@ import type { McpServerDefinition } from '../define-mcp-server'
 import type { HookContext, HookRejection, McpPlugin, SessionHooks } from '../plugins/plugin'
 import { jsonRpcError } from '../protocol/json-rpc-error'
 import { readSessionConfig } from '../session-config'
-import type { Principal } from '../types'
+import { type Principal, REQUEST_ID_HEADER_OUT } from '../types'
 import { buildModernServer } from './modern-server'
 import type { ModernScope } from './modern-tool-context'
 
@@ -150,6 +150,9 @@ export function createModernLeg<Env>(
     const current: Serving = { scope, hooks: context, built: false }
     serving.set(call.request, current)
     const response = await handlerFor(call.env).fetch(call.request, { parsedBody: call.body })
+    // Stamped here, on the SDK's own (mutable) headers: a header added by Hono later would
+    // copy the whole response.
+    response.headers.set(REQUEST_ID_HEADER_OUT, call.requestId)
     // Refused by the SDK before any server existed: the hooks still hear how it ended.
     if (hooks.length > 0 && !current.built && response.status >= 400) {
       const answer = await response

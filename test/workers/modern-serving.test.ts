@@ -72,6 +72,22 @@ describe('a 2026-07-28 request', () => {
     })
   })
 
+  it('carries the request id back, the client’s when it is sane, on JSON and SSE replies', async () => {
+    const json = await postModern(modern('server/discover'), { 'x-request-id': 'modern-req-1' })
+    expect(json.headers.get('x-request-id')).toBe('modern-req-1')
+    const sse = await postModern(
+      modern('tools/call', { name: 'countdown', arguments: { from: 1, intervalMs: 0 } }, 2, {
+        progressToken: 1,
+      }),
+      { 'x-request-id': 'modern-req-2' },
+    )
+    expect(sse.headers.get('content-type')).toBe('text/event-stream')
+    expect(sse.headers.get('x-request-id')).toBe('modern-req-2')
+    await sse.text()
+    const refused = await postModern(modern('ping'), { 'x-request-id': 'bad id!' })
+    expect(refused.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/)
+  })
+
   it('tools/list: every tool of the definition, schemas in JSON Schema 2020-12, cache hints', async () => {
     const result = await resultOf(await postModern(modern('tools/list')))
     const tools = result.tools as { name: string; inputSchema: Record<string, unknown> }[]
