@@ -7,6 +7,9 @@
 import { listDurableObjectIds } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import { createApp } from '../../src/app'
+import { defineMcpServer } from '../../src/define-mcp-server'
 import worker from '../../src/index'
 import { server } from '../../src/mcp/server'
 import { ENVELOPE, expectModernError, modern, postModern, standardHeaders } from '../helpers/modern'
@@ -224,6 +227,48 @@ describe('a 2026-07-28 request', () => {
         },
       },
     ])
+  })
+})
+
+describe('one definition, both eras', () => {
+  const definition = defineMcpServer({
+    name: 'instructed',
+    version: '2.0.0',
+    instructions: 'Use echo.',
+    setup(server) {
+      server.registerTool('echo', { inputSchema: { text: z.string() } }, ({ text }, tool) => ({
+        content: [{ type: 'text', text: `${tool.era}:${tool.sessionId ?? '-'}:${text}` }],
+      }))
+    },
+  })
+  const app = createApp({ server: definition })
+  const send = (body: { method: string; params?: Record<string, unknown> }) =>
+    app.fetch(
+      new Request(`${BASE}/mcp`, {
+        method: 'POST',
+        headers: {
+          accept: ACCEPT_BOTH,
+          'content-type': 'application/json',
+          ...standardHeaders(body),
+        },
+        body: JSON.stringify(body),
+      }),
+      env,
+    )
+
+  it('server/discover gives the identity and instructions initialize gives', async () => {
+    const result = await resultOf(await send(modern('server/discover')))
+    expect(result).toMatchObject({
+      instructions: 'Use echo.',
+      _meta: { 'io.modelcontextprotocol/serverInfo': { name: 'instructed', version: '2.0.0' } },
+    })
+  })
+
+  it('a handler knows its era, and that a modern request has no session', async () => {
+    const result = await resultOf(
+      await send(modern('tools/call', { name: 'echo', arguments: { text: 'hi' } })),
+    )
+    expect(result.content).toEqual([{ type: 'text', text: 'modern:-:hi' }])
   })
 })
 
