@@ -34,7 +34,7 @@ import type { Era, Principal } from './types'
 export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>
 
 /** Severity order of MCP log levels (RFC 5424), least severe first. */
-export const LEVELS: readonly LoggingLevel[] = [
+const LEVELS: readonly LoggingLevel[] = [
   'debug',
   'info',
   'notice',
