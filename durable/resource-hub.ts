@@ -14,6 +14,7 @@
  * | `sub:<sessionId>` | `true` while that session is subscribed |
  */
 import { DurableObject } from 'cloudflare:workers'
+import { applyChanges, type SharedChange } from '../src/shared-changes'
 import type { FrameworkBindings } from '../src/types'
 
 /** The session objects' RPC that a hub calls. */
@@ -49,6 +50,27 @@ export class ResourceHub extends DurableObject<FrameworkBindings> {
     const kv = this.ctx.storage.kv
     kv.put('uri', uri)
     kv.put('value', value)
+    return this.#notify(uri)
+  }
+
+  /**
+   * Applies `changes` to the value where it lives and stores the result before anything else
+   * can run in this object (one RPC, so concurrent updates from many sessions are never lost),
+   * then tells the subscribers. Returns the new value. A change that doesn't fit throws, and
+   * the stored value is left as it was.
+   */
+  async update(uri: string, changes: readonly SharedChange[]): Promise<unknown> {
+    const kv = this.ctx.storage.kv
+    const value = applyChanges(kv.get('value'), changes)
+    kv.put('uri', uri)
+    kv.put('value', value)
+    await this.#notify(uri)
+    return value
+  }
+
+  /** Tells every subscribed session that `uri` changed; returns how many were told. */
+  async #notify(uri: string): Promise<number> {
+    const kv = this.ctx.storage.kv
     const subscribers = [...kv.list({ prefix: SUB })].map(([key]) => key.slice(SUB.length))
     const namespace = this.env.SESSION_DO as unknown as DurableObjectNamespace<
       UpdatableSession & Rpc.DurableObjectBranded

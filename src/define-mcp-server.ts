@@ -17,10 +17,12 @@ import type {
   ToolAnnotations,
 } from '@modelcontextprotocol/sdk/types.js'
 import type { z } from 'zod'
+import type { SharedChange } from './shared-changes'
 import type { RequestContext, ToolContext } from './tool-context'
 import type { Principal } from './types'
 
 export { completable } from '@modelcontextprotocol/sdk/server/completable.js'
+export type { SharedChange, SharedPath } from './shared-changes'
 export type { ResourceMetadata }
 
 /**
@@ -46,6 +48,17 @@ export interface SharedResource<T = unknown> {
   read(): Promise<T | undefined>
   /** Stores a new value and notifies the subscribers, in this session and every other. */
   write(value: T): Promise<void>
+  /**
+   * Applies `changes` where the value lives, atomically (one call to its hub: concurrent updates
+   * are never lost), notifies the subscribers, and returns the new value. Use this, not
+   * `read` then `write`, whenever the new value depends on the old.
+   *
+   * @example
+   * ```ts
+   * const scores = await board.update({ op: 'increment', path: [player], by: points })
+   * ```
+   */
+  update(...changes: SharedChange[]): Promise<T | undefined>
 }
 
 /** What the framework knows of the session a sessionful (legacy-era) request belongs to. */

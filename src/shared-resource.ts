@@ -28,5 +28,6 @@ export function sharedResource<T>(env: unknown, uri: string): SharedResource<T> 
     write: async (value) => {
       await hubFor(env, uri).write(uri, value)
     },
+    update: async (...changes) => (await hubFor(env, uri).update(uri, changes)) as T | undefined,
   }
 }

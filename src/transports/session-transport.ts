@@ -12,6 +12,7 @@ import type {
   MessageExtraInfo,
   RequestId,
 } from '@modelcontextprotocol/sdk/types.js'
+import { withInvalidParams } from '../protocol/invalid-params'
 import { isResponse, type MessageSink } from './message-sink'
 
 /**
@@ -110,10 +111,11 @@ export class SessionTransport implements Transport {
   /** Routes one server message to the sink it belongs on; a message with nowhere to go is dropped. */
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     if (isResponse(message)) {
+      const response = withInvalidParams(message)
       const sink = this.#routes.get(message.id)
       this.#routes.delete(message.id)
-      sink?.send(message)
-      this.#onSend?.(message, message.id)
+      sink?.send(response)
+      this.#onSend?.(response, message.id)
       return
     }
     let outbound: JSONRPCMessage = message

@@ -47,10 +47,11 @@ export function registerLeaderboard(server: McpServerSetup): void {
       inputSchema: scoreInput,
     },
     async ({ player, points }, tool) => {
-      const board = tool.shared<Scores>(LEADERBOARD_URI)
-      const scores = (await board.read()) ?? {}
-      const total = (scores[player] ?? 0) + points
-      await board.write({ ...scores, [player]: total })
+      // One atomic change where the board lives: concurrent scores are never lost.
+      const scores = await tool
+        .shared<Scores>(LEADERBOARD_URI)
+        .update({ op: 'increment', path: [player], by: points })
+      const total = scores !== undefined && Object.hasOwn(scores, player) ? scores[player] : 0
       return { content: [{ type: 'text', text: `${player} now has ${total} points.` }] }
     },
   )
