@@ -48,10 +48,10 @@ export class EventLog implements EventJournal {
   readonly #known = new Set<string>()
   #ready = false
 
-  readonly #onAppend: (() => void) | undefined
+  readonly #onAppend: ((bytes: number) => void) | undefined
 
-  /** @param onAppend Called after every append (the object uses it to schedule pruning). */
-  constructor(sql: SqlStorage, onAppend?: () => void, now: () => number = Date.now) {
+  /** @param onAppend Called after every append, with its size (pruning, caps). */
+  constructor(sql: SqlStorage, onAppend?: (bytes: number) => void, now: () => number = Date.now) {
     this.#sql = sql
     this.#onAppend = onAppend
     this.#now = now
@@ -82,7 +82,7 @@ export class EventLog implements EventJournal {
       text.length,
       this.#now(),
     )
-    this.#onAppend?.()
+    this.#onAppend?.(text.length)
     return formatEventId(streamId, seq)
   }
 

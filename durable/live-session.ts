@@ -24,6 +24,7 @@ import { StreamAfter } from '../src/transports/stream-after'
 import type { Principal } from '../src/types'
 import type { EventLog } from './event-log'
 import { type LegacyRequest, LegacyRequests } from './legacy-requests'
+import { requestIdInUse } from './session-errors'
 import type { SessionHookRunner } from './session-hooks'
 import type { SessionRecord } from './session-state'
 
@@ -80,14 +81,17 @@ export class LiveSession {
   }
 
   /**
-   * Runs the plugins' `onIncoming` hooks on one HTTP request's messages; a refusal is the HTTP
-   * answer to the whole request, and none of its messages is processed.
+   * Refuses one HTTP request's messages, if need be: a request whose id one still in flight has
+   * (400, so neither hangs), or a refusal by the plugins' `onIncoming` hooks. The refusal is the
+   * HTTP answer to the whole request, and none of its messages is processed.
    */
   refuse(
     messages: readonly JSONRPCMessage[],
     principal: Principal,
     requestId: string,
   ): Response | undefined {
+    const busy = this.#inFlight(messages)
+    if (busy !== undefined) return requestIdInUse(busy)
     const refusal = this.hooks.incoming(messages, principal, requestId)
     if (refusal === undefined) return undefined
     return jsonRpcErrorResponse(refusal.status, refusal.code, refusal.message, refusal.headers)
@@ -119,6 +123,16 @@ export class LiveSession {
       if (level.success) sink = onSuccess(sink, () => record.setLogLevel(level.data))
     }
     this.transport.receive(message, sink)
+  }
+
+  /** The first request of `messages` whose id a request still in flight already has. */
+  #inFlight(messages: readonly JSONRPCMessage[]): RequestId | undefined {
+    for (const message of messages) {
+      if ('method' in message && 'id' in message && this.transport.sinkFor(message.id)) {
+        return message.id
+      }
+    }
+    return undefined
   }
 
   /** Starts the reply to a POST that carries the requests `requestIds`. */

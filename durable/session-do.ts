@@ -25,8 +25,9 @@ import { hubFor } from '../src/shared-resource'
 import { LEGACY_STREAM, STANDALONE_STREAM } from '../src/transports/event-journal'
 import { REQUEST_ID_HEADER_OUT, SESSION_ID_HEADER_OUT } from '../src/types'
 import { buildLiveSession } from './build-live-session'
-import { EventLog } from './event-log'
+import type { EventLog } from './event-log'
 import type { AttachResult, LiveSession } from './live-session'
+import { cappedEventLog } from './log-caps'
 import { RequestLedger } from './request-ledger'
 import { resumePoint } from './resume-point'
 import { SessionAlarm } from './session-alarm'
@@ -62,7 +63,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     this.#config = readSessionConfig(env)
     this.#state = new SessionState(ctx.storage)
     this.#alarm = new SessionAlarm(ctx.storage, this.#config.log.maxAgeMs)
-    this.#log = new EventLog(ctx.storage.sql, () => this.#alarm.pruneSoon())
+    this.#log = cappedEventLog(ctx.storage.sql, this.#config.log, () => this.#alarm.pruneSoon())
     this.#requests = new RequestLedger(ctx.storage.sql, this.#log, this.#config.requestTimeoutMs)
   }
 

@@ -3,7 +3,8 @@
  * The JSON-RPC error responses a session object answers with, in one place so both transports
  * word them alike.
  */
-import { jsonRpcErrorResponse, RPC_ERROR } from '../src/protocol/json-rpc-error'
+import type { RequestId } from '@modelcontextprotocol/sdk/types.js'
+import { jsonRpcError, jsonRpcErrorResponse, RPC_ERROR } from '../src/protocol/json-rpc-error'
 
 /** Unknown, ended, or someone else's session: all look the same, so ids can't be probed. */
 export const sessionNotFound = () =>
@@ -39,6 +40,20 @@ export const batchNotAllowed = (version: string) =>
     400,
     RPC_ERROR.invalidRequest,
     `Invalid Request: batches are not supported at protocol version ${version}`,
+  )
+
+/**
+ * A request whose id a request of this session still in flight has: JSON-RPC ids tell replies
+ * apart, so the second is refused (the first goes on).
+ */
+export const requestIdInUse = (id: RequestId) =>
+  Response.json(
+    jsonRpcError(
+      RPC_ERROR.invalidRequest,
+      `Invalid Request: request id ${JSON.stringify(id)} is in use by a request still in flight`,
+      id,
+    ),
+    { status: 400 },
   )
 
 /** A stream that may be open only once is open already, or one that must be open isn't. */

@@ -13,11 +13,13 @@ import type { ModernLeg } from '../src/modern/modern-leg'
 import { RPC_ERROR } from '../src/protocol/json-rpc-error'
 import { messagesOf, parseJson } from '../src/protocol/parse-messages'
 import { isModernVersion } from '../src/protocol/versions'
+import { readSessionConfig } from '../src/session-config'
 import { type AppEnv, HEADER } from '../src/types'
 import { postEra } from './era'
 import {
   checkProtocolVersionHeader,
   limitBody,
+  refuseHead,
   requireAccept,
   requireJsonBody,
 } from './request-checks'
@@ -73,6 +75,14 @@ export function mcpRoutes(serveModern: ModernLeg): Hono<AppEnv> {
       const parsed = messagesOf(body.json)
       if (!parsed.ok) throw mcpHttpError(400, parsed.code, parsed.message)
       const { messages, batch, hasInitialize } = parsed
+      const { maxBatch } = readSessionConfig(c.env)
+      if (messages.length > maxBatch) {
+        throw mcpHttpError(
+          400,
+          RPC_ERROR.invalidRequest,
+          `Invalid Request: a batch may hold at most ${maxBatch} messages (BATCH_MAX_MESSAGES)`,
+        )
+      }
       const call = { ...caller(c, KIND), messages, batch }
       if (hasInitialize) {
         // Spec (2025-03-26): initialize MUST NOT be part of a batch.
@@ -96,13 +106,18 @@ export function mcpRoutes(serveModern: ModernLeg): Hono<AppEnv> {
     },
   )
 
-  app.get('/', requireAccept(['text/event-stream']), async function mcpGet(c) {
-    c.set('era', 'legacy')
-    return existingSession(c).openStream({
-      ...caller(c, KIND),
-      lastEventId: c.req.header(HEADER.lastEventId),
-    })
-  })
+  app.get(
+    '/',
+    refuseHead(ALLOWED_METHODS),
+    requireAccept(['text/event-stream']),
+    async function mcpGet(c) {
+      c.set('era', 'legacy')
+      return existingSession(c).openStream({
+        ...caller(c, KIND),
+        lastEventId: c.req.header(HEADER.lastEventId),
+      })
+    },
+  )
 
   app.delete('/', async function mcpDelete(c) {
     c.set('era', 'legacy')

@@ -50,6 +50,19 @@ export function requireAccept(required: AcceptedMediaType[], { absentOk = false 
   })
 }
 
+/**
+ * Refuses HEAD with 405 (`allow` lists the methods served). Hono answers HEAD by running the GET
+ * route, and a GET here opens a stream or creates a session: a HEAD must do neither.
+ */
+export function refuseHead(allow: string) {
+  return createMiddleware<AppEnv>(async function refuseHeadCheck(c, next) {
+    if (c.req.method === 'HEAD') {
+      throw mcpHttpError(405, RPC_ERROR.serverError, 'Method Not Allowed', { allow })
+    }
+    await next()
+  })
+}
+
 /** Requires the media type `application/json` (parameters such as `charset` allowed) → else 415. */
 export const requireJsonBody = createMiddleware<AppEnv>(async function requireJsonBody(c, next) {
   const mediaType = c.req.header(HEADER.contentType)?.split(';')[0]?.trim().toLowerCase()

@@ -7,7 +7,7 @@ import { Hono } from 'hono'
 import { mcpHttpError } from '../src/http-error'
 import { RPC_ERROR } from '../src/protocol/json-rpc-error'
 import { type AppEnv, HEADER } from '../src/types'
-import { optionalSessionIdQuery, requireAccept } from './request-checks'
+import { optionalSessionIdQuery, refuseHead, requireAccept } from './request-checks'
 import { caller, newSession, sessionStub } from './session-stub'
 
 const KIND = 'sse'
@@ -18,6 +18,7 @@ export function sseRoutes(): Hono<AppEnv> {
 
   app.get(
     '/',
+    refuseHead('GET'),
     requireAccept(['text/event-stream'], { absentOk: true }),
     optionalSessionIdQuery,
     async function sseConnect(c) {

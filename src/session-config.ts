@@ -45,6 +45,11 @@ const SessionConfigSchema = z.object({
    * closes. 0: each event is logged before its write, each unanswered request before its 202.
    */
   EVENT_LOG_LEGACY_DELAY_MS: ms(0, MINUTE, 1_000),
+  /**
+   * The most messages a JSON-RPC batch (2025-03-26 sessions) may hold; a longer one is refused
+   * in the Worker before any object wakes, so one request can't occupy a session for long.
+   */
+  BATCH_MAX_MESSAGES: z.coerce.number().int().min(1).max(10_000).default(100),
 })
 
 /** The settings of a session object. */
@@ -58,6 +63,8 @@ export interface SessionConfig {
   readonly requestTimeoutMs: number
   /** 0 when legacy-stream events are logged before they are written. */
   readonly legacyLogDelayMs: number
+  /** The most messages a batch may hold. */
+  readonly maxBatch: number
   readonly log: { readonly maxEvents: number; readonly maxBytes: number; readonly maxAgeMs: number }
 }
 
@@ -95,6 +102,7 @@ function parseSessionConfig(source: object): SessionConfig {
     ttlMs: c.SESSION_TTL_MS,
     requestTimeoutMs: c.SERVER_REQUEST_TIMEOUT_MS,
     legacyLogDelayMs: c.EVENT_LOG_LEGACY_DELAY_MS,
+    maxBatch: c.BATCH_MAX_MESSAGES,
     log: {
       maxEvents: c.EVENT_LOG_MAX_EVENTS,
       maxBytes: c.EVENT_LOG_MAX_BYTES,

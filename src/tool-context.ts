@@ -28,6 +28,7 @@ import {
   type ServerRequest,
 } from '@modelcontextprotocol/sdk/types.js'
 import type { SessionContext, SessionStorage, SharedResource } from './define-mcp-server'
+import { checkedAnswer } from './elicitation-answer'
 import type { Era, Principal } from './types'
 
 /** The SDK's per-call `extra`, as a tool handler receives it. */
@@ -221,7 +222,9 @@ export function createToolContext<Env>(
     },
     elicit: (params) =>
       request('elicitation/create', canElicit(caps(), facts.protocolVersion(), params), () =>
-        extra.sendRequest({ method: 'elicitation/create', params }, ElicitResultSchema, options),
+        extra
+          .sendRequest({ method: 'elicitation/create', params }, ElicitResultSchema, options)
+          .then((result) => checkedAnswer(params, result)),
       ),
     sample: (params) =>
       request('sampling/createMessage', caps().sampling !== undefined, () =>

@@ -34,14 +34,49 @@ export interface RejectedMessages {
   readonly message: string
 }
 
+/**
+ * How deep a body's arrays and objects may nest. MCP messages need a handful of levels; a body
+ * nested thousands deep is refused before it is parsed (the runtime could not pass it on to a
+ * session's object anyway).
+ */
+export const MAX_JSON_DEPTH = 64
+
+/** Whether `text` nests arrays and objects deeper than `limit` (strings are skipped). */
+function nestsDeeper(text: string, limit: number): boolean {
+  let depth = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const char = text.charCodeAt(i)
+    if (inString) {
+      if (char === 92)
+        i++ // backslash: the next character is escaped
+      else if (char === 34) inString = false
+    } else if (char === 34) inString = true
+    else if (char === 91 || char === 123) {
+      if (++depth > limit) return true
+    } else if (char === 93 || char === 125) depth--
+  }
+  return false
+}
+
 /** A body that parsed as JSON. */
 export interface ParsedJson {
   readonly ok: true
   readonly json: unknown
 }
 
-/** Parses a request body as JSON; one that doesn't parse is a parse error (-32700). */
+/**
+ * Parses a request body as JSON; one that doesn't parse is a parse error (-32700), one nested
+ * deeper than {@link MAX_JSON_DEPTH} an invalid request (-32600).
+ */
 export function parseJson(text: string): ParsedJson | RejectedMessages {
+  if (nestsDeeper(text, MAX_JSON_DEPTH)) {
+    return {
+      ok: false,
+      code: RPC_ERROR.invalidRequest,
+      message: `Invalid Request: the body nests deeper than ${MAX_JSON_DEPTH} levels`,
+    }
+  }
   try {
     return { ok: true, json: JSON.parse(text) }
   } catch {
@@ -71,6 +106,7 @@ export function messagesOf(json: unknown): ParsedMessages | RejectedMessages {
     return { ok: false, code: RPC_ERROR.invalidRequest, message: 'Invalid Request: empty batch' }
   }
   const messages: JSONRPCMessage[] = []
+  const ids = new Set<string | number>()
   let hasInitialize = false
   let hasRequests = false
   for (const item of items) {
@@ -84,6 +120,15 @@ export function messagesOf(json: unknown): ParsedMessages | RejectedMessages {
     }
     const message = parsed.data
     if ('method' in message && 'id' in message) {
+      // JSON-RPC: each request of a batch needs an id of its own to get its own response.
+      if (ids.has(message.id)) {
+        return {
+          ok: false,
+          code: RPC_ERROR.invalidRequest,
+          message: `Invalid Request: request id ${JSON.stringify(message.id)} appears twice in the batch`,
+        }
+      }
+      ids.add(message.id)
       hasRequests = true
       if (message.method === 'initialize') {
         if (!isInitializeRequest(message)) {
