@@ -40,9 +40,6 @@ export interface RecordKeeper {
   setLogLevel(level: LoggingLevel): void
 }
 
-/** The answer to an attempt to attach a connection. */
-export type AttachResult = SSEStream | 'conflict'
-
 /** A session's live server, transport and streams. */
 export class LiveSession {
   readonly #replies = new Set<ReplyStream>()
@@ -151,27 +148,30 @@ export class LiveSession {
     return reply
   }
 
-  /** Opens the standalone stream (`GET /mcp`), replaying after `resumeFrom` when resuming. */
-  openStandalone(resumeFrom?: number): AttachResult {
+  /**
+   * Opens the standalone stream (`GET /mcp`), replaying after `resumeFrom` when resuming. A
+   * connection the stream still has is dropped: the newest one wins.
+   */
+  openStandalone(resumeFrom?: number): SSEStream {
     const connection = this.#connection()
-    const attached = this.#standalone.attach(connection, {
+    this.#standalone.attach(connection, {
       primeRetryMs: this.#primeRetryMs,
       resumeFrom,
       replay: resumeFrom === undefined ? [] : this.log.eventsAfter(STANDALONE_STREAM, resumeFrom),
     })
-    return attached ? connection : 'conflict'
+    return connection
   }
 
   /**
    * Resumes a POST's reply stream after `resumeFrom`: while the request runs, the connection
-   * then stays attached and gets the rest live; a finished stream is replayed and closed.
+   * then stays attached (taking over from one still attached) and gets the rest live; a
+   * finished stream is replayed and closed.
    */
-  resumeReply(streamId: string, resumeFrom: number): AttachResult {
+  resumeReply(streamId: string, resumeFrom: number): SSEStream {
     const replay = this.log.eventsAfter(streamId, resumeFrom)
     const connection = this.#connection()
     const live = [...this.#replies].find((reply) => reply.streamId === streamId)
-    if (live !== undefined)
-      return live.resume(connection, replay, resumeFrom) ? connection : 'conflict'
+    if (live?.resume(connection, replay, resumeFrom)) return connection
     if (this.#primeRetryMs !== undefined) {
       void connection.prime(formatEventId(streamId, resumeFrom), this.#primeRetryMs)
     }
@@ -197,10 +197,12 @@ export class LiveSession {
 
   /**
    * Connects a legacy SSE stream. Spec (2024-11-05): its first event is `endpoint`, whose data is
-   * the URI the client POSTs to. A reconnect with `resumeFrom` then gets the events it missed.
+   * the URI the client POSTs to. A reconnect with `resumeFrom` then gets the events it missed;
+   * one that finds the stream still connected takes it over.
    */
-  connectLegacy(endpoint: string, resumeFrom?: number): AttachResult {
-    if (this.#legacy.connected) return 'conflict'
+  connectLegacy(endpoint: string, resumeFrom?: number): SSEStream {
+    // What the old connection was sent but not logged yet must be in the replay.
+    this.#legacy.flush()
     const connection = this.#connection()
     void connection.writeEvent('endpoint', endpoint)
     const replay = resumeFrom === undefined ? [] : this.log.eventsAfter(LEGACY_STREAM, resumeFrom)

@@ -26,7 +26,7 @@ import { LEGACY_STREAM, STANDALONE_STREAM } from '../src/transports/event-journa
 import { REQUEST_ID_HEADER_OUT, SESSION_ID_HEADER_OUT } from '../src/types'
 import { buildLiveSession } from './build-live-session'
 import type { EventLog } from './event-log'
-import type { AttachResult, LiveSession } from './live-session'
+import type { LiveSession } from './live-session'
 import { cappedEventLog } from './log-caps'
 import { RequestLedger } from './request-ledger'
 import { resumePoint } from './resume-point'
@@ -39,7 +39,6 @@ import {
   malformedInitialize,
   sessionNotFound,
   sessionTerminated,
-  streamConflict,
 } from './session-errors'
 import { SessionState } from './session-state'
 
@@ -113,18 +112,11 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     if (resume instanceof Response) return resume
     const live = await this.#ensureLive()
     this.#touch()
-    const result: AttachResult =
+    const connection =
       resume === undefined || resume.streamId === STANDALONE_STREAM
         ? live.openStandalone(resume?.seq)
         : live.resumeReply(resume.streamId, resume.seq)
-    if (result === 'conflict') {
-      return streamConflict(
-        resume === undefined
-          ? 'only one standalone SSE stream is allowed per session'
-          : 'that stream is still connected',
-      )
-    }
-    return result.toResponse(this.#sessionHeaders(call))
+    return connection.toResponse(this.#sessionHeaders(call))
   }
 
   /** Handles `GET /sse`: starts a legacy session, or reconnects (and resumes) one. */
@@ -140,10 +132,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     const resume = resumePoint(this.#log, call.lastEventId, [LEGACY_STREAM])
     if (resume instanceof Response) return resume
     const live = await this.#ensureLive()
-    const result = live.connectLegacy(call.endpoint, resume?.seq)
-    if (result === 'conflict')
-      return streamConflict('this session already has a connected SSE stream')
-    return result.toResponse()
+    return live.connectLegacy(call.endpoint, resume?.seq).toResponse()
   }
 
   /** Handles `POST /messages`: one message, 202; replies go on the stream or wait in the log. */

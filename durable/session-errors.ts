@@ -56,10 +56,6 @@ export const requestIdInUse = (id: RequestId) =>
     { status: 400 },
   )
 
-/** A stream that may be open only once is open already, or one that must be open isn't. */
-export const streamConflict = (message: string) =>
-  jsonRpcErrorResponse(409, RPC_ERROR.serverError, `Conflict: ${message}`)
-
 /** A `Last-Event-ID` that is malformed, or names no stream of this session (checklist F.47). */
 export const badLastEventId = (why: 'malformed' | 'unknown') =>
   jsonRpcErrorResponse(400, RPC_ERROR.serverError, `Bad Request: ${why} Last-Event-ID`)

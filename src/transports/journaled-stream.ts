@@ -90,11 +90,13 @@ export class JournaledStream implements MessageSink {
 
   /**
    * Attaches a connection: priming event, replayed events, then live. All of it happens in one
-   * synchronous step, so no event can slip between the replay and the live ones. Returns false
-   * when another connection is still attached (the caller answers 409).
+   * synchronous step, so no event can slip between the replay and the live ones. A connection
+   * still attached is dropped first: a stream has one connection at a time, and the newest
+   * wins (the old one is usually a client that vanished without closing it). Whatever the old
+   * one was sent is in the log by then, for the new one to resume from.
    */
-  attach(connection: SSEStream, options: AttachOptions = {}): boolean {
-    if (this.connected) return false
+  attach(connection: SSEStream, options: AttachOptions = {}): void {
+    this.connection?.abort()
     if (options.primeRetryMs !== undefined) {
       const primingId =
         options.resumeFrom === undefined
@@ -106,6 +108,5 @@ export class JournaledStream implements MessageSink {
     this.#connection = connection
     // Before a client can reconnect, everything this connection carried is in the log.
     if (this.#logWithinMs > 0) connection.onClose(() => this.flush())
-    return true
   }
 }

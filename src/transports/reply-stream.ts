@@ -99,13 +99,13 @@ export class ReplyStream implements MessageSink {
    */
   resume(connection: SSEStream, replay: readonly JournalEvent[], resumeFrom: number): boolean {
     if (this.#stream === undefined || this.#done) return false
-    const attached = this.#stream.attach(connection, {
+    this.#stream.attach(connection, {
       replay,
       resumeFrom,
       primeRetryMs: this.#options.primeRetryMs,
     })
-    if (attached) this.#limitConnection(connection)
-    return attached
+    this.#limitConnection(connection)
+    return true
   }
 
   /**

@@ -67,6 +67,26 @@ export class LegacyStream {
     return this.#raw.slice(start)
   }
 
+  /**
+   * Whether the server ended this stream (the body finished or failed) within `timeoutMs`,
+   * reading and keeping whatever arrives until then.
+   */
+  async ended(timeoutMs = 3_000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs
+    while (Date.now() < deadline) {
+      const chunk = await Promise.race([
+        this.#reader.read().catch(() => ({ done: true, value: undefined })),
+        new Promise<'timeout'>((resolve) =>
+          setTimeout(() => resolve('timeout'), deadline - Date.now()),
+        ),
+      ])
+      if (chunk === 'timeout') return false
+      if (chunk.done) return true
+      this.#raw += this.#decoder.decode(chunk.value, { stream: true })
+    }
+    return false
+  }
+
   /** Drops the connection, as a client going away would. */
   async cancel(): Promise<void> {
     await this.#reader.cancel().catch(() => undefined)

@@ -264,11 +264,13 @@ describe('transports never cross', () => {
 })
 
 describe('reconnecting and keepalive', () => {
-  it('one connected stream per session → 409; after a drop, a reconnect gets a new endpoint event', async () => {
+  it('one connected stream per session: a reconnect takes it over and gets a new endpoint event', async () => {
     const { stream, sessionId, endpoint } = await initializedLegacy()
-    const again = await fetchApp(`/sse?sessionId=${sessionId}`)
-    await expectRpcError(again, 409, -32000)
-    await drop(stream)
+    const again = await openLegacy(sessionId)
+    expect(again.response.status).toBe(200)
+    expect(await stream.ended()).toBe(true)
+    expect(await again.next()).toEqual({ event: 'endpoint', data: endpoint })
+    await drop(again)
     const back = await openLegacy(sessionId)
     expect(back.response.status).toBe(200)
     expect(await back.next()).toEqual({ event: 'endpoint', data: endpoint })

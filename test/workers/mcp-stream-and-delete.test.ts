@@ -3,6 +3,7 @@
  * the same session and version checks as POST; DELETE leaves nothing behind.
  */
 import { describe, expect, it } from 'vitest'
+import { LegacyStream } from '../helpers/legacy-sse'
 import { expectRpcError, fetchApp, MSG, openSession, postMcp } from '../helpers/requests'
 import { storedEntries } from '../helpers/session-storage'
 
@@ -28,13 +29,16 @@ describe('GET /mcp', () => {
     await res.body!.cancel()
   })
 
-  it('allows one standalone stream at a time → 409', async () => {
+  it('has one standalone stream at a time: a new one takes over, the old one ends', async () => {
     const sessionId = await openSession()
-    const first = await getMcp({ ...SSE_ACCEPT, 'mcp-session-id': sessionId })
-    expect(first.status).toBe(200)
-    const second = await getMcp({ ...SSE_ACCEPT, 'mcp-session-id': sessionId })
-    expect(await expectRpcError(second, 409, -32000)).toMatch(/only one standalone SSE stream/)
-    await first.body!.cancel()
+    const first = new LegacyStream(await getMcp({ ...SSE_ACCEPT, 'mcp-session-id': sessionId }))
+    expect(first.response.status).toBe(200)
+    const second = new LegacyStream(await getMcp({ ...SSE_ACCEPT, 'mcp-session-id': sessionId }))
+    expect(second.response.status).toBe(200)
+    expect(await first.ended()).toBe(true)
+    // The new one is live: it gets the keepalives (150 ms in these tests), and stays open.
+    expect(await second.drain(400)).toMatch(/: keepalive/)
+    await second.cancel()
   })
 
   it('needs Accept: text/event-stream → 406', async () => {

@@ -89,13 +89,25 @@ describe('GET /mcp with Last-Event-ID', () => {
     ])
   })
 
-  it('a stream still connected → 409', async () => {
+  it('resuming a stream still connected takes it over: the old connection ends, nothing is lost', async () => {
     const sessionId = await openSession()
-    const stream = await startCountdown(sessionId, 20, 50)
+    const stream = await startCountdown(sessionId, 4, 60)
     await stream.next()
     const first = await stream.next()
-    await expectRpcError(await resumeMcp(sessionId, first.id!), 409, -32000)
-    await stream.cancel()
+    expect(first.id).toBe('p1_1')
+    const res = await resumeMcp(sessionId, first.id!)
+    expect(res.status).toBe(200)
+    expect(await stream.ended()).toBe(true)
+    const { events } = parseSSE(await res.text())
+    // Priming at the resume point, then every later event once, in order, ending with the result.
+    expect(events[0]).toEqual({ id: 'p1_1', data: '', retry: 1000 })
+    const later = events.slice(1)
+    expect(later.map((event) => event.id)).toEqual(['p1_2', 'p1_3', 'p1_4', 'p1_5'])
+    expect(later.slice(0, 3).map((event) => progressOf(event.data))).toEqual([2, 3, 4])
+    expect(JSON.parse(later[3]!.data)).toMatchObject({
+      id: 20,
+      result: { content: [{ text: 'Liftoff!' }] },
+    })
   })
 
   it.each([['nope'], ['p1'], ['p1_'], ['p01_1'], ['_1'], ['p1_1_2'], ['get_-1']])(
