@@ -7,6 +7,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import fs from 'node:fs'
+import { createRequire } from 'node:module'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
@@ -14,7 +15,10 @@ import path from 'node:path'
 /** The repository root. */
 export const ROOT = path.resolve(import.meta.dirname, '..')
 
-const WORKERD = path.join(ROOT, 'node_modules', 'workerd', 'bin', 'workerd')
+/** The runtime `npm start` runs: the workerd of the project's wrangler. */
+const WORKERD = createRequire(path.join(ROOT, 'node_modules', 'wrangler', 'package.json')).resolve(
+  'workerd/bin/workerd',
+)
 const WRANGLER = path.join(ROOT, 'node_modules', '.bin', 'wrangler')
 
 /** What to run: a wrangler config and the Durable Object classes it binds. */
