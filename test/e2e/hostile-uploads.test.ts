@@ -7,7 +7,7 @@
  */
 import net from 'node:net'
 import { describe, expect, it } from 'vitest'
-import { useDevServer } from './dev-server'
+import { INITIALIZE, MCP_POST_HEADERS, useDevServer } from './dev-server'
 
 const dev = useDevServer()
 
@@ -86,20 +86,8 @@ describe('npm start under hostile uploads', () => {
     expect(await healthy()).toBe(true)
     const res = await fetch(`${dev().baseUrl}/mcp`, {
       method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-      },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'initialize',
-        params: {
-          protocolVersion: '2025-11-25',
-          capabilities: {},
-          clientInfo: { name: 'e2e', version: '0' },
-        },
-      }),
+      headers: MCP_POST_HEADERS,
+      body: JSON.stringify(INITIALIZE),
     })
     expect(res.status).toBe(200)
   })

@@ -20,6 +20,23 @@ const SERVER_INFO = {
   'io.modelcontextprotocol/serverInfo': { name: server.name, version: server.version },
 }
 
+/** A modern POST /mcp of `body`, with its standard headers and `headers`. */
+function modernRequest(
+  body: { method: string; params?: Record<string, unknown> },
+  headers: Record<string, string> = {},
+): Request {
+  return new Request(`${BASE}/mcp`, {
+    method: 'POST',
+    headers: {
+      accept: ACCEPT_BOTH,
+      'content-type': 'application/json',
+      ...standardHeaders(body),
+      ...headers,
+    },
+    body: JSON.stringify(body),
+  })
+}
+
 async function resultOf(res: Response, id: number | string = 1): Promise<Record<string, unknown>> {
   expect(res.status).toBe(200)
   expect(res.headers.get('content-type')).toMatch(/^application\/json/)
@@ -243,18 +260,7 @@ describe('one definition, both eras', () => {
   })
   const app = createApp({ server: definition })
   const send = (body: { method: string; params?: Record<string, unknown> }) =>
-    app.fetch(
-      new Request(`${BASE}/mcp`, {
-        method: 'POST',
-        headers: {
-          accept: ACCEPT_BOTH,
-          'content-type': 'application/json',
-          ...standardHeaders(body),
-        },
-        body: JSON.stringify(body),
-      }),
-      env,
-    )
+    app.fetch(modernRequest(body), env)
 
   it('server/discover gives the identity and instructions initialize gives', async () => {
     const result = await resultOf(await send(modern('server/discover')))
@@ -277,20 +283,7 @@ describe('plugins and CORS on modern requests', () => {
   const call = (
     headers: Record<string, string>,
     body = modern('tools/call', { name: 'echo', arguments: { text: 'a' } }),
-  ) =>
-    worker.fetch(
-      new Request(`${BASE}/mcp`, {
-        method: 'POST',
-        headers: {
-          accept: ACCEPT_BOTH,
-          'content-type': 'application/json',
-          ...standardHeaders(body),
-          ...headers,
-        },
-        body: JSON.stringify(body),
-      }),
-      { ...env, ...TOKENS },
-    )
+  ) => worker.fetch(modernRequest(body, headers), { ...env, ...TOKENS })
 
   it('bearer auth: no token → 401 with the challenge; a valid one → served', async () => {
     const refused = await call({})
