@@ -61,7 +61,7 @@ export function buildLegacyServer<Env>(
   for (const entry of entries.resources) {
     if ('uri' in entry) {
       server.registerResource(entry.name, entry.uri, entry.metadata, (uri, extra) =>
-        entry.read(uri, sessionRequestContext(context, extra)),
+        entry.read(uri, sessionRequestContext(context, facts, extra)),
       )
     } else {
       server.registerResource(
@@ -69,7 +69,7 @@ export function buildLegacyServer<Env>(
         legacyTemplate(entry.template),
         entry.metadata,
         (uri, variables, extra) =>
-          entry.read(uri, variables, sessionRequestContext(context, extra)),
+          entry.read(uri, variables, sessionRequestContext(context, facts, extra)),
       )
     }
   }
@@ -78,7 +78,8 @@ export function buildLegacyServer<Env>(
     if (argsShape === undefined) {
       // The SDK calls a prompt without arguments with `extra` alone, but its registerPrompt
       // typing only admits the two-argument form.
-      const withoutArgs = (extra: ToolExtra) => handler({}, sessionRequestContext(context, extra))
+      const withoutArgs = (extra: ToolExtra) =>
+        handler({}, sessionRequestContext(context, facts, extra))
       server.registerPrompt(
         name,
         config,
@@ -86,7 +87,7 @@ export function buildLegacyServer<Env>(
       )
     } else {
       server.registerPrompt(name, { ...config, argsSchema: argsShape }, (args, extra) =>
-        handler(args, sessionRequestContext(context, extra)),
+        handler(args, sessionRequestContext(context, facts, extra)),
       )
     }
   }

@@ -50,6 +50,15 @@ const SessionConfigSchema = z.object({
    * in the Worker before any object wakes, so one request can't occupy a session for long.
    */
   BATCH_MAX_MESSAGES: z.coerce.number().int().min(1).max(10_000).default(100),
+  /**
+   * The secret that signs 2026-07-28 `requestState` (input_required rounds), 32 bytes or more;
+   * set it in production (`wrangler secret put`): unset, each isolate signs with its own random
+   * key, so a round that lands on another isolate is refused.
+   */
+  REQUEST_STATE_KEY: z
+    .string()
+    .refine((key) => new TextEncoder().encode(key).byteLength >= 32, 'must be 32 bytes or more')
+    .optional(),
 })
 
 /** The settings of a session object. */
@@ -65,6 +74,8 @@ export interface SessionConfig {
   readonly legacyLogDelayMs: number
   /** The most messages a batch may hold. */
   readonly maxBatch: number
+  /** The `requestState` signing secret, when set. */
+  readonly requestStateKey: string | undefined
   readonly log: { readonly maxEvents: number; readonly maxBytes: number; readonly maxAgeMs: number }
 }
 
@@ -103,6 +114,7 @@ function parseSessionConfig(source: object): SessionConfig {
     requestTimeoutMs: c.SERVER_REQUEST_TIMEOUT_MS,
     legacyLogDelayMs: c.EVENT_LOG_LEGACY_DELAY_MS,
     maxBatch: c.BATCH_MAX_MESSAGES,
+    requestStateKey: c.REQUEST_STATE_KEY,
     log: {
       maxEvents: c.EVENT_LOG_MAX_EVENTS,
       maxBytes: c.EVENT_LOG_MAX_BYTES,

@@ -64,7 +64,19 @@ export interface SessionFacts {
 
 export type { Era }
 
-/** What every handler (tool, resource, prompt) gets: who is calling, from where, and `env`. */
+/** Options of a request for input. */
+export interface InputOptions {
+  /**
+   * The request's key in a 2026-07-28 `input_required` result, under which the client answers
+   * it (default: `input-<n>`, by the order of the calls). Ignored on a session.
+   */
+  readonly key?: string
+}
+
+/**
+ * What every handler (tool, resource, prompt) gets: who is calling, from where, `env`, and the
+ * requests for input (the spec allows them on tools, prompts and resource reads).
+ */
 export interface RequestContext<Env = unknown> {
   /** Which era this request belongs to. */
   readonly era: Era
@@ -81,6 +93,24 @@ export interface RequestContext<Env = unknown> {
    * closing the response on a modern request).
    */
   readonly signal: AbortSignal
+  /** What the client declared it can do (at `initialize`, or in this modern request). */
+  readonly clientCapabilities: ClientCapabilities
+  /**
+   * Asks the user for input (`elicitation/create`); needs the client's `elicitation` capability.
+   * On a session, a real server→client request. On a modern request, an `input_required` round
+   * trip: the call ends here until the client answers, then runs again from the start and this
+   * resolves with the answer (see `src/modern/input-rounds.ts`). An accepted answer's content is
+   * checked against `requestedSchema` in both eras. Without the capability: an error on a
+   * session, `-32021` on a modern request.
+   */
+  elicit(params: ElicitRequest['params'], options?: InputOptions): Promise<ElicitResult>
+  /** Asks the client's model (`sampling/createMessage`); needs `sampling` (as `elicit`). */
+  sample(
+    params: CreateMessageRequest['params'],
+    options?: InputOptions,
+  ): Promise<CreateMessageResult>
+  /** Asks for the client's roots (`roots/list`); needs `roots` (as `elicit`). */
+  roots(options?: InputOptions): Promise<ListRootsResult>
 }
 
 /** Everything a tool call can use. */
@@ -100,16 +130,6 @@ export interface ToolContext<Env = unknown> extends RequestContext<Env> {
    * session's `logging/setLevel`; on a modern request, only when it carried a `logLevel`).
    */
   log(level: LoggingLevel, data: unknown, logger?: string): Promise<void>
-  /**
-   * Asks the user for input (`elicitation/create`); needs the client's `elicitation` capability.
-   * Sessions only, for now: on a modern request a client without the capability is answered
-   * `-32021`, and one with it gets an error result.
-   */
-  elicit(params: ElicitRequest['params']): Promise<ElicitResult>
-  /** Asks the client's model (`sampling/createMessage`); needs its `sampling` capability (as `elicit`). */
-  sample(params: CreateMessageRequest['params']): Promise<CreateMessageResult>
-  /** Asks for the client's roots (`roots/list`); needs its `roots` capability (as `elicit`). */
-  roots(): Promise<ListRootsResult>
   /** Pings the client (sessions only: 2026-07-28 has no ping). */
   ping(): Promise<void>
   /**
@@ -164,24 +184,9 @@ export function progressReporter(
 /** The context of a session's request that the SDK v1 handles with `extra`. */
 export function sessionRequestContext<Env>(
   session: SessionContext<Env>,
-  extra: Pick<ToolExtra, 'signal'>,
-): RequestContext<Env> {
-  return {
-    era: 'legacy',
-    sessionId: session.sessionId,
-    principal: session.principal,
-    env: session.env,
-    shared: (uri) => session.shared(uri),
-    signal: extra.signal,
-  }
-}
-
-/** Builds the context of one tool call of a session. */
-export function createToolContext<Env>(
-  session: SessionContext<Env>,
   facts: SessionFacts,
-  extra: ToolExtra,
-): ToolContext<Env> {
+  extra: Pick<ToolExtra, 'signal' | 'sendRequest'>,
+): RequestContext<Env> {
   const request = async <T>(
     method: string,
     declared: boolean,
@@ -203,11 +208,45 @@ export function createToolContext<Env>(
     }
     return send()
   }
-  const caps = () => facts.clientCapabilities() ?? {}
+  const caps = facts.clientCapabilities() ?? {}
   const options = { timeout: facts.requestTimeoutMs }
-
   return {
-    ...sessionRequestContext(session, extra),
+    era: 'legacy',
+    sessionId: session.sessionId,
+    principal: session.principal,
+    env: session.env,
+    shared: (uri) => session.shared(uri),
+    signal: extra.signal,
+    clientCapabilities: caps,
+    elicit: (params) =>
+      request('elicitation/create', canElicit(caps, facts.protocolVersion(), params), () =>
+        extra
+          .sendRequest({ method: 'elicitation/create', params }, ElicitResultSchema, options)
+          .then((result) => checkedAnswer(params, result)),
+      ),
+    sample: (params) =>
+      request('sampling/createMessage', caps.sampling !== undefined, () =>
+        extra.sendRequest(
+          { method: 'sampling/createMessage', params },
+          CreateMessageResultSchema,
+          options,
+        ),
+      ),
+    roots: () =>
+      request('roots/list', caps.roots !== undefined, () =>
+        extra.sendRequest({ method: 'roots/list' }, ListRootsResultSchema, options),
+      ),
+  }
+}
+
+/** Builds the context of one tool call of a session. */
+export function createToolContext<Env>(
+  session: SessionContext<Env>,
+  facts: SessionFacts,
+  extra: ToolExtra,
+): ToolContext<Env> {
+  return {
+    ...sessionRequestContext(session, facts, extra),
     storage: session.storage,
     progress: progressReporter(extra._meta?.progressToken, (notification) =>
       extra.sendNotification(notification),
@@ -220,26 +259,10 @@ export function createToolContext<Env>(
         params: { level, data, ...(logger !== undefined && { logger }) },
       })
     },
-    elicit: (params) =>
-      request('elicitation/create', canElicit(caps(), facts.protocolVersion(), params), () =>
-        extra
-          .sendRequest({ method: 'elicitation/create', params }, ElicitResultSchema, options)
-          .then((result) => checkedAnswer(params, result)),
-      ),
-    sample: (params) =>
-      request('sampling/createMessage', caps().sampling !== undefined, () =>
-        extra.sendRequest(
-          { method: 'sampling/createMessage', params },
-          CreateMessageResultSchema,
-          options,
-        ),
-      ),
-    roots: () =>
-      request('roots/list', caps().roots !== undefined, () =>
-        extra.sendRequest({ method: 'roots/list' }, ListRootsResultSchema, options),
-      ),
     async ping() {
-      await extra.sendRequest({ method: 'ping' }, EmptyResultSchema, options)
+      await extra.sendRequest({ method: 'ping' }, EmptyResultSchema, {
+        timeout: facts.requestTimeoutMs,
+      })
     },
     closeStream: () => facts.closeStream(extra.requestId),
   }

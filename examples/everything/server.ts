@@ -6,6 +6,7 @@
  */
 import { defineMcpServer } from '../../src/define-mcp-server'
 import { registerEverythingDiagnostics } from './diagnostics'
+import { registerEverythingInputRequired } from './input-required'
 import { registerEverythingPrompts, registerEverythingResources } from './resources-and-prompts'
 import { registerEverythingTools } from './tools'
 
@@ -23,5 +24,6 @@ export const everything = defineMcpServer({
     registerEverythingDiagnostics(server)
     registerEverythingResources(server)
     registerEverythingPrompts(server)
+    registerEverythingInputRequired(server)
   },
 })

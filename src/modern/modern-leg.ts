@@ -19,6 +19,7 @@ import type { HookContext, HookRejection, McpPlugin, SessionHooks } from '../plu
 import { jsonRpcError } from '../protocol/json-rpc-error'
 import { readSessionConfig } from '../session-config'
 import { type Principal, REQUEST_ID_HEADER_OUT } from '../types'
+import { requestStateCodec, stateBinding } from './input-rounds'
 import { buildModernServer } from './modern-server'
 import type { ModernScope } from './modern-tool-context'
 
@@ -124,10 +125,16 @@ export function createModernLeg<Env>(
   }
 
   return async function serveModern(call) {
+    let codec: ReturnType<ModernScope['stateCodec']> | undefined
     const scope: ModernScope = {
       env: call.env,
       principal: call.principal,
       requestId: call.requestId,
+      stateCodec: () =>
+        (codec ??= requestStateCodec(
+          readSessionConfig(call.env).requestStateKey,
+          stateBinding(call.principal.name, call.body),
+        )),
     }
     const context: HookContext = {
       era: 'modern',

@@ -16,6 +16,7 @@ import {
 } from '@modelcontextprotocol/server'
 import type { McpServerDefinition } from '../define-mcp-server'
 import { type ServerEntries, serverEntries, templatesOf } from '../server-entries'
+import { type InputRound, withInputRounds } from './input-rounds'
 import {
   createModernToolContext,
   type ModernScope,
@@ -65,60 +66,76 @@ function modernCapabilities(
   return capabilities
 }
 
+/**
+ * Runs one handler of a modern request with its input round: the handler's result, or the
+ * `input_required` result that ends it (or, for input the client can't take, the result that
+ * makes the SDK answer `-32021`).
+ */
+function served<R>(scope: ModernScope, ctx: ServerContext, run: (round: InputRound) => Promise<R>) {
+  return withInputRounds(ctx, scope.stateCodec, async (round) => {
+    try {
+      return await run(round)
+    } catch (error) {
+      if (error instanceof UndeclaredCapability) return error.result()
+      throw error
+    }
+  })
+}
+
 /** Builds the server of one modern request. */
 export function buildModernServer<Env>(
   definition: McpServerDefinition<Env>,
   scope: ModernScope<Env>,
 ): McpServer {
   const entries = serverEntries(definition)
+  const context = scope as ModernScope
   const server = new McpServer(
     { name: definition.name, version: definition.version },
     {
       capabilities: modernCapabilities(definition as McpServerDefinition<never>, entries),
       ...(definition.instructions !== undefined && { instructions: definition.instructions }),
+      // The SDK verifies an echoed requestState before the handler runs (-32602 if it fails).
+      requestState: { verify: (state, ctx) => context.stateCodec().verify(state, ctx) },
     },
   )
-  const context = scope as ModernScope
   for (const { name, config, handler } of entries.tools) {
     const { inputSchema, outputSchema, ...rest } = config
-    const call = async (args: Record<string, unknown>, ctx: ServerContext) => {
-      try {
-        return (await handler(args, createModernToolContext(context, ctx))) as CallToolResult
-      } catch (error) {
-        if (error instanceof UndeclaredCapability) return error.result()
-        throw error
-      }
-    }
+    const call = (args: Record<string, unknown>, ctx: ServerContext) =>
+      served(context, ctx, async (round) => {
+        const tool = createModernToolContext(context, ctx, round)
+        return (await handler(args, tool)) as CallToolResult
+      })
     const tool = { ...rest, ...(outputSchema !== undefined && { outputSchema }) }
     if (inputSchema === undefined) server.registerTool(name, tool, (ctx) => call({}, ctx))
     else server.registerTool(name, { ...tool, inputSchema }, call)
   }
   for (const entry of entries.resources) {
     if ('uri' in entry) {
-      server.registerResource(
-        entry.name,
-        entry.uri,
-        entry.metadata,
-        async (uri, ctx) =>
-          (await entry.read(uri, modernRequestContext(context, ctx))) as ReadResourceResult,
+      server.registerResource(entry.name, entry.uri, entry.metadata, (uri, ctx) =>
+        served(context, ctx, async (round) => {
+          const read = await entry.read(uri, modernRequestContext(context, ctx, round))
+          return read as ReadResourceResult
+        }),
       )
     } else {
       server.registerResource(
         entry.name,
         modernTemplate(entry.template),
         entry.metadata,
-        async (uri, variables, ctx) =>
-          (await entry.read(
-            uri,
-            variables,
-            modernRequestContext(context, ctx),
-          )) as ReadResourceResult,
+        (uri, variables, ctx) =>
+          served(context, ctx, async (round) => {
+            const request = modernRequestContext(context, ctx, round)
+            return (await entry.read(uri, variables, request)) as ReadResourceResult
+          }),
       )
     }
   }
   for (const { name, title, description, argsSchema, handler } of entries.prompts) {
-    const get = async (args: Record<string, unknown>, ctx: ServerContext) =>
-      (await handler(args, modernRequestContext(context, ctx))) as GetPromptResult
+    const get = (args: Record<string, unknown>, ctx: ServerContext) =>
+      served(context, ctx, async (round) => {
+        const prompt = await handler(args, modernRequestContext(context, ctx, round))
+        return prompt as GetPromptResult
+      })
     const prompt = {
       ...(title !== undefined && { title }),
       ...(description !== undefined && { description }),

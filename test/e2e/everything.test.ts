@@ -78,6 +78,14 @@ const TOOLS = [
   'test_missing_capability',
   'test_logging_tool',
   'test_streaming_elicitation',
+  'test_input_required_result_elicitation',
+  'test_input_required_result_sampling',
+  'test_input_required_result_list_roots',
+  'test_input_required_result_request_state',
+  'test_input_required_result_tampered_state',
+  'test_input_required_result_multiple_inputs',
+  'test_input_required_result_multi_round',
+  'test_input_required_result_capabilities',
 ]
 
 const EMBEDDED = {
@@ -294,6 +302,7 @@ describe.each<Kind>(['streamable-http', 'sse'])('everything over %s', (kind) => 
       'test_prompt_with_arguments',
       'test_prompt_with_embedded_resource',
       'test_prompt_with_image',
+      'test_input_required_result_prompt',
     ])
     for (const prompt of prompts) expect(prompt.description).toBeTruthy()
     expect((await client.getPrompt({ name: 'test_simple_prompt' })).messages).toEqual([

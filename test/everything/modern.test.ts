@@ -40,19 +40,19 @@ describe('client capabilities on modern requests', () => {
     expect(error.data).toMatchObject({ requiredCapabilities: { elicitation: {} } })
   })
 
-  it('with the capability declared: an error result, until input_required round trips exist', async () => {
+  it('with the capability declared: an input_required round for the sampling', async () => {
     const res = await postModern(tool('test_missing_capability', { [CAPS]: { sampling: {} } }))
     expect(res.status).toBe(200)
     expect(await res.json()).toMatchObject({
       id: 61,
       result: {
-        isError: true,
-        content: [
-          {
-            type: 'text',
-            text: 'sampling/createMessage is not yet available to 2026-07-28 requests: connect with a session (initialize) to use this tool',
+        resultType: 'input_required',
+        inputRequests: {
+          'input-1': {
+            method: 'sampling/createMessage',
+            params: { messages: [{ role: 'user', content: { type: 'text' } }], maxTokens: 10 },
           },
-        ],
+        },
       },
     })
   })

@@ -33,7 +33,14 @@ describe('serverEntries', () => {
       },
     })
     const first = serverEntries(definition)
-    const scope = { env: {}, principal: { name: 'anonymous' }, requestId: 'r' }
+    const scope = {
+      env: {},
+      principal: { name: 'anonymous' },
+      requestId: 'r',
+      stateCodec: () => {
+        throw new Error('no input here')
+      },
+    }
     buildModernServer(definition, scope)
     buildModernServer(definition, scope)
     expect(serverEntries(definition)).toBe(first)
