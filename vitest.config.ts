@@ -15,6 +15,7 @@ export default defineConfig({
                 SSE_KEEPALIVE_MS: '150',
                 SSE_AFTER_MS: '300',
                 EVENT_LOG_LEGACY_DELAY_MS: '200',
+                HANDLE_TTL_MS: '1000',
                 LOG_LEVEL: 'silent',
               },
             },

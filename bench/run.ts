@@ -75,7 +75,7 @@ interface Row {
 const APP: WorkerSpec = {
   name: 'app',
   wranglerConfig: 'wrangler.toml',
-  objects: { SESSION_DO: 'SessionDO', RESOURCE_HUB: 'ResourceHub' },
+  objects: { SESSION_DO: 'SessionDO', RESOURCE_HUB: 'ResourceHub', HANDLE_DO: 'HandleDO' },
   vars: { LOG_LEVEL: 'silent' },
 }
 const BASELINE: WorkerSpec = {

@@ -15,7 +15,8 @@ const plugins = [mcpLogger(), mcpBearerAuth({ tokens: (env) => env.AUTH_TOKENS }
 /** The session object class, bound to this app's server; `wrangler.toml` names it. */
 export const SessionDO = createSessionDO(server, { plugins })
 
-/** One object per shared resource (the demo's leaderboard). */
+/** One object per shared resource (the demo's leaderboard), and one per durable handle. */
+export { HandleDO } from '../durable/handle-do'
 export { ResourceHub } from '../durable/resource-hub'
 
 export default createApp({ server, plugins })

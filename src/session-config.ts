@@ -30,6 +30,8 @@ const SessionConfigSchema = z.object({
   SERVER_REQUEST_TIMEOUT_MS: ms(100, 24 * HOUR, 60_000),
   /** A session with no request for this long is ended by its alarm. */
   SESSION_TTL_MS: ms(1_000, 365 * 24 * HOUR, 24 * HOUR),
+  /** A durable handle unused for this long is deleted by its alarm. */
+  HANDLE_TTL_MS: ms(1_000, 365 * 24 * HOUR, 24 * HOUR),
   /** Event log caps: count, total bytes of message JSON, and age. */
   EVENT_LOG_MAX_EVENTS: z.coerce.number().int().min(1).max(1_000_000).default(1_000),
   EVENT_LOG_MAX_BYTES: z.coerce
@@ -69,6 +71,7 @@ export interface SessionConfig {
   /** 0 when connections are never closed early. */
   readonly streamMaxMs: number
   readonly ttlMs: number
+  readonly handleTtlMs: number
   readonly requestTimeoutMs: number
   /** 0 when legacy-stream events are logged before they are written. */
   readonly legacyLogDelayMs: number
@@ -111,6 +114,7 @@ function parseSessionConfig(source: object): SessionConfig {
     sseAfterMs: c.SSE_AFTER_MS,
     streamMaxMs: c.SSE_STREAM_MAX_MS,
     ttlMs: c.SESSION_TTL_MS,
+    handleTtlMs: c.HANDLE_TTL_MS,
     requestTimeoutMs: c.SERVER_REQUEST_TIMEOUT_MS,
     legacyLogDelayMs: c.EVENT_LOG_LEGACY_DELAY_MS,
     maxBatch: c.BATCH_MAX_MESSAGES,

@@ -29,6 +29,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js'
 import type { SessionContext, SessionStorage, SharedResource } from './define-mcp-server'
 import { checkedAnswer } from './elicitation-answer'
+import { type Handles, handlesFor } from './handles'
 import type { Era, Principal } from './types'
 
 /** The SDK's per-call `extra`, as a tool handler receives it. */
@@ -95,6 +96,11 @@ export interface RequestContext<Env = unknown> {
   readonly signal: AbortSignal
   /** What the client declared it can do (at `initialize`, or in this modern request). */
   readonly clientCapabilities: ClientCapabilities
+  /**
+   * Durable handles of the caller: state a client carries between requests as an id (the only
+   * state a 2026-07-28 request can keep; sessions can use them too). Needs `HANDLE_DO`.
+   */
+  readonly handles: Handles
   /**
    * Asks the user for input (`elicitation/create`); needs the client's `elicitation` capability.
    * On a session, a real server→client request. On a modern request, an `input_required` round
@@ -218,6 +224,7 @@ export function sessionRequestContext<Env>(
     shared: (uri) => session.shared(uri),
     signal: extra.signal,
     clientCapabilities: caps,
+    handles: handlesFor(session.env, () => session.principal.name),
     elicit: (params) =>
       request('elicitation/create', canElicit(caps, facts.protocolVersion(), params), () =>
         extra

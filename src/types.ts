@@ -53,6 +53,8 @@ export interface FrameworkBindings {
   SESSION_DO: DurableObjectNamespace
   /** One ResourceHub per shared resource; needed only by apps that share or subscribe. */
   RESOURCE_HUB?: DurableObjectNamespace
+  /** One HandleDO per durable handle; needed only by apps whose tools mint handles. */
+  HANDLE_DO?: DurableObjectNamespace
 }
 
 /** Variables the framework publishes on the Hono context. */

@@ -12,6 +12,7 @@ import { everything } from './server'
 const plugins = [mcpLogger(), mcpBearerAuth({ tokens: (env) => env.AUTH_TOKENS })]
 
 export const SessionDO = createSessionDO(everything, { plugins })
+export { HandleDO } from '../../durable/handle-do'
 export { ResourceHub } from '../../durable/resource-hub'
 
 export default createApp({ server: everything, plugins })

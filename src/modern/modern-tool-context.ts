@@ -25,6 +25,7 @@ import {
 import type { ZodType } from 'zod'
 import type { SessionStorage } from '../define-mcp-server'
 import { checkedAnswer } from '../elicitation-answer'
+import { handlesFor } from '../handles'
 import { sharedResource } from '../shared-resource'
 import { canElicit, progressReporter, type RequestContext, type ToolContext } from '../tool-context'
 import type { Principal } from '../types'
@@ -104,6 +105,7 @@ export function modernRequestContext<Env>(
     shared: (uri) => sharedResource(scope.env, uri),
     signal: ctx.mcpReq.signal,
     clientCapabilities: declared,
+    handles: handlesFor(scope.env, () => scope.principal.name),
     elicit: async (params, options) =>
       input(
         { method: 'elicitation/create', params },

@@ -13,7 +13,10 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { afterEach, describe, expect, it } from 'vitest'
 import { useDevServer } from './dev-server'
 
-const dev = useDevServer()
+// Bearer tokens on, so the tests also see that a handle belongs to the principal that minted it.
+const dev = useDevServer({ args: ['--var', 'AUTH_TOKENS:alice:tokA,bob:tokB'] })
+const AS = { alice: 'tokA', bob: 'tokB' } as const
+const headersOf = (who: keyof typeof AS) => ({ authorization: `Bearer ${AS[who]}` })
 const open: { close(): Promise<void> }[] = []
 
 afterEach(async () => {
@@ -22,14 +25,16 @@ afterEach(async () => {
 
 type Mode = 'pin' | 'auto' | 'legacy'
 
-async function connect(mode: Mode) {
+async function connect(mode: Mode, who: keyof typeof AS = 'alice') {
   const client = new ModernClient(
     { name: `e2e-v2-${mode}`, version: '0.0.1' },
     mode === 'legacy'
       ? {}
       : { versionNegotiation: { mode: mode === 'pin' ? { pin: '2026-07-28' } : 'auto' } },
   )
-  const transport = new ModernTransport(new URL(`${dev().baseUrl}/mcp`))
+  const transport = new ModernTransport(new URL(`${dev().baseUrl}/mcp`), {
+    requestInit: { headers: headersOf(who) },
+  })
   await client.connect(transport)
   open.push(client)
   return { client, transport }
@@ -77,18 +82,36 @@ describe.each<Mode>(['pin', 'auto'])('the SDK v2 client in %s mode', (mode) => {
     expect(textOf(scored)).toBe(`${player} now has 7 points.`)
 
     const legacy = new Client({ name: 'e2e-v1', version: '0.0.1' })
-    await legacy.connect(new StreamableHTTPClientTransport(new URL(`${dev().baseUrl}/mcp`)))
+    await legacy.connect(
+      new StreamableHTTPClientTransport(new URL(`${dev().baseUrl}/mcp`), {
+        requestInit: { headers: headersOf('bob') },
+      }),
+    )
     open.push(legacy)
     const read = await legacy.readResource({ uri: 'leaderboard://scores' })
     const [contents] = read.contents as { text: string }[]
     expect(JSON.parse(contents!.text)).toContainEqual({ player, points: 7 })
   })
 
-  it('answers a tool that needs session storage with a clear error result', async () => {
+  it('keeps notes in a notebook handle across separate requests', async () => {
     const { client } = await connect(mode)
-    const result = await client.callTool({ name: 'recall', arguments: {} })
-    expect(result.isError).toBe(true)
-    expect(textOf(result)).toMatch(/connect with a session \(initialize\)/)
+    const remembered = await client.callTool({
+      name: 'remember',
+      arguments: { key: 'k', note: `kept by ${mode}` },
+    })
+    const notebook = /in notebook ([0-9a-f]{64})\./.exec(textOf(remembered))?.[1]
+    expect(notebook).toBeDefined()
+    const { client: again } = await connect(mode)
+    const recalled = await again.callTool({ name: 'recall', arguments: { key: 'k', notebook } })
+    expect(textOf(recalled)).toBe(`kept by ${mode}`)
+    // Bob's request with Alice's notebook: exactly what an unknown id gets.
+    const { client: bob } = await connect(mode, 'bob')
+    const refused = await bob.callTool({ name: 'recall', arguments: { key: 'k', notebook } })
+    expect(refused.isError).toBe(true)
+    expect(textOf(refused)).toBe(`No notebook "${notebook}".`)
+    const without = await again.callTool({ name: 'recall', arguments: {} })
+    expect(without.isError).toBe(true)
+    expect(textOf(without)).toBe('Without a session, pass the notebook id that remember returned.')
   })
 })
 

@@ -168,20 +168,6 @@ describe('a 2026-07-28 request', () => {
     expect(await resultOf(res)).toMatchObject({ content: [{ type: 'text', text: 'Liftoff!' }] })
   })
 
-  it('a tool that keeps session state: an error result that says what to do', async () => {
-    const res = await postModern(
-      modern('tools/call', { name: 'remember', arguments: { key: 'k', note: 'n' } }),
-    )
-    const result = await resultOf(res)
-    expect(result.isError).toBe(true)
-    expect(result.content).toEqual([
-      {
-        type: 'text',
-        text: 'This tool keeps state in its session, and a 2026-07-28 request has none: connect with a session (initialize) to use it',
-      },
-    ])
-  })
-
   it('shares resources with the sessions: a modern score is what a session reads, and back', async () => {
     const player = `modern-${crypto.randomUUID()}`
     await (
@@ -256,6 +242,10 @@ describe('one definition, both eras', () => {
       server.registerTool('echo', { inputSchema: { text: z.string() } }, ({ text }, tool) => ({
         content: [{ type: 'text', text: `${tool.era}:${tool.sessionId ?? '-'}:${text}` }],
       }))
+      server.registerTool('stash', {}, (_args, tool) => {
+        tool.storage.put('k', 'v')
+        return { content: [] }
+      })
     },
   })
   const app = createApp({ server: definition })
@@ -267,6 +257,21 @@ describe('one definition, both eras', () => {
     expect(result).toMatchObject({
       instructions: 'Use echo.',
       _meta: { 'io.modelcontextprotocol/serverInfo': { name: 'instructed', version: '2.0.0' } },
+    })
+  })
+
+  it('reading session storage on a modern request: an error result that says what to do', async () => {
+    const result = await resultOf(
+      await send(modern('tools/call', { name: 'stash', arguments: {} })),
+    )
+    expect(result).toMatchObject({
+      isError: true,
+      content: [
+        {
+          type: 'text',
+          text: 'This tool keeps state in its session, and a 2026-07-28 request has none: connect with a session (initialize) to use it',
+        },
+      ],
     })
   })
 

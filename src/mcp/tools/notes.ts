@@ -1,36 +1,95 @@
 /**
  * @module
- * `remember` and `recall`: notes kept in the session's durable storage, so they outlive eviction,
- * restarts and deploys for as long as the session lives.
+ * `remember` and `recall`: notes in a notebook that outlives eviction, restarts and deploys. On
+ * a session the session itself is the default notebook. A 2026-07-28 request has no session:
+ * `remember` then mints a notebook handle (a durable object of its own, the caller's only) and
+ * returns its id, which the client passes back as `notebook` to `recall` or to add more notes.
+ * Either era can pass a notebook id.
  */
 import { z } from 'zod'
 import type { McpServerSetup } from '../../define-mcp-server'
+import type { HandleStorage } from '../../handles'
+import type { ToolContext } from '../../tool-context'
 
 const NOTE_PREFIX = 'note:'
 
+const notebook = z
+  .string()
+  .optional()
+  .describe(
+    'A notebook id that remember returned; omit for this session’s notes (without a session, remember starts a new notebook)',
+  )
 const rememberInput = z.object({
   key: z.string().min(1).max(200).describe('Name of the note'),
   note: z
     .string()
     .max(64 * 1024)
     .describe('What to remember'),
+  notebook,
 })
 const recallInput = z.object({
   key: z.string().min(1).optional().describe('Name of the note; omit for all'),
+  notebook,
 })
 
-/** Registers `remember` and `recall` on `server`, backed by the session's storage. */
+/** Where notes go: a notebook handle (with its id), or the session (no id). */
+interface Notebook {
+  readonly id?: string
+  readonly storage: HandleStorage
+}
+
+const text = (value: string, isError = false) => ({
+  content: [{ type: 'text' as const, text: value }],
+  ...(isError && { isError }),
+})
+
+/** The session's storage, awaited like a handle's. */
+function sessionNotebook(tool: ToolContext): Notebook {
+  const storage = tool.storage
+  return {
+    storage: {
+      get: async (key) => storage.get(key),
+      put: async (key, value) => storage.put(key, value),
+      delete: async (key) => storage.delete(key),
+      list: async (prefix) => storage.list(prefix),
+    },
+  }
+}
+
+/**
+ * The notebook a call names, or the session's; undefined for an id that is no notebook of the
+ * caller's (unknown, expired or someone else's look alike).
+ */
+async function notebookOf(
+  tool: ToolContext,
+  id: string | undefined,
+): Promise<Notebook | undefined> {
+  if (id !== undefined) return tool.handles.open(id)
+  return tool.era === 'legacy' ? sessionNotebook(tool) : undefined
+}
+
+/** Registers `remember` and `recall` on `server`. */
 export function registerNotes(server: McpServerSetup): void {
   server.registerTool(
     'remember',
     {
       title: 'Remember',
-      description: 'Stores a note under a key for the rest of this session.',
+      description:
+        'Stores a note under a key, in this session or in a notebook (a new one when there is no session: pass its id back).',
       inputSchema: rememberInput,
     },
-    ({ key, note }, tool) => {
-      tool.storage.put(NOTE_PREFIX + key, note)
-      return { content: [{ type: 'text', text: `Remembered "${key}".` }] }
+    async ({ key, note, notebook: id }, tool) => {
+      const book =
+        id === undefined && tool.era === 'modern'
+          ? await tool.handles.create()
+          : await notebookOf(tool, id)
+      if (book === undefined) return text(`No notebook "${id}".`, true)
+      await book.storage.put(NOTE_PREFIX + key, note)
+      return text(
+        book.id === undefined
+          ? `Remembered "${key}".`
+          : `Remembered "${key}" in notebook ${book.id}.`,
+      )
     },
   )
 
@@ -38,23 +97,28 @@ export function registerNotes(server: McpServerSetup): void {
     'recall',
     {
       title: 'Recall',
-      description: 'Returns the note stored under a key, or every note of this session.',
+      description:
+        'Returns the note stored under a key, or every note, of this session or of a notebook.',
       inputSchema: recallInput,
     },
-    ({ key }, tool) => {
-      const storage = tool.storage
-      if (key !== undefined) {
-        const note = storage.get<string>(NOTE_PREFIX + key)
-        return note === undefined
-          ? { content: [{ type: 'text', text: `No note named "${key}".` }], isError: true }
-          : { content: [{ type: 'text', text: note }] }
+    async ({ key, notebook: id }, tool) => {
+      const book = await notebookOf(tool, id)
+      if (book === undefined) {
+        return text(
+          id === undefined
+            ? 'Without a session, pass the notebook id that remember returned.'
+            : `No notebook "${id}".`,
+          true,
+        )
       }
-      const notes = [...storage.list<string>(NOTE_PREFIX)].map(
+      if (key !== undefined) {
+        const note = await book.storage.get<string>(NOTE_PREFIX + key)
+        return note === undefined ? text(`No note named "${key}".`, true) : text(note)
+      }
+      const notes = [...(await book.storage.list<string>(NOTE_PREFIX))].map(
         ([name, note]) => `${name.slice(NOTE_PREFIX.length)}: ${note}`,
       )
-      return {
-        content: [{ type: 'text', text: notes.length > 0 ? notes.join('\n') : 'No notes yet.' }],
-      }
+      return text(notes.length > 0 ? notes.join('\n') : 'No notes yet.')
     },
   )
 }
