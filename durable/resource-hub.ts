@@ -12,6 +12,10 @@
  * | `uri` | the resource's URI |
  * | `value` | its current value (anything structured clone can copy) |
  * | `sub:<sessionId>` | `true` while that session is subscribed |
+ *
+ * 2026-07-28 `subscriptions/listen` streams have no session: the Worker serving one holds a
+ * {@link ResourceHub.watch} stream from each hub it listens to, and gets a line per change.
+ * Watches live in memory only, as long as their connection.
  */
 import { DurableObject } from 'cloudflare:workers'
 import { applyChanges, type SharedChange } from '../src/shared-changes'
@@ -24,8 +28,52 @@ interface UpdatableSession {
 
 const SUB = 'sub:'
 
+/** A watcher that lets this many lines queue unread is dropped (its reader is gone or stuck). */
+const MAX_UNREAD = 64
+
+const encoder = new TextEncoder()
+
 /** One shared resource: its value and its subscribers. */
 export class ResourceHub extends DurableObject<FrameworkBindings> {
+  /** The writers of open watch streams. */
+  readonly #watchers = new Set<WritableStreamDefaultWriter<Uint8Array>>()
+
+  /**
+   * A stream of this hub's events, one line each (`updated` when the value changed, or what
+   * {@link ResourceHub.announce} was told), for as long as the caller reads it. It starts with
+   * `ready`, so the caller knows it is in place.
+   */
+  async watch(): Promise<ReadableStream<Uint8Array>> {
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>()
+    const writer = writable.getWriter()
+    this.#watchers.add(writer)
+    writer.closed.catch(() => undefined).finally(() => this.#watchers.delete(writer))
+    void writer.write(encoder.encode('ready\n')).catch(() => this.#watchers.delete(writer))
+    return readable
+  }
+
+  /** How many watch streams are open (for monitoring and tests). */
+  async watching(): Promise<number> {
+    return this.#watchers.size
+  }
+
+  /** Tells every watcher `event` (a hub of announcements, such as list changes); how many. */
+  async announce(event: string): Promise<number> {
+    return this.#tellWatchers(event)
+  }
+
+  #tellWatchers(event: string): number {
+    const line = encoder.encode(`${event}\n`)
+    for (const writer of this.#watchers) {
+      if ((writer.desiredSize ?? 0) < -MAX_UNREAD) {
+        this.#watchers.delete(writer)
+        void writer.abort().catch(() => undefined)
+        continue
+      }
+      void writer.write(line).catch(() => this.#watchers.delete(writer))
+    }
+    return this.#watchers.size
+  }
   /** Adds a subscriber. */
   async subscribe(uri: string, sessionId: string): Promise<void> {
     this.ctx.storage.kv.put('uri', uri)
@@ -68,8 +116,9 @@ export class ResourceHub extends DurableObject<FrameworkBindings> {
     return value
   }
 
-  /** Tells every subscribed session that `uri` changed; returns how many were told. */
+  /** Tells every subscribed session and watcher that `uri` changed; returns how many sessions. */
   async #notify(uri: string): Promise<number> {
+    this.#tellWatchers('updated')
     const kv = this.ctx.storage.kv
     const subscribers = [...kv.list({ prefix: SUB })].map(([key]) => key.slice(SUB.length))
     const namespace = this.env.SESSION_DO as unknown as DurableObjectNamespace<

@@ -30,6 +30,7 @@ import {
 import type { SessionContext, SessionStorage, SharedResource } from './define-mcp-server'
 import { checkedAnswer } from './elicitation-answer'
 import { type Handles, handlesFor } from './handles'
+import { announceListChanged, type ListKind } from './shared-resource'
 import type { Era, Principal } from './types'
 
 /** The SDK's per-call `extra`, as a tool handler receives it. */
@@ -136,6 +137,12 @@ export interface ToolContext<Env = unknown> extends RequestContext<Env> {
    * session's `logging/setLevel`; on a modern request, only when it carried a `logLevel`).
    */
   log(level: LoggingLevel, data: unknown, logger?: string): Promise<void>
+  /**
+   * Announces that the server's list of `kind` changed (a tool, prompt or resource came or
+   * went): every 2026-07-28 listen stream that asked for it hears it, in every isolate, and so
+   * does this session's client. Needs the `RESOURCE_HUB` binding.
+   */
+  listChanged(kind: ListKind): Promise<void>
   /** Pings the client (sessions only: 2026-07-28 has no ping). */
   ping(): Promise<void>
   /**
@@ -265,6 +272,10 @@ export function createToolContext<Env>(
         method: 'notifications/message',
         params: { level, data, ...(logger !== undefined && { logger }) },
       })
+    },
+    async listChanged(kind) {
+      await announceListChanged(session.env, kind)
+      await extra.sendNotification({ method: `notifications/${kind}/list_changed` })
     },
     async ping() {
       await extra.sendRequest({ method: 'ping' }, EmptyResultSchema, {

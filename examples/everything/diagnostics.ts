@@ -38,4 +38,20 @@ export function registerEverythingDiagnostics(server: McpServerSetup): void {
       return { content: [text('Streaming complete')] }
     },
   )
+  server.registerTool(
+    'test_trigger_tool_change',
+    { description: 'Announces that the tool list changed, to every listen stream that asked' },
+    async (_args, tool) => {
+      await tool.listChanged('tools')
+      return { content: [text('Mutation triggered')] }
+    },
+  )
+  server.registerTool(
+    'test_trigger_prompt_change',
+    { description: 'Announces that the prompt list changed, to every listen stream that asked' },
+    async (_args, tool) => {
+      await tool.listChanged('prompts')
+      return { content: [text('Mutation triggered')] }
+    },
+  )
 }

@@ -10,17 +10,21 @@
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
 import {
   createMcpHandler,
+  InMemoryServerEventBus,
   type McpHttpHandler,
   type McpServer,
+  type McpServerFactory,
   ProtocolError,
 } from '@modelcontextprotocol/server'
 import type { McpServerDefinition } from '../define-mcp-server'
 import type { HookContext, HookRejection, McpPlugin, SessionHooks } from '../plugins/plugin'
 import { jsonRpcError } from '../protocol/json-rpc-error'
 import { readSessionConfig } from '../session-config'
+import { hasHubs } from '../shared-resource'
 import { type Principal, REQUEST_ID_HEADER_OUT } from '../types'
 import { requestStateCodec, stateBinding } from './input-rounds'
-import { buildModernServer } from './modern-server'
+import { isListen, serveListen, watchedHubs } from './listen'
+import { buildModernServer, servesResource } from './modern-server'
 import type { ModernScope } from './modern-tool-context'
 
 /** One modern request, as the route hands it over after its checks. */
@@ -105,23 +109,35 @@ export function createModernLeg<Env>(
   const outgoing = (message: JSONRPCMessage, context: HookContext) => {
     for (const hook of hooks) hook.onOutgoing?.(message, context)
   }
-  const handlerFor = (env: unknown): McpHttpHandler => {
-    handler ??= createMcpHandler(
-      ({ requestInfo }) => {
-        const current = requestInfo === undefined ? undefined : serving.get(requestInfo)
-        if (current === undefined) throw new Error('A modern request reached the SDK unscoped')
-        current.built = true
-        const server = buildModernServer(definition, current.scope as ModernScope<Env>)
-        if (hooks.length > 0) observeSends(server, (message) => outgoing(message, current.hooks))
-        return server
-      },
-      {
-        legacy: 'reject',
-        keepAliveMs: readSessionConfig(env).keepaliveMs,
-        onerror: reportUnexpected,
-      },
-    )
+  const factory: McpServerFactory = ({ requestInfo }) => {
+    const current = requestInfo === undefined ? undefined : serving.get(requestInfo)
+    if (current === undefined) throw new Error('A modern request reached the SDK unscoped')
+    current.built = true
+    const server = buildModernServer(definition, current.scope as ModernScope<Env>)
+    if (hooks.length > 0) observeSends(server, (message) => outgoing(message, current.hooks))
+    return server
+  }
+  /** A handler on `bus` (a listen request's own), or the isolate's one for everything else. */
+  const handlerFor = (env: unknown, bus?: InMemoryServerEventBus): McpHttpHandler => {
+    const options = {
+      legacy: 'reject' as const,
+      keepAliveMs: readSessionConfig(env).keepaliveMs,
+      onerror: reportUnexpected,
+    }
+    if (bus !== undefined) return createMcpHandler(factory, { ...options, bus })
+    handler ??= createMcpHandler(factory, options)
     return handler
+  }
+  /** A listen request: its own bus and handler, fed by watches of the hubs it needs. */
+  const listen = (call: ModernCall) => {
+    const bus = new InMemoryServerEventBus(reportUnexpected)
+    const listener = handlerFor(call.env, bus)
+    const hubs = hasHubs(call.env)
+      ? watchedHubs(call.body, (uri) => servesResource(definition, uri))
+      : []
+    return serveListen(call.env, hubs, bus, listener, () =>
+      listener.fetch(call.request, { parsedBody: call.body }),
+    )
   }
 
   return async function serveModern(call) {
@@ -156,7 +172,9 @@ export function createModernLeg<Env>(
     }
     const current: Serving = { scope, hooks: context, built: false }
     serving.set(call.request, current)
-    const response = await handlerFor(call.env).fetch(call.request, { parsedBody: call.body })
+    const response = isListen(call.body)
+      ? await listen(call)
+      : await handlerFor(call.env).fetch(call.request, { parsedBody: call.body })
     // Stamped here, on the SDK's own (mutable) headers: a header added by Hono later would
     // copy the whole response.
     response.headers.set(REQUEST_ID_HEADER_OUT, call.requestId)

@@ -32,18 +32,13 @@ const modernTemplate = templatesOf(
     }),
 )
 
-function withoutSubscribe(resources: ServerCapabilities['resources']) {
-  const { subscribe: _subscribe, ...rest } = resources ?? {}
-  return rest
-}
-
 const capabilitiesOf = new WeakMap<McpServerDefinition<never>, ServerCapabilities>()
 
 /**
- * What the modern leg advertises: the definition's capabilities without `listChanged` and
- * `subscribe`, which need `subscriptions/listen` streams this leg does not serve yet (the SDK
- * then acknowledges a listen request with an empty filter and ends it). A capability whose
- * kind has no entry is left out, as the SDK would.
+ * What the modern leg advertises: the definition's capabilities, less a kind it has no entry
+ * of (the SDK would advertise it, and then have nothing to list). `listChanged` and
+ * `subscribe` hold: listen streams hear of list changes (`tool.listChanged`) and of every
+ * write to a subscribed shared resource, from any isolate (`listen.ts`).
  */
 function modernCapabilities(
   definition: McpServerDefinition<never>,
@@ -55,15 +50,22 @@ function modernCapabilities(
       {}) as ServerCapabilities
     capabilities = {
       ...rest,
-      ...(entries.tools.length > 0 && { tools: { ...tools, listChanged: false } }),
-      ...(entries.resources.length > 0 && {
-        resources: { ...withoutSubscribe(resources), listChanged: false },
-      }),
-      ...(entries.prompts.length > 0 && { prompts: { ...prompts, listChanged: false } }),
+      ...(entries.tools.length > 0 && { tools: { listChanged: true, ...tools } }),
+      ...(entries.resources.length > 0 && { resources: { listChanged: true, ...resources } }),
+      ...(entries.prompts.length > 0 && { prompts: { listChanged: true, ...prompts } }),
     }
     capabilitiesOf.set(definition, capabilities)
   }
   return capabilities
+}
+
+/** Whether `uri` is a resource the definition serves (a fixed URI, or one of a template). */
+export function servesResource<Env>(definition: McpServerDefinition<Env>, uri: string): boolean {
+  return serverEntries(definition).resources.some((entry) =>
+    'uri' in entry
+      ? entry.uri === uri
+      : modernTemplate(entry.template).uriTemplate.match(uri) !== null,
+  )
 }
 
 /**

@@ -26,7 +26,7 @@ import type { ZodType } from 'zod'
 import type { SessionStorage } from '../define-mcp-server'
 import { checkedAnswer } from '../elicitation-answer'
 import { handlesFor } from '../handles'
-import { sharedResource } from '../shared-resource'
+import { announceListChanged, sharedResource } from '../shared-resource'
 import { canElicit, progressReporter, type RequestContext, type ToolContext } from '../tool-context'
 import type { Principal } from '../types'
 import type { InputRound, RoundState } from './input-rounds'
@@ -147,6 +147,7 @@ export function createModernToolContext<Env>(
     ),
     // The SDK sends it only when the request carried a `logLevel`, and filters by it.
     log: (level, data, logger) => ctx.mcpReq.log(level, data, logger),
+    listChanged: (kind) => announceListChanged(scope.env, kind),
     ping: async () => {
       throw new Error('There is no ping in 2026-07-28')
     },

@@ -78,6 +78,8 @@ const TOOLS = [
   'test_missing_capability',
   'test_logging_tool',
   'test_streaming_elicitation',
+  'test_trigger_tool_change',
+  'test_trigger_prompt_change',
   'test_input_required_result_elicitation',
   'test_input_required_result_sampling',
   'test_input_required_result_list_roots',

@@ -115,6 +115,33 @@ describe.each<Mode>(['pin', 'auto'])('the SDK v2 client in %s mode', (mode) => {
   })
 })
 
+describe('a listen stream of the SDK v2 client', () => {
+  it('hears of a score made by an SDK v1 session, through the leaderboard’s hub', async () => {
+    const { client } = await connect('pin')
+    const heard: string[] = []
+    client.setNotificationHandler('notifications/resources/updated', (notification) => {
+      heard.push(notification.params.uri)
+    })
+    const subscription = await client.listen({ resourceSubscriptions: ['leaderboard://scores'] })
+    expect(subscription.honoredFilter).toEqual({ resourceSubscriptions: ['leaderboard://scores'] })
+
+    const legacy = new Client({ name: 'e2e-v1', version: '0.0.1' })
+    await legacy.connect(
+      new StreamableHTTPClientTransport(new URL(`${dev().baseUrl}/mcp`), {
+        requestInit: { headers: headersOf('bob') },
+      }),
+    )
+    open.push(legacy)
+    await legacy.callTool({ name: 'score', arguments: { player: 'listened', points: 3 } })
+    for (let i = 0; i < 50 && heard.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    expect(heard).toEqual(['leaderboard://scores'])
+    await subscription.close()
+    expect(await subscription.closed).toBe('local')
+  })
+})
+
 describe('the SDK v2 client in its default (legacy) mode', () => {
   it('gets a durable session, whose storage works', async () => {
     const { client, transport } = await connect('legacy')

@@ -51,7 +51,7 @@ async function resultOf(res: Response, id: number | string = 1): Promise<Record<
 }
 
 describe('a 2026-07-28 request', () => {
-  it('server/discover: the identity of initialize, the modern revision, only what this leg serves', async () => {
+  it('server/discover: the identity of initialize, the modern revision, what the leg serves', async () => {
     const result = await resultOf(await postModern(modern('server/discover')))
     expect(result).toMatchObject({
       supportedVersions: ['2026-07-28'],
@@ -61,9 +61,11 @@ describe('a 2026-07-28 request', () => {
       _meta: SERVER_INFO,
     })
     expect(result.instructions).toEqual(server.instructions)
-    // No subscriptions/listen stream carries changes yet, so none is advertised.
-    expect(JSON.stringify(result.capabilities)).not.toMatch(/"listChanged":true|"subscribe"/)
-    expect(result.capabilities).toMatchObject({ tools: { listChanged: false } })
+    // subscriptions/listen streams hear of list changes and of every write to a shared resource.
+    expect(result.capabilities).toMatchObject({
+      tools: { listChanged: true },
+      resources: { subscribe: true, listChanged: true },
+    })
   })
 
   it('wakes and creates no session object', async () => {
@@ -197,39 +199,6 @@ describe('a 2026-07-28 request', () => {
     const res = await postModern(body)
     expect(res.status).toBe(202)
     expect(await res.text()).toBe('')
-  })
-
-  it('subscriptions/listen: acknowledged with nothing honoured, then closed with its result', async () => {
-    const res = await postModern(
-      modern(
-        'subscriptions/listen',
-        {
-          notifications: {
-            toolsListChanged: true,
-            resourceSubscriptions: ['leaderboard://scores'],
-          },
-        },
-        11,
-      ),
-    )
-    expect(res.status).toBe(200)
-    expect(res.headers.get('content-type')).toBe('text/event-stream')
-    const { events } = parseSSE(await res.text())
-    expect(events.map((event) => JSON.parse(event.data))).toEqual([
-      {
-        jsonrpc: '2.0',
-        method: 'notifications/subscriptions/acknowledged',
-        params: { notifications: {}, _meta: { 'io.modelcontextprotocol/subscriptionId': 11 } },
-      },
-      {
-        jsonrpc: '2.0',
-        id: 11,
-        result: {
-          resultType: 'complete',
-          _meta: { 'io.modelcontextprotocol/subscriptionId': 11, ...SERVER_INFO },
-        },
-      },
-    ])
   })
 })
 
