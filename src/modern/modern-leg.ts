@@ -119,13 +119,14 @@ export function createModernLeg<Env>(
   }
   /** A handler on `bus` (a listen request's own), or the isolate's one for everything else. */
   const handlerFor = (env: unknown, bus?: InMemoryServerEventBus): McpHttpHandler => {
+    if (bus === undefined && handler !== undefined) return handler
     const options = {
       legacy: 'reject' as const,
       keepAliveMs: readSessionConfig(env).keepaliveMs,
       onerror: reportUnexpected,
     }
     if (bus !== undefined) return createMcpHandler(factory, { ...options, bus })
-    handler ??= createMcpHandler(factory, options)
+    handler = createMcpHandler(factory, options)
     return handler
   }
   /** A listen request: its own bus and handler, fed by watches of the hubs it needs. */
