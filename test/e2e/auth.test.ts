@@ -1,7 +1,8 @@
 /**
- * `npm start -- --var AUTH_TOKENS:alice:tokA,bob:tokB` for real: bearer auth, the metadata
- * endpoint, sessions bound to their token, the Origin guard and a browser preflight.
+ * `npm start -- --var AUTH_TOKENS:alice:tokA,bob:tokB` for real: bearer auth, what an OAuth
+ * client is told, sessions bound to their token, the Origin guard and a browser preflight.
  */
+import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { describe, expect, it } from 'vitest'
@@ -21,20 +22,45 @@ describe('npm start with AUTH_TOKENS', () => {
   it('no token → 401 with WWW-Authenticate; /health says bearer', async () => {
     const res = await post(INITIALIZE)
     expect(res.status).toBe(401)
-    expect(res.headers.get('www-authenticate')).toBe(
-      `Bearer realm="mcp", resource_metadata="${dev().baseUrl}/.well-known/oauth-protected-resource"`,
-    )
+    expect(res.headers.get('www-authenticate')).toBe('Bearer realm="mcp"')
     expect(await res.json()).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32000 } })
     expect(await (await fetch(`${dev().baseUrl}/health`)).json()).toMatchObject({ auth: 'bearer' })
   })
 
-  it('the metadata endpoint answers JSON', async () => {
-    const res = await fetch(`${dev().baseUrl}/.well-known/oauth-protected-resource`)
-    expect(res.status).toBe(200)
-    expect(await res.json()).toMatchObject({
-      resource: dev().baseUrl,
-      bearer_methods_supported: ['header'],
+  it('an OAuth-capable SDK client without a token fails at once, told to configure the token', async () => {
+    // The SDK falls back to dynamic registration at the origin when no metadata names an
+    // authorization server; what it reports is what Inspector and mcp-remote show the user.
+    const registrations: string[] = []
+    const provider: OAuthClientProvider = {
+      redirectUrl: 'http://127.0.0.1:1/callback',
+      clientMetadata: { redirect_uris: ['http://127.0.0.1:1/callback'], client_name: 'probe' },
+      clientInformation: () => undefined,
+      saveClientInformation: (info) => void registrations.push(info.client_id),
+      tokens: () => undefined,
+      saveTokens: () => undefined,
+      redirectToAuthorization: () => {
+        throw new Error('no authorization should be attempted')
+      },
+      saveCodeVerifier: () => undefined,
+      codeVerifier: () => '',
+    }
+    const transport = new StreamableHTTPClientTransport(new URL(`${dev().baseUrl}/mcp`), {
+      authProvider: provider,
     })
+    const client = new Client({ name: 'no-token', version: '1' })
+    await expect(client.connect(transport)).rejects.toThrow(
+      'This MCP server takes a static bearer token, not OAuth: configure your client to send "Authorization: Bearer <token>"',
+    )
+    expect(registrations).toEqual([])
+    for (const path of [
+      '/.well-known/oauth-protected-resource/mcp',
+      '/.well-known/oauth-authorization-server',
+    ]) {
+      const res = await fetch(`${dev().baseUrl}${path}`)
+      expect(res.status).toBe(404)
+      await res.body?.cancel()
+    }
+    await client.close()
   })
 
   it("the SDK client connects with alice's token; bob's token on her session → 404", async () => {

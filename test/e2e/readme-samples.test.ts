@@ -2,15 +2,18 @@
  * Every TypeScript sample in README.md works as pasted: each starts with a `// <path>` line
  * naming the file it belongs in, and compiles there against the real project (TypeScript, with
  * the root tsconfig; a sample for a file that exists stands beside it instead of replacing it),
- * and passes `npm run lint` (Biome, with the repo's config) as it stands.
+ * and passes `npm run lint` (Biome, with the repo's config) as it stands. The client samples
+ * (`// client-….ts`) also run, unchanged but for the server's URL, against `npm start`; every JSON
+ * sample parses.
  */
-import { execFileSync } from 'node:child_process'
+import { execFile, execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { promisify } from 'node:util'
 import ts from 'typescript'
 import { describe, expect, it } from 'vitest'
-import { REPO_ROOT } from './dev-server'
+import { REPO_ROOT, useDevServer } from './dev-server'
 
 interface Sample {
   /** Where the README says it goes, relative to the repo root. */
@@ -20,9 +23,10 @@ interface Sample {
   readonly text: string
 }
 
+const readme = (): string => fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8')
+
 function samples(): Sample[] {
-  const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8')
-  return [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((match, index) => {
+  return [...readme().matchAll(/```ts\n([\s\S]*?)```/g)].map((match, index) => {
     const text = match[1]!
     const declared = /^\/\/ (\S+\.ts)\n/.exec(text)?.[1]
     if (declared === undefined) {
@@ -96,4 +100,69 @@ describe('the README’s TypeScript samples', () => {
       fs.rmSync(dir, { recursive: true, force: true })
     }
   }, 60_000)
+})
+
+/**
+ * Runs a client sample with Node (which strips the types), pointed at `baseUrl` instead of the
+ * README's `http://127.0.0.1:8787`, from a directory whose `node_modules` is the project's.
+ */
+async function runSample(sample: Sample, baseUrl: string): Promise<string> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'readme-run-'))
+  try {
+    fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'))
+    fs.writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}')
+    const file = path.join(dir, path.basename(sample.declared))
+    fs.writeFileSync(file, sample.text.replaceAll('http://127.0.0.1:8787', baseUrl))
+    const { stdout } = await promisify(execFile)(process.execPath, [file], {
+      cwd: dir,
+      timeout: 30_000,
+    })
+    return stdout
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+const client = (name: string): Sample => {
+  const sample = samples().find((s) => s.declared === name)
+  if (sample === undefined) throw new Error(`the README has no ${name} sample`)
+  return sample
+}
+
+describe('the README’s client samples, run against npm start', () => {
+  const dev = useDevServer()
+
+  it('client-v1.ts prints the echo result and exits', async () => {
+    expect(await runSample(client('client-v1.ts'), dev().baseUrl)).toBe(
+      "{ content: [ { type: 'text', text: 'hi' } ] }\n",
+    )
+  })
+
+  it('client-v2.ts negotiates 2026-07-28, prints the echo result and exits', async () => {
+    // A 2026-07-28 result also carries the server's info in _meta.
+    const [version, ...result] = (await runSample(client('client-v2.ts'), dev().baseUrl)).split(
+      '\n',
+    )
+    expect(version).toBe('2026-07-28')
+    expect(result.join('\n')).toContain("content: [ { type: 'text', text: 'hi' } ]")
+  })
+})
+
+describe('the README’s token sample, run against npm start with AUTH_TOKENS', () => {
+  const dev = useDevServer({ args: ['--var', 'AUTH_TOKENS:me:tokA'] })
+
+  it('client-token.ts connects on both transports and exits', async () => {
+    expect(await runSample(client('client-token.ts'), dev().baseUrl)).toBe('')
+  })
+})
+
+describe('the README’s JSON samples', () => {
+  it('parse', () => {
+    const blocks = [...readme().matchAll(/^( *)```json\n([\s\S]*?)^\1```/gm)]
+    expect(blocks.length).toBeGreaterThan(1)
+    for (const [, indent, body] of blocks) {
+      const text = body!.replaceAll(new RegExp(`^${indent}`, 'gm'), '')
+      expect(() => JSON.parse(text), text).not.toThrow()
+    }
+  })
 })

@@ -44,9 +44,7 @@ async function openAs(headers: Record<string, string>): Promise<string> {
 describe('bearer tokens (AUTH_TOKENS)', () => {
   it('no token → 401 with WWW-Authenticate and a JSON-RPC body', async () => {
     const res = await post(MSG.initialize(), {})
-    expect(res.headers.get('www-authenticate')).toBe(
-      `Bearer realm="mcp", resource_metadata="${BASE}/.well-known/oauth-protected-resource"`,
-    )
+    expect(res.headers.get('www-authenticate')).toBe('Bearer realm="mcp"')
     expect(await expectRpcError(res, 401, -32000)).toBe(
       'Unauthorized: send a valid token as "Authorization: Bearer <token>"',
     )
@@ -54,11 +52,13 @@ describe('bearer tokens (AUTH_TOKENS)', () => {
 
   it('a wrong token → 401 invalid_token; a malformed header → 400', async () => {
     const wrong = await post(MSG.initialize(), { authorization: 'Bearer nope' })
-    expect(wrong.headers.get('www-authenticate')).toBe(
-      `Bearer realm="mcp", resource_metadata="${BASE}/.well-known/oauth-protected-resource", error="invalid_token"`,
-    )
+    expect(wrong.headers.get('www-authenticate')).toBe('Bearer realm="mcp", error="invalid_token"')
     await expectRpcError(wrong, 401, -32000)
-    await expectRpcError(await post(MSG.initialize(), { authorization: 'Token tokA' }), 400, -32000)
+    const malformed = await post(MSG.initialize(), { authorization: 'Token tokA' })
+    expect(malformed.headers.get('www-authenticate')).toBe(
+      'Bearer realm="mcp", error="invalid_request"',
+    )
+    await expectRpcError(malformed, 400, -32000)
   })
 
   it('a token in the query string is ignored → 401', async () => {
@@ -113,15 +113,30 @@ describe('bearer tokens (AUTH_TOKENS)', () => {
   it.each([
     ['/.well-known/oauth-protected-resource'],
     ['/.well-known/oauth-protected-resource/mcp'],
-  ])('%s answers JSON while auth is on, 404 while off', async (path) => {
+    ['/.well-known/oauth-authorization-server'],
+  ])('%s is 404: static tokens send no client into an OAuth flow', async (path) => {
     const res = await call(path)
-    expect(res.status).toBe(200)
-    expect(await res.json()).toEqual({
-      resource: BASE,
-      bearer_methods_supported: ['header'],
-      resource_name: 'MCP server (static bearer tokens)',
+    expect(res.status).toBe(404)
+    await res.body?.cancel()
+  })
+
+  it('POST /register answers an OAuth error that says to configure the token', async () => {
+    const res = await call('/register', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ redirect_uris: ['http://localhost:1/cb'] }),
     })
-    expect((await call(path, {}, {})).status).toBe(404)
+    expect(res.status).toBe(404)
+    expect(res.headers.get('content-type')).toBe('application/json')
+    expect(await res.json()).toEqual({
+      error: 'invalid_request',
+      error_description:
+        'This MCP server takes a static bearer token, not OAuth: configure your client to send ' +
+        '"Authorization: Bearer <token>" (mcp-remote: --header "Authorization: Bearer <token>")',
+    })
+    const off = await call('/register', { method: 'POST' }, {})
+    expect(off.status).toBe(404)
+    expect(await off.json()).toMatchObject({ error: { code: -32000 } })
   })
 
   it('/health says bearer when AUTH_TOKENS is set and none otherwise, and needs no token', async () => {

@@ -88,19 +88,15 @@ export function mcpBearerAuth(options: McpBearerAuthOptions): McpPlugin {
     return middleware
   }
 
-  // RFC 9728 metadata while auth is on. Static tokens come from no authorization server, so the
-  // document names none (the field is optional): clients must be configured with a token.
+  // Static tokens come from no authorization server, so nothing here points a client at OAuth:
+  // no RFC 9728 metadata, no resource_metadata in the challenge. OAuth-capable clients still try
+  // dynamic registration at the origin on a 401 (the 2025-03-26 fallback); that request gets an
+  // OAuth error body (RFC 6749 §5.2 shape) that tells the user what to configure instead.
   const routes = new Hono<AppEnv>()
-  for (const path of ['', '/mcp', '/sse', '/messages']) {
-    routes.get(`/.well-known/oauth-protected-resource${path}`, (c) => {
-      if (middlewareFor(c.env) === null) return c.notFound()
-      return c.json({
-        resource: new URL(c.req.url).origin,
-        bearer_methods_supported: ['header'],
-        resource_name: 'MCP server (static bearer tokens)',
-      })
-    })
-  }
+  routes.post('/register', (c) => {
+    if (middlewareFor(c.env) === null) return c.notFound()
+    return c.json({ error: 'invalid_request', error_description: STATIC_TOKENS_HINT }, 404)
+  })
 
   return {
     name: 'bearer-auth',
@@ -114,6 +110,11 @@ export function mcpBearerAuth(options: McpBearerAuthOptions): McpPlugin {
   }
 }
 
+/** What a client that went looking for OAuth is told. */
+const STATIC_TOKENS_HINT =
+  'This MCP server takes a static bearer token, not OAuth: configure your client to send ' +
+  '"Authorization: Bearer <token>" (mcp-remote: --header "Authorization: Bearer <token>")'
+
 function tokenMiddleware(
   pairs: ReadonlyArray<readonly [string, string]>,
   realm: string,
@@ -122,8 +123,9 @@ function tokenMiddleware(
     RPC_ERROR.serverError,
     'Unauthorized: send a valid token as "Authorization: Bearer <token>"',
   )
-  const challenge = (c: { req: { url: string } }, error?: string) =>
-    `Bearer realm="${realm}", resource_metadata="${new URL(c.req.url).origin}/.well-known/oauth-protected-resource"${error ? `, error="${error}"` : ''}`
+  // RFC 6750 §3: the realm, and the error code when the request had a token.
+  const challenge = (error?: string) =>
+    `Bearer realm="${realm}"${error ? `, error="${error}"` : ''}`
   return bearerAuth<AppEnv>({
     realm,
     verifyToken: async (token, c) => {
@@ -135,14 +137,14 @@ function tokenMiddleware(
       if (match !== undefined) c.set('principal', { name: match })
       return match !== undefined
     },
-    noAuthenticationHeader: { message: unauthorized, wwwAuthenticateHeader: (c) => challenge(c) },
+    noAuthenticationHeader: { message: unauthorized, wwwAuthenticateHeader: () => challenge() },
     invalidToken: {
       message: unauthorized,
-      wwwAuthenticateHeader: (c) => challenge(c, 'invalid_token'),
+      wwwAuthenticateHeader: () => challenge('invalid_token'),
     },
     invalidAuthenticationHeader: {
       message: jsonRpcError(RPC_ERROR.serverError, 'Bad Request: malformed Authorization header'),
-      wwwAuthenticateHeader: (c) => challenge(c, 'invalid_request'),
+      wwwAuthenticateHeader: () => challenge('invalid_request'),
     },
   })
 }
