@@ -203,7 +203,7 @@ export class LiveSession {
   connectLegacy(endpoint: string, resumeFrom?: number): SSEStream {
     // What the old connection was sent but not logged yet must be in the replay.
     this.#legacy.flush()
-    const connection = this.#connection()
+    const connection = this.#connection(this.config.progressGapMs)
     void connection.writeEvent('endpoint', endpoint)
     const replay = resumeFrom === undefined ? [] : this.log.eventsAfter(LEGACY_STREAM, resumeFrom)
     this.#legacy.attach(connection, { replay })
@@ -229,8 +229,9 @@ export class LiveSession {
     await this.server.close()
   }
 
-  #connection(): SSEStream {
-    const connection = new SSEStream()
+  /** A new client connection; legacy ones keep responses apart from progress (`gapMs`). */
+  #connection(progressGapMs = 0): SSEStream {
+    const connection = new SSEStream({ progressGapMs })
     connection.startKeepalive(this.config.keepaliveMs)
     return connection
   }

@@ -10,8 +10,8 @@
  *   id (/mcp), or by `GET /sse`, whose `initialize` arrives later through `POST /messages`.
  * - Any later request loads the record (404 when there is none) and, after an eviction, restart
  *   or redeploy, rebuilds the server from storage first, so it is answered as if nothing happened.
- * - The alarm ends a session idle for `SESSION_TTL_MS` and prunes its event log; `DELETE /mcp`
- *   ends it at once.
+ * - The alarm ends a session idle for `SESSION_TTL_MS` (`SESSION_UNUSED_TTL_MS` while no request
+ *   followed `initialize`) and prunes its event log; `DELETE /mcp` ends it at once.
  */
 
 import { DurableObject } from 'cloudflare:workers'
@@ -40,7 +40,7 @@ import {
   sessionNotFound,
   sessionTerminated,
 } from './session-errors'
-import { SessionState } from './session-state'
+import { type SessionRecord, SessionState } from './session-state'
 
 /**
  * Base class of the session object. Apps don't extend it by hand: {@link createSessionDO} binds it
@@ -92,6 +92,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     if (refused) return refused
     this.#touch()
     const requestIds = call.messages.flatMap((m) => ('method' in m && 'id' in m ? [m.id] : []))
+    if (requestIds.length > 0) this.#state.markUsed(Date.now())
     if (requestIds.length === 0) {
       for (const message of call.messages) live.receive(message, this.#state)
       return new Response(null, { status: 202, headers: this.#sessionHeaders(call) })
@@ -155,6 +156,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
       live.transport.receive({ ...message, params: initializeParams }, request.sink)
       await request.keep()
     } else if ('method' in message && 'id' in message) {
+      this.#state.markUsed(Date.now())
       const request = live.legacyRequest(message.id)
       live.receive(message, this.#state, request.sink)
       await request.keep()
@@ -194,14 +196,16 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     const now = Date.now()
     // A client holding a stream open is not idle, even if it sends nothing.
     if (live?.connected) this.#state.touch(now, 0)
-    const lastSeen = this.#state.record?.lastSeenAt ?? record.lastSeenAt
-    if (now - lastSeen >= this.#config.ttlMs) {
+    const current = this.#state.record ?? record
+    const lastSeen = current.lastSeenAt
+    const ttl = this.#ttl(current)
+    if (now - lastSeen >= ttl) {
       await this.#destroy()
       return
     }
     this.#log.prune(this.#config.log)
     this.#requests.expire()
-    const expiresAt = lastSeen + this.#config.ttlMs
+    const expiresAt = lastSeen + ttl
     await this.#alarm.set(this.#alarm.next(now, expiresAt, this.#log.size().events > 0))
   }
 
@@ -235,11 +239,17 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
   #createRecord(call: SessionCall, initializeParams?: InitializeRequest['params']): void {
     const now = Date.now()
     this.#state.open(call.kind, call.principal.name, now, initializeParams)
-    void this.#alarm.set(this.#alarm.next(now, now + this.#config.ttlMs, true))
+    void this.#alarm.set(this.#alarm.next(now, now + this.#config.unusedTtlMs, true))
+  }
+
+  /** How long `record`'s session may stay idle. */
+  #ttl(record: SessionRecord): number {
+    return record.unused ? this.#config.unusedTtlMs : this.#config.ttlMs
   }
 
   #touch(): void {
-    this.#state.touch(Date.now(), this.#config.ttlMs / 4)
+    const record = this.#state.record
+    if (record !== undefined) this.#state.touch(Date.now(), this.#ttl(record) / 4)
   }
 
   /** Headers of a response built here: with the request id, so the Worker needn't copy it in. */

@@ -22,8 +22,9 @@
  *   request reloads the record and replays the stored `initialize` into a fresh server.
  * - `lastSeenAt` is refreshed at most once per {@link TOUCH_INTERVAL_MS} to keep the hot path free
  *   of writes.
- * - Ended by `DELETE /mcp`, or by the alarm after `SESSION_TTL_MS` without a request: every key,
- *   every table and the alarm are deleted; the id then answers 404.
+ * - Ended by `DELETE /mcp`, or by the alarm after `SESSION_TTL_MS` without a request
+ *   (`SESSION_UNUSED_TTL_MS` while no request followed `initialize`): every key, every table and
+ *   the alarm are deleted; the id then answers 404.
  */
 import type {
   ClientCapabilities,
@@ -56,6 +57,11 @@ export interface SessionRecord {
   readonly logLevel?: LoggingLevel
   readonly createdAt: number
   readonly lastSeenAt: number
+  /**
+   * Present from creation until the session's first request after `initialize`: a session no
+   * client used (a probe) expires after `SESSION_UNUSED_TTL_MS` instead of `SESSION_TTL_MS`.
+   */
+  readonly unused?: true
 }
 
 /** Typed access to one session's storage. */
@@ -108,7 +114,16 @@ export class SessionState {
       initialized: false,
       createdAt: now,
       lastSeenAt: now,
+      unused: true,
     })
+  }
+
+  /** Records the session's first request after `initialize` (one write per session). */
+  markUsed(now: number): void {
+    const record = this.record
+    if (record?.unused === undefined) return
+    const { unused: _, ...used } = record
+    this.#write({ ...used, lastSeenAt: now })
   }
 
   /** Records the client's `initialize` on a session that was created without one (/sse). */

@@ -30,6 +30,11 @@ const SessionConfigSchema = z.object({
   SERVER_REQUEST_TIMEOUT_MS: ms(100, 24 * HOUR, 60_000),
   /** A session with no request for this long is ended by its alarm. */
   SESSION_TTL_MS: ms(1_000, 365 * 24 * HOUR, 24 * HOUR),
+  /**
+   * A session whose client sent no request after `initialize` (a probe, such as mcp-remote's on
+   * every start) is ended after this long idle instead; never longer than `SESSION_TTL_MS`.
+   */
+  SESSION_UNUSED_TTL_MS: ms(1_000, 365 * 24 * HOUR, 10 * MINUTE),
   /** A durable handle unused for this long is deleted by its alarm. */
   HANDLE_TTL_MS: ms(1_000, 365 * 24 * HOUR, 24 * HOUR),
   /** Event log caps: count, total bytes of message JSON, and age. */
@@ -47,6 +52,12 @@ const SessionConfigSchema = z.object({
    * closes. 0: each event is logged before its write, each unanswered request before its 202.
    */
   EVENT_LOG_LEGACY_DELAY_MS: ms(0, MINUTE, 1_000),
+  /**
+   * Legacy HTTP+SSE streams: a response due sooner than this after a progress notification is
+   * held back until this long has passed, so the two reach the client in separate reads (SDK
+   * SSE clients drop progress that arrives in the same read as its result). 0 turns it off.
+   */
+  SSE_PROGRESS_GAP_MS: ms(0, 1_000, 20),
   /**
    * The most messages a JSON-RPC batch (2025-03-26 sessions) may hold; a longer one is refused
    * in the Worker before any object wakes, so one request can't occupy a session for long.
@@ -71,10 +82,14 @@ export interface SessionConfig {
   /** 0 when connections are never closed early. */
   readonly streamMaxMs: number
   readonly ttlMs: number
+  /** The TTL of a session with no request after `initialize` (at most `ttlMs`). */
+  readonly unusedTtlMs: number
   readonly handleTtlMs: number
   readonly requestTimeoutMs: number
   /** 0 when legacy-stream events are logged before they are written. */
   readonly legacyLogDelayMs: number
+  /** How long a legacy stream's response stays apart from a progress notification before it. */
+  readonly progressGapMs: number
   /** The most messages a batch may hold. */
   readonly maxBatch: number
   /** The `requestState` signing secret, when set. */
@@ -114,9 +129,11 @@ function parseSessionConfig(source: object): SessionConfig {
     sseAfterMs: c.SSE_AFTER_MS,
     streamMaxMs: c.SSE_STREAM_MAX_MS,
     ttlMs: c.SESSION_TTL_MS,
+    unusedTtlMs: Math.min(c.SESSION_UNUSED_TTL_MS, c.SESSION_TTL_MS),
     handleTtlMs: c.HANDLE_TTL_MS,
     requestTimeoutMs: c.SERVER_REQUEST_TIMEOUT_MS,
     legacyLogDelayMs: c.EVENT_LOG_LEGACY_DELAY_MS,
+    progressGapMs: c.SSE_PROGRESS_GAP_MS,
     maxBatch: c.BATCH_MAX_MESSAGES,
     requestStateKey: c.REQUEST_STATE_KEY,
     log: {

@@ -17,6 +17,17 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
 /** The comment frame sent on idle streams. */
 export const KEEPALIVE_FRAME = ': keepalive\n\n'
 
+/** Options of an {@link SSEStream}. */
+export interface SSEStreamOptions {
+  /**
+   * A response written sooner than this many ms after a progress notification waits out the
+   * rest first. The SDKs' SSE clients dispatch every event of one network read synchronously
+   * but handle notifications a microtask later, so progress that shares a read with its result
+   * finds its handler gone; a gap puts them in separate reads. 0 (default): no gap.
+   */
+  readonly progressGapMs?: number
+}
+
 /** An open SSE response body that JSON-RPC messages are written to, in call order. */
 export class SSEStream {
   readonly #api: SSEStreamingApi
@@ -27,8 +38,12 @@ export class SSEStream {
   #closed = false
   #keepalive: ReturnType<typeof setInterval> | undefined
   readonly #onClose: Array<() => void> = []
+  readonly #progressGapMs: number
+  /** When the last progress notification was written (ms), while a gap applies. */
+  #progressAt: number | undefined
 
-  constructor() {
+  constructor(options: SSEStreamOptions = {}) {
+    this.#progressGapMs = options.progressGapMs ?? 0
     const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>()
     this.#api = new SSEStreamingApi(writable, readable)
     // The response body was cancelled: the client went away.
@@ -48,7 +63,24 @@ export class SSEStream {
 
   /** Writes one JSON-RPC message as `event: message`, with its event id when it has one. */
   send(message: JSONRPCMessage, id?: string): Promise<void> {
-    return this.writeEvent('message', JSON.stringify(message), id)
+    if (this.#progressGapMs === 0) return this.writeEvent('message', JSON.stringify(message), id)
+    const event = { event: 'message', data: JSON.stringify(message), ...(id && { id }) }
+    if ('method' in message) {
+      if (message.method !== 'notifications/progress')
+        return this.#enqueue(() => this.#api.writeSSE(event))
+      return this.#enqueue(async () => {
+        await this.#api.writeSSE(event)
+        this.#progressAt = Date.now()
+      })
+    }
+    return this.#enqueue(async () => {
+      // Date.now() advances between I/O events in Workers, so this is the time since that write.
+      const wait =
+        this.#progressAt === undefined ? 0 : this.#progressAt + this.#progressGapMs - Date.now()
+      this.#progressAt = undefined
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
+      await this.#api.writeSSE(event)
+    })
   }
 
   /** Writes one event with the given name, data and optional id. */

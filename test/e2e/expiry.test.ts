@@ -81,3 +81,40 @@ describe('idle expiry with a real alarm', () => {
     await fresh.text()
   })
 })
+
+describe('a session no client used, with a real alarm', () => {
+  // A one-second TTL for unused sessions; the full TTL stays at its default (24 h).
+  const probe = useDevServer({ args: ['--var', `SESSION_UNUSED_TTL_MS:${TTL_MS}`] })
+
+  const post = (body: unknown, sessionId?: string) =>
+    fetch(`${probe().baseUrl}/mcp`, {
+      method: 'POST',
+      headers: { ...MCP_POST_HEADERS, ...(sessionId && { 'mcp-session-id': sessionId }) },
+      body: JSON.stringify(body),
+    })
+
+  it('ends a session whose client only initialized (a probe); a used session lives on', async () => {
+    const open = async () => {
+      const res = await post(INITIALIZE)
+      await res.text()
+      const sessionId = res.headers.get('mcp-session-id')!
+      const ack = await post({ jsonrpc: '2.0', method: 'notifications/initialized' }, sessionId)
+      expect(ack.status).toBe(202)
+      return sessionId
+    }
+    const probed = await open()
+    const used = await open()
+    const list = await post({ jsonrpc: '2.0', id: 2, method: 'tools/list' }, used)
+    expect(list.status).toBe(200)
+    await list.text()
+
+    await wait(4 * TTL_MS)
+
+    const gone = await post({ jsonrpc: '2.0', id: 3, method: 'ping' }, probed)
+    expect(gone.status).toBe(404)
+    expect(await gone.json()).toMatchObject({ error: { code: -32001 } })
+    const alive = await post({ jsonrpc: '2.0', id: 3, method: 'ping' }, used)
+    expect(alive.status).toBe(200)
+    expect(await alive.json()).toEqual({ jsonrpc: '2.0', id: 3, result: {} })
+  })
+})

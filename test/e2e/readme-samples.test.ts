@@ -13,6 +13,7 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import ts from 'typescript'
 import { describe, expect, it } from 'vitest'
+import { SESSION_CONFIG_VARS } from '../../src/session-config'
 import { REPO_ROOT, useDevServer } from './dev-server'
 
 interface Sample {
@@ -164,5 +165,14 @@ describe('the README’s JSON samples', () => {
       const text = body!.replaceAll(new RegExp(`^${indent}`, 'gm'), '')
       expect(() => JSON.parse(text), text).not.toThrow()
     }
+  })
+})
+
+describe('the README’s configuration table', () => {
+  it('names every var the server reads, and no var it does not', () => {
+    const table = readme().split('## Configuration')[1]!.split('\n## ')[0]!
+    const documented = [...table.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1])
+    const plugins = ['AUTH_TOKENS', 'ALLOWED_HOSTS', 'ALLOWED_ORIGINS', 'LOG_LEVEL']
+    expect(documented.sort()).toEqual([...SESSION_CONFIG_VARS, ...plugins].sort())
   })
 })

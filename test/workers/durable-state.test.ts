@@ -217,6 +217,67 @@ describe('idle expiry', () => {
     expect(alarm).toBeGreaterThan(Date.now())
   })
 
+  /** Makes the session look idle for `ms`, as far as its alarm can tell. */
+  const idleFor = (sessionId: string, ms: number) =>
+    runInDurableObject(sessionObject(sessionId), (_i, state) => {
+      const record = state.storage.kv.get<SessionRecord>('session')!
+      state.storage.kv.put('session', { ...record, lastSeenAt: Date.now() - ms })
+    })
+  const recordOf = (sessionId: string) =>
+    runInDurableObject(sessionObject(sessionId), (_i, state) =>
+      state.storage.kv.get<SessionRecord>('session'),
+    )
+  const UNUSED_TTL = 10 * 60 * 1000
+
+  it('a session no request followed is ended after SESSION_UNUSED_TTL_MS; its first alarm is due by then', async () => {
+    const sessionId = await openSession()
+    expect(await recordOf(sessionId)).toMatchObject({ unused: true, initialized: true })
+    const alarm = await runInDurableObject(sessionObject(sessionId), (_i, s) =>
+      s.storage.getAlarm(),
+    )
+    expect(alarm).toBeLessThanOrEqual(Date.now() + UNUSED_TTL)
+    await idleFor(sessionId, UNUSED_TTL + 1)
+    expect(await runDurableObjectAlarm(sessionObject(sessionId))).toBe(true)
+    expect(await storedEntries(sessionId)).toEqual([])
+    await expectRpcError(await postMcp(MSG.ping(), { 'mcp-session-id': sessionId }), 404, -32001)
+  })
+
+  it('one request after initialize gives the session the full TTL', async () => {
+    const sessionId = await openSession()
+    const ping = await postMcp(MSG.ping(3), { 'mcp-session-id': sessionId })
+    expect(ping.status).toBe(200)
+    await ping.text()
+    expect((await recordOf(sessionId))?.unused).toBeUndefined()
+    await idleFor(sessionId, UNUSED_TTL + 1)
+    expect(await runDurableObjectAlarm(sessionObject(sessionId))).toBe(true)
+    expect((await storedEntries(sessionId)).map(([k]) => k)).toContain('session')
+    const alarm = await runInDurableObject(sessionObject(sessionId), (_i, s) =>
+      s.storage.getAlarm(),
+    )
+    expect(alarm).toBeGreaterThan(Date.now())
+  })
+
+  it('notifications alone leave a session unused', async () => {
+    const sessionId = await openSession()
+    const note = await postMcp(
+      { jsonrpc: '2.0', method: 'notifications/roots/list_changed' },
+      { 'mcp-session-id': sessionId },
+    )
+    expect(note.status).toBe(202)
+    expect((await recordOf(sessionId))?.unused).toBe(true)
+  })
+
+  it('legacy: initialize through /messages leaves the session unused; the next request uses it', async () => {
+    const { stream, sessionId } = await startLegacy()
+    await postMessage(sessionId, MSG.initialize('2024-11-05'))
+    await stream.next()
+    expect((await recordOf(sessionId))?.unused).toBe(true)
+    await postMessage(sessionId, MSG.ping(2))
+    await stream.next()
+    expect((await recordOf(sessionId))?.unused).toBeUndefined()
+    await stream.cancel()
+  })
+
   it('a client holding a stream open is not idle', async () => {
     const { stream, sessionId } = await startLegacy()
     await runInDurableObject(sessionObject(sessionId), (_i, state) => {

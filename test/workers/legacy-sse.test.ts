@@ -142,6 +142,19 @@ describe('POST /messages', () => {
     await stream.cancel()
   })
 
+  it('holds a result back SSE_PROGRESS_GAP_MS (20 ms) after the progress before it', async () => {
+    const { stream, sessionId } = await initializedLegacy()
+    await postMessage(
+      sessionId,
+      MSG.call('countdown', { from: 1, intervalMs: 0 }, 6, { progressToken: 't' }),
+    )
+    expect(await stream.nextMessage()).toMatchObject({ params: { progress: 1 } })
+    const progressAt = Date.now()
+    expect(await stream.nextMessage()).toMatchObject({ id: 6, result: {} })
+    expect(Date.now() - progressAt).toBeGreaterThanOrEqual(15)
+    await stream.cancel()
+  })
+
   it('a second initialize → 400 -32600, nothing sent', async () => {
     const { stream, sessionId } = await initializedLegacy()
     const res = await postMessage(sessionId, MSG.initialize('2024-11-05', 9))
