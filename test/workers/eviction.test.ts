@@ -95,6 +95,8 @@ describe('eviction', () => {
 
   it('a request after eviction writes nothing but what it would have written anyway', async () => {
     const sessionId = await openSession()
+    // The first request after initialize marks the session used (one write); later ones don't.
+    await (await postMcp(MSG.ping(), { 'mcp-session-id': sessionId })).text()
     const before = await storedEntries(sessionId)
     await evict(sessionId)
     const res = await postMcp(MSG.ping(), { 'mcp-session-id': sessionId })

@@ -53,6 +53,7 @@ describe('GET /sse', () => {
       initialized: false,
       createdAt: expect.any(Number),
       lastSeenAt: expect.any(Number),
+      unused: true,
     })
     await stream.cancel()
   })
