@@ -1,5 +1,8 @@
-import { cloudflareTest } from '@cloudflare/vitest-pool-workers'
+import { cloudflareTest } from '@cloudflare/vitest-plugin'
 import { defineConfig } from 'vitest/config'
+import { quietTestOutput } from './test/support/quiet-test-output.ts'
+
+quietTestOutput()
 
 export default defineConfig({
   test: {

@@ -184,6 +184,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     ...process.env,
     CI: 'true',
     WRANGLER_SEND_METRICS: 'false',
+    // Tests run offline: skip fetching the real `request.cf` (the placeholder is what they'd get).
+    CLOUDFLARE_CF_FETCH_ENABLED: 'false',
     NO_COLOR: '1',
   }
   // FORCE_COLOR (which test runners like to set) would win over NO_COLOR.
