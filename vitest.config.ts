@@ -4,14 +4,22 @@ import { quietTestOutput } from './test/support/quiet-test-output.ts'
 
 quietTestOutput()
 
+/**
+ * Each test file gets a fresh runtime whose first request loads the app's modules one by one
+ * through the pool (seconds on a busy machine, not the sub-second start of a bundled Worker), so
+ * the first test of a file needs more than Vitest's default 5 s.
+ */
+const IN_WORKERD = { testTimeout: 20_000 }
+
 export default defineConfig({
   test: {
     projects: [
       {
-        // The app inside workerd, with real Durable Objects (storage isolated per test file).
+        // The framework inside workerd, with real Durable Objects (storage isolated per test
+        // file), serving the test app (test/fixtures/app), so editing the demo breaks nothing.
         plugins: [
           cloudflareTest({
-            wrangler: { configPath: './wrangler.toml' },
+            wrangler: { configPath: './test/fixtures/app/wrangler.toml' },
             // Short intervals so tests can watch them (defaults: 15 s, 1 s and 1 s).
             miniflare: {
               bindings: {
@@ -24,7 +32,18 @@ export default defineConfig({
             },
           }),
         ],
-        test: { name: 'workers', include: ['test/workers/**/*.test.ts'] },
+        test: { name: 'workers', include: ['test/workers/**/*.test.ts'], ...IN_WORKERD },
+      },
+      {
+        // The demo in src/mcp/, as the repo's own wrangler.toml serves it: the tests to change
+        // with the demo (every other project runs against test/fixtures/app, a frozen copy).
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: { bindings: { LOG_LEVEL: 'silent' } },
+          }),
+        ],
+        test: { name: 'demo', include: ['test/demo/**/*.test.ts'], ...IN_WORKERD },
       },
       {
         // The demo server composed with the OAuth and logging plugins, whose hooks run in the
@@ -35,7 +54,7 @@ export default defineConfig({
             miniflare: { bindings: { SSE_KEEPALIVE_MS: '150' } },
           }),
         ],
-        test: { name: 'secure', include: ['test/secure/**/*.test.ts'] },
+        test: { name: 'secure', include: ['test/secure/**/*.test.ts'], ...IN_WORKERD },
       },
       {
         // The "everything" example's Worker, for what needs its objects' internals.
@@ -52,7 +71,7 @@ export default defineConfig({
             },
           }),
         ],
-        test: { name: 'everything', include: ['test/everything/**/*.test.ts'] },
+        test: { name: 'everything', include: ['test/everything/**/*.test.ts'], ...IN_WORKERD },
       },
       {
         // Real processes (`npm start`) driven from Node with the SDK client.

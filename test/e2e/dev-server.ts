@@ -3,6 +3,11 @@
  * Starts the real dev server (`npm start`, i.e. `wrangler dev` + workerd) as a child process on
  * free loopback ports, waits for `/health`, and tears the whole process tree down again.
  *
+ * By default it serves the test app (`test/fixtures/app`: the framework around a frozen copy of
+ * the demo), so a user's edits to `src/mcp/` never break a test of the framework: the `start`
+ * script's exact command, run from that directory (`npm exec`, so the project's bins and Node
+ * are used as under `npm start`). `app: 'demo'` runs `npm start` itself, on `src/mcp/`.
+ *
  * Runs in Node (vitest project `e2e`), never inside workerd.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
@@ -15,6 +20,9 @@ import { afterAll, beforeAll } from 'vitest'
 
 /** The repository root (where `package.json` and `wrangler.toml` live). */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url))
+
+/** The test app's directory, with its own `wrangler.toml`. */
+export const TEST_APP_DIR = path.join(REPO_ROOT, 'test/fixtures/app')
 
 /** How long `startDevServer` waits for `/health` to answer 200. */
 const STARTUP_TIMEOUT_MS = 60_000
@@ -32,6 +40,11 @@ const OWN_FLAGS = ['--port', '--persist-to', '--inspector-port'] as const
 export interface DevServerOptions {
   /** The npm script to run. Default `start`; `start:everything` runs the example server. */
   script?: string
+  /**
+   * What the `start` script serves: `test` (default), the test app; `demo`, the repo's own app
+   * with the demo in `src/mcp/`, exactly as a user runs it. Other scripts ignore it.
+   */
+  app?: 'test' | 'demo'
   /**
    * Extra `wrangler dev` flags, appended after the helper's own. Must not set `--port`,
    * `--persist-to` or `--inspector-port` (use the options instead): wrangler rejects repeats.
@@ -118,14 +131,25 @@ export function isPortOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
   })
 }
 
+/** A command and the directory it runs in. */
+export interface StartCommand {
+  readonly command: readonly string[]
+  readonly cwd: string
+}
+
 /**
- * The command that runs `npm start` with `overrides`, exactly as the README tells users to.
+ * The command that runs `npm start` with `overrides`, exactly as the README tells users to, or
+ * (for `app: 'test'`) the same script's command in the test app's directory.
  *
  * wrangler rejects a repeated single-value flag (`The argument "--port" expects a single value,
  * but received multiple`), so pass-through only works while the `start` script sets none of the
  * overridden flags itself; a script that does is a bug this throws on.
  */
-export function startCommand(overrides: readonly string[], name = 'start'): string[] {
+export function startCommand(
+  overrides: readonly string[],
+  name = 'start',
+  app: 'test' | 'demo' = 'test',
+): StartCommand {
   const pkg: unknown = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'))
   const script = readStartScript(pkg, name)
   const overridden = new Set(overrides.filter((w) => w.startsWith('--')).map(flagName))
@@ -133,7 +157,11 @@ export function startCommand(overrides: readonly string[], name = 'start'): stri
   if (clash !== undefined) {
     throw new Error(`the start script sets ${clash}, so \`npm start -- ${clash} …\` would fail`)
   }
-  return ['npm', 'run', name, '--', ...overrides]
+  if (name !== 'start' || app === 'demo') {
+    return { command: ['npm', 'run', name, '--', ...overrides], cwd: REPO_ROOT }
+  }
+  const quoted = overrides.map((word) => `'${word.replaceAll("'", `'\\''`)}'`)
+  return { command: ['npm', 'exec', '-c', [script, ...quoted].join(' ')], cwd: TEST_APP_DIR }
 }
 
 function readStartScript(pkg: unknown, name: string): string {
@@ -166,7 +194,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const inspectorPort = await getFreePort()
   const ownsPersistDir = options.persistTo === undefined
   const persistTo = options.persistTo ?? fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-e2e-'))
-  const command = startCommand(
+  const { command, cwd } = startCommand(
     [
       '--port',
       String(port),
@@ -177,6 +205,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       ...(options.args ?? []),
     ],
     options.script,
+    options.app,
   )
   const [file, ...args] = command as [string, ...string[]]
 
@@ -198,7 +227,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   }
 
   const child = spawn(file, args, {
-    cwd: REPO_ROOT,
+    cwd,
     env,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],

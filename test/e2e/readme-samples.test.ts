@@ -130,16 +130,16 @@ const client = (name: string): Sample => {
   return sample
 }
 
-describe('the README’s client samples, run against npm start', () => {
-  const dev = useDevServer()
+describe('demo: the README’s client samples, run against npm start', () => {
+  const dev = useDevServer({ app: 'demo' })
 
-  it('client-v1.ts prints the echo result and exits', async () => {
+  it('demo: client-v1.ts prints the echo result and exits', async () => {
     expect(await runSample(client('client-v1.ts'), dev().baseUrl)).toBe(
       "{ content: [ { type: 'text', text: 'hi' } ] }\n",
     )
   })
 
-  it('client-v2.ts negotiates 2026-07-28, prints the echo result and exits', async () => {
+  it('demo: client-v2.ts negotiates 2026-07-28, prints the echo result and exits', async () => {
     // A 2026-07-28 result also carries the server's info in _meta.
     const [version, ...result] = (await runSample(client('client-v2.ts'), dev().baseUrl)).split(
       '\n',
@@ -149,10 +149,10 @@ describe('the README’s client samples, run against npm start', () => {
   })
 })
 
-describe('the README’s token sample, run against npm start with AUTH_TOKENS', () => {
-  const dev = useDevServer({ args: ['--var', 'AUTH_TOKENS:me:tokA'] })
+describe('demo: the README’s token sample, run against npm start with AUTH_TOKENS', () => {
+  const dev = useDevServer({ app: 'demo', args: ['--var', 'AUTH_TOKENS:me:tokA'] })
 
-  it('client-token.ts connects on both transports and exits', async () => {
+  it('demo: client-token.ts connects on both transports and exits', async () => {
     expect(await runSample(client('client-token.ts'), dev().baseUrl)).toBe('')
   })
 })

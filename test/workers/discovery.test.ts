@@ -4,7 +4,7 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { createApp } from '../../src/app'
-import { server } from '../../src/mcp/server'
+import { server } from '../fixtures/app/server'
 import { BASE, expectRpcError, fetchApp } from '../helpers/requests'
 
 const HEALTH = {

@@ -1,0 +1,93 @@
+/**
+ * The demo server in `src/mcp/`, as `npm start` serves it: these are the tests to change with
+ * the demo (every other test runs against the frozen copy in `test/fixtures/app/` and does not
+ * notice). Adding a tool breaks none of them; changing or removing a demo tool breaks the test
+ * named after it, and only that one.
+ */
+import { Client } from '@modelcontextprotocol/sdk/client/index.js'
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import { afterEach, describe, expect, it } from 'vitest'
+import { server } from '../../src/mcp/server'
+import { serverEntries } from '../../src/server-entries'
+import { modern, postModern } from '../helpers/modern'
+import { appFetch, BASE } from '../helpers/requests'
+
+const clients: Client[] = []
+
+async function connect(): Promise<Client> {
+  const transport = new StreamableHTTPClientTransport(new URL(`${BASE}/mcp`), { fetch: appFetch })
+  const client = new Client({ name: 'demo-test', version: '1.0.0' })
+  await client.connect(transport)
+  clients.push(client)
+  return client
+}
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) await client.close()
+})
+
+/** The text of a tool result's first content block. */
+const textOf = (result: unknown) =>
+  (result as { content: Array<{ type: string; text: string }> }).content[0]?.text
+
+describe('demo: the server in src/mcp/', () => {
+  it('demo: lists exactly the tools its definition registers, each with a schema', async () => {
+    const client = await connect()
+    const { tools } = await client.listTools()
+    const registered = serverEntries(server).tools.map((tool) => tool.name)
+    expect(tools.map((t) => t.name)).toEqual(registered)
+    for (const tool of tools) expect(tool.inputSchema.type).toBe('object')
+  })
+
+  it('demo: echo returns its text', async () => {
+    const client = await connect()
+    const result = await client.callTool({ name: 'echo', arguments: { text: 'hi' } })
+    expect(result).toEqual({ content: [{ type: 'text', text: 'hi' }] })
+  })
+
+  it('demo: remember and recall keep a note on the session', async () => {
+    const client = await connect()
+    await client.callTool({ name: 'remember', arguments: { key: 'k', note: 'kept' } })
+    expect(textOf(await client.callTool({ name: 'recall', arguments: { key: 'k' } }))).toBe('kept')
+  })
+
+  it('demo: without a session, remember mints a notebook that recall reads', async () => {
+    const minted = await postModern(
+      modern('tools/call', { name: 'remember', arguments: { key: 'k', note: 'in a notebook' } }),
+    )
+    expect(minted.status).toBe(200)
+    const said = textOf(((await minted.json()) as { result: unknown }).result)
+    const id = /notebook (\S+)\.$/.exec(said ?? '')?.[1]
+    expect(id).toBeDefined()
+    const read = await postModern(
+      modern('tools/call', { name: 'recall', arguments: { key: 'k', notebook: id } }),
+    )
+    expect(textOf(((await read.json()) as { result: unknown }).result)).toBe('in a notebook')
+  })
+
+  it('demo: countdown reports each step as progress, then lifts off', async () => {
+    const client = await connect()
+    const steps: number[] = []
+    const result = await client.callTool(
+      { name: 'countdown', arguments: { from: 3, intervalMs: 0 } },
+      undefined,
+      { onprogress: (p) => steps.push(p.progress) },
+    )
+    expect(steps).toEqual([1, 2, 3])
+    expect(textOf(result)).toBe('Liftoff!')
+  })
+
+  it('demo: score adds points and the leaderboard resource ranks them', async () => {
+    const client = await connect()
+    const player = `p-${crypto.randomUUID()}`
+    expect(textOf(await client.callTool({ name: 'score', arguments: { player, points: 7 } }))).toBe(
+      `${player} now has 7 points.`,
+    )
+    const { contents } = await client.readResource({ uri: 'leaderboard://scores' })
+    const ranked = JSON.parse((contents[0] as { text: string }).text) as Array<{
+      player: string
+      points: number
+    }>
+    expect(ranked).toContainEqual({ player, points: 7 })
+  })
+})
