@@ -14,6 +14,7 @@ import { mcpRoutes } from '../routes/mcp'
 import { messagesRoutes } from '../routes/messages'
 import { sseRoutes } from '../routes/sse'
 import type { McpServerDefinition } from './define-mcp-server'
+import { homePage } from './home-page'
 import { createModernLeg } from './modern/modern-leg'
 import { isAllowedOrigin, type OriginGuardVars, originGuard } from './origin-guard'
 import type { McpPlugin } from './plugins/plugin'
@@ -127,7 +128,8 @@ export function createApp<Env>(options: McpAppOptions<Env>): Hono<AppEnv> {
   const authMode = (env: unknown) =>
     plugins.map((plugin) => plugin.authMode?.(env)).find((mode) => mode !== undefined) ?? 'none'
   const { name, version } = options.server
-  app.route('/', healthRoutes({ name, version, authMode, sse }))
+  const page = homePage(options.server, { sse })
+  app.route('/', healthRoutes({ name, version, authMode, sse, homePage: page }))
 
   const endpoints = sse ? ['/mcp', '/sse', '/messages'] : ['/mcp']
   for (const plugin of plugins) {
