@@ -176,3 +176,22 @@ describe('the README’s configuration table', () => {
     expect(documented.sort()).toEqual([...SESSION_CONFIG_VARS, ...plugins].sort())
   })
 })
+
+describe('the README’s links within itself', () => {
+  it('each #anchor names a heading (GitHub’s slugs) or an explicit id', () => {
+    const text = readme()
+    const slug = (heading: string) =>
+      heading
+        .trim()
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N}\s-]/gu, '')
+        .replace(/\s/g, '-')
+    const anchors = new Set([
+      ...[...text.matchAll(/^#{1,6} (.+)$/gm)].map((m) => slug(m[1]!)),
+      ...[...text.matchAll(/<a id="([^"]+)">/g)].map((m) => m[1]!),
+    ])
+    const links = [...text.matchAll(/\]\(#([^)]+)\)/g)].map((m) => m[1]!)
+    expect(links.length).toBeGreaterThan(3)
+    expect(links.filter((link) => !anchors.has(link))).toEqual([])
+  })
+})
