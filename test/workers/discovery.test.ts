@@ -5,19 +5,8 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { createApp } from '../../src/app'
 import { server } from '../fixtures/app/server'
+import { HEALTH } from '../helpers/discovery'
 import { BASE, expectRpcError, fetchApp } from '../helpers/requests'
-
-const HEALTH = {
-  name: 'mcp-workers-demo',
-  version: '0.1.0',
-  status: 'ok',
-  transports: { streamableHttp: '/mcp', sse: '/sse' },
-  protocolVersions: {
-    streamableHttp: ['2026-07-28', '2025-11-25', '2025-06-18', '2025-03-26'],
-    sse: ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'],
-  },
-  auth: 'none',
-}
 
 describe('discovery', () => {
   it.each([['/health'], ['/']])('GET %s describes the server', async (path) => {

@@ -11,6 +11,7 @@ import { homePage } from '../../src/home-page'
 import { serverEntries } from '../../src/server-entries'
 import worker from '../fixtures/app/index'
 import { server } from '../fixtures/app/server'
+import { HEALTH } from '../helpers/discovery'
 import { BASE, fetchApp } from '../helpers/requests'
 
 /** What Chromium and Firefox send when they navigate. */
@@ -22,19 +23,6 @@ const BROWSERS = [
   ['Firefox', 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8'],
 ] as const
 const BROWSER_ACCEPT = BROWSERS[0][1]
-
-/** The discovery JSON, as test/workers/discovery.test.ts expects it. */
-const HEALTH = {
-  name: server.name,
-  version: server.version,
-  status: 'ok',
-  transports: { streamableHttp: '/mcp', sse: '/sse' },
-  protocolVersions: {
-    streamableHttp: ['2026-07-28', '2025-11-25', '2025-06-18', '2025-03-26'],
-    sse: ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'],
-  },
-  auth: 'none',
-}
 
 const TOKENS = { AUTH_TOKENS: 'alice:tokA,bob:tokB' }
 
