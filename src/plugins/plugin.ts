@@ -58,7 +58,12 @@ export interface McpPlugin {
    * requests too (logging, metrics).
    */
   readonly outerMiddleware?: MiddlewareHandler<AppEnv>
-  /** Runs for requests to the MCP endpoints (`/mcp`, `/sse`, `/messages`), after the guard (auth). */
+  /**
+   * Runs for requests to the MCP endpoints (`/mcp`, `/sse`, `/messages`), after the guard (auth).
+   * A response header goes in after `await next()` (`c.header(...)` then sets it on the
+   * response the route returned); one set before `next()` is dropped, since the MCP routes
+   * answer with the session object's or the SDK's own `Response`.
+   */
   readonly middleware?: MiddlewareHandler<AppEnv>
   /** Extra routes, mounted at the root before the MCP ones (e.g. OAuth metadata). */
   readonly routes?: Hono<AppEnv>
