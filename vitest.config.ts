@@ -81,6 +81,10 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 120_000,
+          // Mostly waiting (dev servers starting, idle timers), so three files at once on two
+          // cores halve the project's time; it runs after the workerd projects (its own group).
+          maxWorkers: 3,
+          sequence: { groupOrder: 1 },
         },
       },
     ],
