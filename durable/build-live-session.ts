@@ -11,11 +11,13 @@ import { sharedResource } from '../src/shared-resource'
 import type { SessionFacts } from '../src/tool-context'
 import { SessionTransport } from '../src/transports/session-transport'
 import type { EventLog } from './event-log'
-import { type LiveSession, startLiveSession } from './live-session'
+import type { LiveSession } from './live-session'
 import type { RequestLedger } from './request-ledger'
 import { installSubscriptions } from './resource-hubs'
 import { SessionHookRunner } from './session-hooks'
 import type { SessionState } from './session-state'
+import { startLiveSession } from './start-live-session'
+import type { AdoptedConnection } from './stream-sockets'
 
 /** What {@link buildLiveSession} works from. */
 export interface LiveSessionParts<Env> {
@@ -29,6 +31,8 @@ export interface LiveSessionParts<Env> {
   readonly config: SessionConfig
   /** Restore what the server keeps in memory (every build but the session's first). */
   readonly restore: boolean
+  /** Bridged streams still connected from before the object slept. */
+  readonly adopted: readonly AdoptedConnection[]
 }
 
 /** Builds and starts the live session of the session whose record `parts.state` holds. */
@@ -68,10 +72,17 @@ export function buildLiveSession<Env>(parts: LiveSessionParts<Env>): Promise<Liv
   if (parts.definition.capabilities?.resources?.subscribe) {
     installSubscriptions(server, parts.env, state, sessionId)
   }
-  return startLiveSession(server, transport, hooks, parts.log, config, record, parts.restore).then(
-    (started) => {
-      live = started
-      return started
-    },
-  )
+  return startLiveSession(
+    server,
+    transport,
+    hooks,
+    parts.log,
+    config,
+    record,
+    parts.restore,
+    parts.adopted,
+  ).then((started) => {
+    live = started
+    return started
+  })
 }

@@ -12,7 +12,7 @@ import {
   LoggingLevelSchema,
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js'
-import { jsonRpcError, jsonRpcErrorResponse, RPC_ERROR } from '../src/protocol/json-rpc-error'
+import { jsonRpcErrorResponse } from '../src/protocol/json-rpc-error'
 import type { SessionConfig } from '../src/session-config'
 import { formatEventId, LEGACY_STREAM, STANDALONE_STREAM } from '../src/transports/event-journal'
 import { JournaledStream } from '../src/transports/journaled-stream'
@@ -27,12 +27,7 @@ import { type LegacyRequest, LegacyRequests } from './legacy-requests'
 import { requestIdInUse } from './session-errors'
 import type { SessionHookRunner } from './session-hooks'
 import type { SessionRecord } from './session-state'
-
-/** The error a request gets when the object restarted before it finished. */
-const INTERRUPTED = 'Request interrupted: the server restarted before it finished; please retry'
-
-/** Id used to replay stored requests into a fresh server; their responses are discarded. */
-const REPLAY_ID = 'mcp-workers/replay'
+import type { AdoptedConnection } from './stream-sockets'
 
 /** The parts of the session record that incoming messages update. */
 export interface RecordKeeper {
@@ -57,6 +52,7 @@ export class LiveSession {
     readonly log: EventLog,
     readonly config: SessionConfig,
     record: SessionRecord,
+    adopted: readonly AdoptedConnection[] = [],
   ) {
     this.#standalone = new JournaledStream(STANDALONE_STREAM, log)
     // 2024-11-05 defines no resumption, so what a connected client is sent is group-committed
@@ -75,6 +71,10 @@ export class LiveSession {
         : undefined
     this.#streamAfter =
       this.#primeRetryMs === undefined ? undefined : new StreamAfter(config.sseAfterMs)
+    // Bridged streams whose clients stayed connected while the object slept go on as they were.
+    for (const { stream, connection } of adopted) {
+      this.#streamOf(stream)?.attach(connection)
+    }
   }
 
   /**
@@ -149,17 +149,17 @@ export class LiveSession {
   }
 
   /**
-   * Opens the standalone stream (`GET /mcp`), replaying after `resumeFrom` when resuming. A
-   * connection the stream still has is dropped: the newest one wins.
+   * Opens the standalone stream (`GET /mcp`) on `connection`, replaying after `resumeFrom` when
+   * resuming. A connection the stream still has is dropped: the newest one wins. A bridge's
+   * `reconnect` is not primed again.
    */
-  openStandalone(resumeFrom?: number): SSEStream {
-    const connection = this.#connection()
+  openStandalone(connection: SSEStream, resumeFrom?: number, reconnect = false): void {
     this.#standalone.attach(connection, {
-      primeRetryMs: this.#primeRetryMs,
+      primeRetryMs: reconnect ? undefined : this.#primeRetryMs,
       resumeFrom,
       replay: resumeFrom === undefined ? [] : this.log.eventsAfter(STANDALONE_STREAM, resumeFrom),
+      mark: true,
     })
-    return connection
   }
 
   /**
@@ -196,18 +196,22 @@ export class LiveSession {
   }
 
   /**
-   * Connects a legacy SSE stream. Spec (2024-11-05): its first event is `endpoint`, whose data is
-   * the URI the client POSTs to. A reconnect with `resumeFrom` then gets the events it missed;
-   * one that finds the stream still connected takes it over.
+   * Connects a legacy SSE stream on `connection`. Spec (2024-11-05): its first event is
+   * `endpoint`, whose data is the URI the client POSTs to (not again on a bridge's `reconnect`).
+   * A reconnect with `resumeFrom` then gets the events it missed; one that finds the stream
+   * still connected takes it over.
    */
-  connectLegacy(endpoint: string, resumeFrom?: number): SSEStream {
+  connectLegacy(
+    connection: SSEStream,
+    endpoint: string,
+    resumeFrom?: number,
+    reconnect = false,
+  ): void {
     // What the old connection was sent but not logged yet must be in the replay.
     this.#legacy.flush()
-    const connection = this.#connection(this.config.progressGapMs)
-    void connection.writeEvent('endpoint', endpoint)
+    if (!reconnect) void connection.writeEvent('endpoint', endpoint)
     const replay = resumeFrom === undefined ? [] : this.log.eventsAfter(LEGACY_STREAM, resumeFrom)
-    this.#legacy.attach(connection, { replay })
-    return connection
+    this.#legacy.attach(connection, { replay, mark: true })
   }
 
   /** Whether any client connection is attached (an idle session with one is not idle). */
@@ -229,64 +233,16 @@ export class LiveSession {
     await this.server.close()
   }
 
-  /** A new client connection; legacy ones keep responses apart from progress (`gapMs`). */
-  #connection(progressGapMs = 0): SSEStream {
-    const connection = new SSEStream({ progressGapMs })
+  /** A new connection the object serves itself (a reply stream's resume). */
+  #connection(): SSEStream {
+    const connection = new SSEStream()
     connection.startKeepalive(this.config.keepaliveMs)
     return connection
   }
-}
 
-/**
- * Connects `server` to `transport` and, for a session that existed before this object instance,
- * restores what the server keeps only in memory by replaying the stored requests (`initialize`,
- * `notifications/initialized`, `logging/setLevel`), and answers every request the previous
- * instance left without a response with an error, so no client waits for it forever.
- */
-export async function startLiveSession(
-  server: McpServer,
-  transport: SessionTransport,
-  hooks: SessionHookRunner,
-  log: EventLog,
-  config: SessionConfig,
-  record: SessionRecord,
-  restore: boolean,
-): Promise<LiveSession> {
-  await server.connect(transport)
-  const live = new LiveSession(server, transport, hooks, log, config, record)
-  if (!restore) return live
-  if (record.initializeParams !== undefined) {
-    await replay(transport, 'initialize', record.initializeParams)
-    if (record.initialized)
-      transport.receive({ jsonrpc: '2.0', method: 'notifications/initialized' })
+  #streamOf(streamId: string): JournaledStream | undefined {
+    if (streamId === STANDALONE_STREAM) return this.#standalone
+    if (streamId === LEGACY_STREAM) return this.#legacy
+    return undefined
   }
-  if (record.logLevel !== undefined) {
-    await replay(transport, 'logging/setLevel', { level: record.logLevel })
-  }
-  for (const { id, missing } of log.interruptedStreams()) {
-    for (const requestId of missing) {
-      log.append(id, {
-        jsonrpc: '2.0',
-        id: requestId,
-        error: jsonRpcError(RPC_ERROR.internalError, INTERRUPTED).error,
-      })
-    }
-    log.finishStream(id)
-  }
-  return live
-}
-
-/** Feeds one stored request to a fresh server and waits for (and discards) its answer. */
-async function replay(
-  transport: SessionTransport,
-  method: string,
-  params: Record<string, unknown>,
-): Promise<void> {
-  let done!: () => void
-  const answered = new Promise<void>((resolve) => {
-    done = resolve
-  })
-  const sink: MessageSink = { closed: false, send: () => done() }
-  transport.receive({ jsonrpc: '2.0', id: REPLAY_ID, method, params }, sink)
-  await answered
 }

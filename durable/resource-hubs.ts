@@ -32,3 +32,11 @@ export function installSubscriptions(
     return {}
   })
 }
+
+/**
+ * Takes an ending session off the hubs of the URIs it subscribed to. Best effort: a hub that
+ * still lists it drops it on its next write anyway.
+ */
+export async function leaveHubs(env: unknown, uris: readonly string[], sessionId: string) {
+  await Promise.allSettled(uris.map((uri) => hubFor(env, uri).unsubscribe(sessionId)))
+}

@@ -24,6 +24,11 @@ export interface SessionPost extends SessionCall {
 /** A `GET /mcp`: the standalone stream, or (with `lastEventId`) a resumed one. */
 export interface StreamOpen extends SessionCall {
   readonly lastEventId?: string
+  /**
+   * The Worker reconnects a bridged stream whose socket broke (`lastEventId` is where its client
+   * is): what a new connection starts with (priming, `endpoint`) was sent already.
+   */
+  readonly reconnect?: boolean
 }
 
 /** A `GET /sse`: a new session (`create`) or a reconnect to an existing one. */
@@ -31,4 +36,29 @@ export interface LegacyConnect extends StreamOpen {
   /** The URI the client must POST its messages to (the `endpoint` event's data). */
   readonly endpoint: string
   readonly create: boolean
+}
+
+/** What a bridged stream's socket request opens: the standalone stream, or a legacy one. */
+export type StreamSocketCall =
+  | ({ readonly stream: 'standalone' } & StreamOpen)
+  | ({ readonly stream: 'legacy' } & LegacyConnect)
+
+/** The header of a socket request that carries its call (set by the Worker, never by a client). */
+const CALL_HEADER = 'x-mcp-stream-call'
+
+/**
+ * The request that opens a bridged stream's socket on a session object. WebSocket upgrades go
+ * through `fetch`, not RPC, so the call travels in a header.
+ */
+export function streamSocketRequest(call: StreamSocketCall): Request {
+  return new Request('https://session.internal/stream', {
+    headers: { upgrade: 'websocket', [CALL_HEADER]: JSON.stringify(call) },
+  })
+}
+
+/** The call a socket request carries; undefined for any other request. */
+export function streamSocketCall(request: Request): StreamSocketCall | undefined {
+  const header = request.headers.get(CALL_HEADER)
+  if (header === null || request.headers.get('upgrade') !== 'websocket') return undefined
+  return JSON.parse(header) as StreamSocketCall
 }

@@ -1,7 +1,8 @@
 /**
  * @module
  * SessionDO: the hub of one MCP session. The Worker's routes validate a request and call one of
- * its RPC methods with the parsed messages and the caller's principal. It owns the session's
+ * its RPC methods with the parsed messages and the caller's principal (or, for a long-lived
+ * stream, open a hibernatable WebSocket to it with `fetch`). It owns the session's
  * server, transport and connections (memory, `live-session.ts`) and its record, event log and
  * app data (storage, `session-state.ts`, `event-log.ts`).
  *
@@ -15,13 +16,12 @@
  */
 
 import { DurableObject } from 'cloudflare:workers'
-import type { InitializeRequest, JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js'
+import type { JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js'
 import type { McpServerDefinition } from '../src/define-mcp-server'
 import type { McpPlugin } from '../src/plugins/plugin'
 import { negotiatedInitializeParams } from '../src/protocol/initialize-params'
 import { allowsBatches, DEFAULT_ASSUMED_VERSION } from '../src/protocol/versions'
 import { readSessionConfig, type SessionConfig } from '../src/session-config'
-import { hubFor } from '../src/shared-resource'
 import { LEGACY_STREAM, STANDALONE_STREAM } from '../src/transports/event-journal'
 import { REQUEST_ID_HEADER_OUT, SESSION_ID_HEADER_OUT } from '../src/types'
 import { buildLiveSession } from './build-live-session'
@@ -29,18 +29,26 @@ import type { EventLog } from './event-log'
 import type { LiveSession } from './live-session'
 import { cappedEventLog } from './log-caps'
 import { RequestLedger } from './request-ledger'
+import { leaveHubs } from './resource-hubs'
 import { resumePoint } from './resume-point'
 import { SessionAlarm } from './session-alarm'
-import type { LegacyConnect, SessionCall, SessionPost, StreamOpen } from './session-calls'
+import {
+  type LegacyConnect,
+  type SessionCall,
+  type SessionPost,
+  type StreamOpen,
+  streamSocketCall,
+} from './session-calls'
 import {
   alreadyInitialized,
   batchNotAllowed,
-  differentTransport,
   malformedInitialize,
   sessionNotFound,
   sessionTerminated,
 } from './session-errors'
-import { type SessionRecord, SessionState } from './session-state'
+import { SessionGate } from './session-gate'
+import { SessionState } from './session-state'
+import { StreamSockets, socketResponse } from './stream-sockets'
 
 /**
  * Base class of the session object. Apps don't extend it by hand: {@link createSessionDO} binds it
@@ -52,6 +60,8 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
   readonly #config: SessionConfig
   readonly #alarm: SessionAlarm
   readonly #requests: RequestLedger
+  readonly #sockets: StreamSockets
+  readonly #gate: SessionGate
   #live: Promise<LiveSession> | undefined
   /** The session id: the object's own id, as handed to the client. */
   readonly sessionId: string
@@ -64,6 +74,8 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     this.#alarm = new SessionAlarm(ctx.storage, this.#config.log.maxAgeMs)
     this.#log = cappedEventLog(ctx.storage.sql, this.#config.log, () => this.#alarm.pruneSoon())
     this.#requests = new RequestLedger(ctx.storage.sql, this.#log, this.#config.requestTimeoutMs)
+    this.#sockets = new StreamSockets(ctx)
+    this.#gate = new SessionGate(this.#state, this.#alarm, this.#config)
   }
 
   /** The app's server definition; supplied by {@link createSessionDO}. */
@@ -83,14 +95,14 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     if (first && 'method' in first && first.method === 'initialize' && 'id' in first) {
       return this.#initialize(call, first)
     }
-    const rejected = this.#check(call)
+    const rejected = this.#gate.check(call)
     if (rejected) return rejected
     const version = this.#state.record?.protocolVersion ?? DEFAULT_ASSUMED_VERSION
     if (call.batch && !allowsBatches(version)) return batchNotAllowed(version)
     const live = await this.#ensureLive()
     const refused = live.refuse(call.messages, call.principal, call.requestId)
     if (refused) return refused
-    this.#touch()
+    this.#gate.touch()
     const requestIds = call.messages.flatMap((m) => ('method' in m && 'id' in m ? [m.id] : []))
     if (requestIds.length > 0) this.#state.markUsed(Date.now())
     if (requestIds.length === 0) {
@@ -103,42 +115,65 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
   }
 
   /**
-   * Handles `GET /mcp`: opens the standalone stream or, with `Last-Event-ID`, resumes the stream
-   * that id names (the standalone one or a POST's) with the events after it.
+   * Opens a bridged stream's socket (DESIGN §7): the Worker holds the client's SSE response and
+   * this object sends it events over a hibernatable WebSocket. Only the Worker calls this, with
+   * a {@link streamSocketRequest}; the answer is 101 with the socket, or the client's answer.
    */
-  async openStream(call: StreamOpen): Promise<Response> {
-    const rejected = this.#check(call)
+  override async fetch(request: Request): Promise<Response> {
+    const call = streamSocketCall(request)
+    if (call === undefined) return new Response('Not found', { status: 404 })
+    return call.stream === 'legacy' ? this.#connectLegacy(call) : this.#openStream(call)
+  }
+
+  /**
+   * `GET /mcp`: the standalone stream or, with `Last-Event-ID`, a resume of the stream that id
+   * names (the standalone one, bridged; or a POST's, which this object serves itself).
+   */
+  async #openStream(call: StreamOpen): Promise<Response> {
+    const rejected = this.#gate.check(call)
     if (rejected) return rejected
     const resume = resumePoint(this.#log, call.lastEventId, [STANDALONE_STREAM, 'reply'])
     if (resume instanceof Response) return resume
     const live = await this.#ensureLive()
-    this.#touch()
-    const connection =
-      resume === undefined || resume.streamId === STANDALONE_STREAM
-        ? live.openStandalone(resume?.seq)
-        : live.resumeReply(resume.streamId, resume.seq)
-    return connection.toResponse(this.#sessionHeaders(call))
+    this.#gate.touch()
+    if (resume !== undefined && resume.streamId !== STANDALONE_STREAM) {
+      return live.resumeReply(resume.streamId, resume.seq).toResponse(this.#sessionHeaders(call))
+    }
+    const { connection, client } = this.#sockets.accept(STANDALONE_STREAM)
+    live.openStandalone(connection, resume?.seq, call.reconnect)
+    return socketResponse(client, this.#sessionHeaders(call))
   }
 
-  /** Handles `GET /sse`: starts a legacy session, or reconnects (and resumes) one. */
-  async connectLegacy(call: LegacyConnect): Promise<Response> {
+  /** `GET /sse`: starts a legacy session, or reconnects (and resumes) one; always bridged. */
+  async #connectLegacy(call: LegacyConnect): Promise<Response> {
     if (call.create) {
       if (this.#state.record !== undefined) return sessionNotFound()
-      this.#createRecord(call)
+      this.#gate.open(call)
     } else {
-      const rejected = this.#check(call)
+      const rejected = this.#gate.check(call)
       if (rejected) return rejected
-      this.#touch()
+      this.#gate.touch()
     }
     const resume = resumePoint(this.#log, call.lastEventId, [LEGACY_STREAM])
     if (resume instanceof Response) return resume
     const live = await this.#ensureLive()
-    return live.connectLegacy(call.endpoint, resume?.seq).toResponse()
+    const { connection, client } = this.#sockets.accept(LEGACY_STREAM, this.#config.progressGapMs)
+    live.connectLegacy(connection, call.endpoint, resume?.seq, call.reconnect)
+    return socketResponse(client, { [REQUEST_ID_HEADER_OUT]: call.requestId })
+  }
+
+  /** A bridged stream's socket closed from the Worker's side: its client is gone. */
+  override webSocketClose(socket: WebSocket): void {
+    this.#sockets.closed(socket)
+  }
+
+  override webSocketError(socket: WebSocket): void {
+    this.#sockets.closed(socket)
   }
 
   /** Handles `POST /messages`: one message, 202; replies go on the stream or wait in the log. */
   async postLegacy(call: SessionPost): Promise<Response> {
-    const rejected = this.#check(call)
+    const rejected = this.#gate.check(call)
     if (rejected) return rejected
     const [message] = call.messages
     // The Worker refuses batches on this transport; a single message is all that arrives.
@@ -146,7 +181,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     const live = await this.#ensureLive()
     const refused = live.refuse(call.messages, call.principal, call.requestId)
     if (refused) return refused
-    this.#touch()
+    this.#gate.touch()
     if ('method' in message && 'id' in message && message.method === 'initialize') {
       const initializeParams = negotiatedInitializeParams(call.kind, message.params)
       if (initializeParams === undefined) return malformedInitialize()
@@ -168,7 +203,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
 
   /** Handles `DELETE /mcp`: closes the session's connections and deletes all its storage. */
   async end(call: SessionCall): Promise<Response> {
-    const rejected = this.#check(call)
+    const rejected = this.#gate.check(call)
     if (rejected) return rejected
     await this.#destroy()
     return new Response(null, { status: 200 })
@@ -195,10 +230,10 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     const live = this.#live === undefined ? undefined : await this.#live
     const now = Date.now()
     // A client holding a stream open is not idle, even if it sends nothing.
-    if (live?.connected) this.#state.touch(now, 0)
+    if (this.#sockets.connected || live?.connected) this.#state.touch(now, 0)
     const current = this.#state.record ?? record
     const lastSeen = current.lastSeenAt
-    const ttl = this.#ttl(current)
+    const ttl = this.#gate.ttl(current)
     if (now - lastSeen >= ttl) {
       await this.#destroy()
       return
@@ -209,21 +244,11 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     await this.#alarm.set(this.#alarm.next(now, expiresAt, this.#log.size().events > 0))
   }
 
-  /** Rejects a call for a session that doesn't exist, belongs to someone else, or is of another kind. */
-  #check(call: SessionCall): Response | undefined {
-    const record = this.#state.record
-    // A session owned by another principal is answered exactly like an unknown one, so ids
-    // can't be probed.
-    if (record === undefined || record.principal !== call.principal.name) return sessionNotFound()
-    if (record.kind !== call.kind) return differentTransport()
-    return undefined
-  }
-
   async #initialize(call: SessionPost, request: JSONRPCRequest): Promise<Response> {
     const initializeParams = negotiatedInitializeParams(call.kind, request.params)
     if (initializeParams === undefined) return malformedInitialize()
     if (this.#state.record !== undefined) return alreadyInitialized()
-    this.#createRecord(call, initializeParams)
+    this.#gate.open(call, initializeParams)
     // A new object: the server is built here, and must see this initialize, not a replay of it.
     const live = await this.#ensureLive(false)
     const refused = live.refuse(call.messages, call.principal, call.requestId)
@@ -236,22 +261,6 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     return reply.response
   }
 
-  #createRecord(call: SessionCall, initializeParams?: InitializeRequest['params']): void {
-    const now = Date.now()
-    this.#state.open(call.kind, call.principal.name, now, initializeParams)
-    void this.#alarm.set(this.#alarm.next(now, now + this.#config.unusedTtlMs, true))
-  }
-
-  /** How long `record`'s session may stay idle. */
-  #ttl(record: SessionRecord): number {
-    return record.unused ? this.#config.unusedTtlMs : this.#config.ttlMs
-  }
-
-  #touch(): void {
-    const record = this.#state.record
-    if (record !== undefined) this.#state.touch(Date.now(), this.#ttl(record) / 4)
-  }
-
   /** Headers of a response built here: with the request id, so the Worker needn't copy it in. */
   #sessionHeaders(call: SessionCall): Record<string, string> {
     return { [SESSION_ID_HEADER_OUT]: this.sessionId, [REQUEST_ID_HEADER_OUT]: call.requestId }
@@ -261,9 +270,8 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     const live = this.#live
     this.#live = undefined
     if (live !== undefined) await (await live).close(sessionTerminated)
-    // Best effort: a hub that still lists this session drops it on its next write anyway.
-    const hubs = this.#state.subscriptions().map((uri) => hubFor(this.env, uri))
-    await Promise.allSettled(hubs.map((hub) => hub.unsubscribe(this.sessionId)))
+    this.#sockets.closeAll()
+    await leaveHubs(this.env, this.#state.subscriptions(), this.sessionId)
     await this.#state.destroy()
     this.#log.reset()
     this.#alarm.forget()
@@ -292,6 +300,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
       requests: this.#requests,
       config: this.#config,
       restore,
+      adopted: this.#sockets.adopt(),
     })
   }
 }

@@ -8,12 +8,14 @@
 
 import type { Context } from 'hono'
 import { Hono } from 'hono'
+import { streamSocketRequest } from '../durable/session-calls'
 import { mcpHttpError } from '../src/http-error'
 import type { ModernLeg } from '../src/modern/modern-leg'
 import { RPC_ERROR } from '../src/protocol/json-rpc-error'
 import { messagesOf, parseJson } from '../src/protocol/parse-messages'
 import { isModernVersion } from '../src/protocol/versions'
 import { readSessionConfig } from '../src/session-config'
+import { bridgeStream } from '../src/transports/stream-bridge'
 import { type AppEnv, HEADER } from '../src/types'
 import { postEra } from './era'
 import {
@@ -112,10 +114,25 @@ export function mcpRoutes(serveModern: ModernLeg): Hono<AppEnv> {
     requireAccept(['text/event-stream']),
     async function mcpGet(c) {
       c.set('era', 'legacy')
-      return existingSession(c).openStream({
-        ...caller(c, KIND),
-        lastEventId: c.req.header(HEADER.lastEventId),
-      })
+      const first = existingSession(c)
+      const sessionId = c.req.header(HEADER.sessionId)!
+      const call = { ...caller(c, KIND), lastEventId: c.req.header(HEADER.lastEventId) }
+      // The Worker holds the stream (DESIGN §7). A reconnect takes a fresh stub: one that saw its
+      // object restart may stay broken.
+      return bridgeStream(
+        (resumeAfter) =>
+          resumeAfter === undefined
+            ? first.fetch(streamSocketRequest({ ...call, stream: 'standalone' }))
+            : sessionStub(c.env, sessionId).fetch(
+                streamSocketRequest({
+                  ...call,
+                  stream: 'standalone',
+                  lastEventId: resumeAfter,
+                  reconnect: true,
+                }),
+              ),
+        { keepaliveMs: readSessionConfig(c.env).keepaliveMs },
+      )
     },
   )
 

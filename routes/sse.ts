@@ -4,8 +4,11 @@
  * it starts a new session; with one it reconnects to that session (an extension of ours).
  */
 import { Hono } from 'hono'
+import { streamSocketRequest } from '../durable/session-calls'
 import { mcpHttpError } from '../src/http-error'
 import { RPC_ERROR } from '../src/protocol/json-rpc-error'
+import { readSessionConfig } from '../src/session-config'
+import { bridgeStream } from '../src/transports/stream-bridge'
 import { type AppEnv, HEADER } from '../src/types'
 import { optionalSessionIdQuery, refuseHead, requireAccept } from './request-checks'
 import { caller, newSession, sessionStub } from './session-stub'
@@ -26,13 +29,31 @@ export function sseRoutes(): Hono<AppEnv> {
       // The POST endpoint sits beside this one, so it is right under any mount prefix.
       const messages = c.req.path.replace(/\/sse\/?$/, '/messages')
       const call = { ...caller(c, KIND), lastEventId: c.req.header(HEADER.lastEventId) }
-      if (sessionId === undefined) {
-        const session = newSession(c.env)
-        const endpoint = `${messages}?sessionId=${session.id}`
-        return session.stub.connectLegacy({ ...call, endpoint, create: true })
-      }
-      const endpoint = `${messages}?sessionId=${sessionId}`
-      return sessionStub(c.env, sessionId).connectLegacy({ ...call, endpoint, create: false })
+      const create = sessionId === undefined
+      const session = create
+        ? newSession(c.env)
+        : { id: sessionId, stub: sessionStub(c.env, sessionId) }
+      const endpoint = `${messages}?sessionId=${session.id}`
+      // The Worker holds the stream (DESIGN §7). The first socket may create the session; a
+      // reconnect resumes it, with a fresh stub: one that saw its object restart may stay broken.
+      return bridgeStream(
+        (resumeAfter) =>
+          resumeAfter === undefined
+            ? session.stub.fetch(
+                streamSocketRequest({ ...call, stream: 'legacy', endpoint, create }),
+              )
+            : sessionStub(c.env, session.id).fetch(
+                streamSocketRequest({
+                  ...call,
+                  stream: 'legacy',
+                  endpoint,
+                  create: false,
+                  lastEventId: resumeAfter,
+                  reconnect: true,
+                }),
+              ),
+        { keepaliveMs: readSessionConfig(c.env).keepaliveMs },
+      )
     },
   )
 

@@ -17,6 +17,11 @@ export interface AttachOptions {
   readonly primeRetryMs?: number
   /** The seq a resuming client already has; the priming event points there. */
   readonly resumeFrom?: number
+  /**
+   * Tell the connection's wire, after the replay, where the stream is (`SSEStream.mark`): a
+   * bridge resumes from there if its socket breaks before another event.
+   */
+  readonly mark?: boolean
 }
 
 /** How a stream logs. */
@@ -105,6 +110,7 @@ export class JournaledStream implements MessageSink {
       void connection.prime(primingId, options.primeRetryMs)
     }
     for (const event of options.replay ?? []) void connection.send(event.message, event.id)
+    if (options.mark) void connection.mark(this.journal.primingId(this.id))
     this.#connection = connection
     // Before a client can reconnect, everything this connection carried is in the log.
     if (this.#logWithinMs > 0) connection.onClose(() => this.flush())

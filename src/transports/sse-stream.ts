@@ -1,11 +1,14 @@
 /**
  * @module
- * One server-sent-events response body. Framing is Hono's (`SSEStreamingApi.writeSSE`); this class
+ * One server-sent-events stream. Framing is Hono's (`SSEStreamingApi.writeSSE`); this class
  * adds the MCP conventions: one JSON-RPC message per `event: message`, the response headers,
- * keepalive comments, and noticing a client that went away.
+ * keepalive comments, and noticing a client that went away. Its frames go to a response body,
+ * or to another {@link SSEWire}: a session object's end of a bridged stream (DESIGN §7), whose
+ * response the Worker holds.
  */
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
-import { SSEStreamingApi } from 'hono/streaming'
+import { type SSEMessage, SSEStreamingApi } from 'hono/streaming'
+import type { EventFrame } from './bridge-frames'
 
 /** Headers of every SSE response (checklist A.8: no caching, no proxy buffering). */
 export const SSE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
@@ -17,8 +20,25 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
 /** The comment frame sent on idle streams. */
 export const KEEPALIVE_FRAME = ': keepalive\n\n'
 
+/** Where an {@link SSEStream}'s frames go: Hono's `SSEStreamingApi` over a body, or a socket. */
+export interface SSEWire {
+  writeSSE(message: SSEMessage): Promise<void>
+  /** Raw text: a comment or a bare `retry:` hint. */
+  write(text: string): Promise<unknown>
+  close(): Promise<void>
+  abort(): void
+  /** Registers what runs when the far end goes away. */
+  onAbort(listener: () => void): void
+  /** Learns the stream's position, for a wire that resumes it elsewhere; writes nothing. */
+  mark?(eventId: string): void
+}
+
 /** Options of an {@link SSEStream}. */
 export interface SSEStreamOptions {
+  /** Where frames go; by default a new response body ({@link SSEStream.toResponse}). */
+  readonly wire?: SSEWire
+  /** Runs on every keepalive tick (the Worker pings a bridged stream's socket). */
+  readonly onKeepalive?: () => void
   /**
    * A response written sooner than this many ms after a progress notification waits out the
    * rest first. The SDKs' SSE clients dispatch every event of one network read synchronously
@@ -30,7 +50,9 @@ export interface SSEStreamOptions {
 
 /** An open SSE response body that JSON-RPC messages are written to, in call order. */
 export class SSEStream {
-  readonly #api: SSEStreamingApi
+  readonly #api: SSEWire
+  readonly #body: ReadableStream<Uint8Array> | undefined
+  readonly #onKeepalive: (() => void) | undefined
   /** Writes in flight, chained so frames go out in call order and `close` waits for them. */
   #tail: Promise<void> = Promise.resolve()
   #started = 0
@@ -44,8 +66,16 @@ export class SSEStream {
 
   constructor(options: SSEStreamOptions = {}) {
     this.#progressGapMs = options.progressGapMs ?? 0
-    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>()
-    this.#api = new SSEStreamingApi(writable, readable)
+    this.#onKeepalive = options.onKeepalive
+    if (options.wire === undefined) {
+      const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>()
+      const api = new SSEStreamingApi(writable, readable)
+      this.#api = api
+      this.#body = api.responseReadable
+    } else {
+      this.#api = options.wire
+      this.#body = undefined
+    }
     // The response body was cancelled: the client went away.
     this.#api.onAbort(() => this.#markClosed())
   }
@@ -91,6 +121,20 @@ export class SSEStream {
   }
 
   /**
+   * Tells the wire, after everything written so far, that the client has every event of this
+   * stream up to `eventId` (a bridge resumes from there if its socket breaks).
+   */
+  mark(eventId: string): Promise<void> {
+    return this.#enqueue(async () => this.#api.mark?.(eventId))
+  }
+
+  /** Writes a frame built elsewhere (a bridged stream's, in the Worker), as it is. */
+  writeFrame(frame: EventFrame | { readonly raw: string }): Promise<void> {
+    if ('raw' in frame) return this.#enqueue(() => this.#api.write(frame.raw))
+    return this.#enqueue(() => this.#api.writeSSE(frame))
+  }
+
+  /**
    * Writes a priming event (spec 2025-11-25: an event id and empty data, so the client can
    * resume from here even before any message), with a `retry:` hint for its reconnects.
    */
@@ -119,6 +163,7 @@ export class SSEStream {
       }
       finishedAtLastTick = this.#finished
       void this.#enqueue(() => this.#api.write(KEEPALIVE_FRAME))
+      this.#onKeepalive?.()
     }, intervalMs)
   }
 
@@ -137,9 +182,10 @@ export class SSEStream {
     this.#api.abort()
   }
 
-  /** The HTTP response that carries this stream. */
+  /** The HTTP response that carries this stream (not for a stream on another wire). */
   toResponse(headers?: Record<string, string>): Response {
-    return new Response(this.#api.responseReadable, {
+    if (this.#body === undefined) throw new Error('This stream is carried by another wire')
+    return new Response(this.#body, {
       status: 200,
       headers: { ...SSE_HEADERS, ...headers },
     })

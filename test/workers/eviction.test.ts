@@ -34,9 +34,9 @@ async function evict(sessionId: string): Promise<void> {
 }
 
 describe('eviction', () => {
-  // The SDK client holds the session's standalone GET stream open, and an object with an open
-  // stream is never evicted gracefully; so this one is torn down hard, as a crash or restart
-  // would, cutting the stream. Storage survives either way.
+  // Torn down hard, as a crash or restart would: the SDK client's standalone stream is bridged
+  // by the Worker, which reconnects it (graceful eviction: bridged-streams.test.ts). Storage
+  // survives either way.
   it('a session keeps working, with its notes, after its object is torn down', async () => {
     const transport = new StreamableHTTPClientTransport(new URL(`${BASE}/mcp`), { fetch: appFetch })
     const client = new Client({ name: 'evict-test', version: '1.0.0' })

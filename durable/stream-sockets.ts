@@ -1,0 +1,171 @@
+/**
+ * @module
+ * The session object's end of its bridged streams (DESIGN §7): the Worker holds the client's SSE
+ * response and reaches the object over a WebSocket the object accepted with the hibernation API,
+ * so an idle object with connected clients can hibernate and be evicted. Each socket is one
+ * connection of one logical stream (`get` or `sse`), named by its attachment, so the object knows
+ * its connections again after waking (`ctx.getWebSockets()`).
+ */
+import type { SSEMessage } from 'hono/streaming'
+import { BRIDGE_CLOSE, type BridgeFrame, encodeFrame } from '../src/transports/bridge-frames'
+import { SSEStream, type SSEWire } from '../src/transports/sse-stream'
+
+/** What a stream's socket remembers across hibernation. */
+interface SocketAttachment {
+  /** The logical stream: `get` (standalone) or `sse` (legacy). */
+  readonly stream: string
+  /** Order of acceptance: the newest socket of a stream is its connection. */
+  readonly order: number
+  /** The progress gap of the stream's connection (legacy streams). */
+  readonly progressGapMs: number
+}
+
+/** One connection over a socket: frames as WebSocket messages. */
+class SocketWire implements SSEWire {
+  readonly #listeners: Array<() => void> = []
+  #gone = false
+
+  constructor(readonly socket: WebSocket) {}
+
+  async writeSSE(message: SSEMessage): Promise<void> {
+    const { event, id, retry } = message
+    const data = await message.data
+    this.#send({ data, ...(event && { event }), ...(id && { id }), ...(retry && { retry }) })
+  }
+
+  async write(text: string): Promise<void> {
+    this.#send({ raw: text })
+  }
+
+  mark(eventId: string): void {
+    this.#send({ at: eventId })
+  }
+
+  async close(): Promise<void> {
+    this.#close(BRIDGE_CLOSE.done, 'stream ended')
+  }
+
+  abort(): void {
+    this.#close(BRIDGE_CLOSE.dropped, 'stream taken over')
+  }
+
+  onAbort(listener: () => void): void {
+    this.#listeners.push(listener)
+  }
+
+  /** The socket closed from the Worker's side (or broke): the connection is gone. */
+  gone(): void {
+    if (this.#gone) return
+    this.#gone = true
+    for (const listener of this.#listeners.splice(0)) listener()
+  }
+
+  #send(frame: BridgeFrame): void {
+    // A socket that is closing or closed throws; the stream treats that as a gone client.
+    for (const chunk of encodeFrame(frame)) this.socket.send(chunk)
+  }
+
+  #close(code: number, reason: string): void {
+    try {
+      this.socket.close(code, reason)
+    } catch {
+      // Already closed.
+    }
+    this.gone()
+  }
+}
+
+/** A stream's connection over a socket, found again after the object woke. */
+export interface AdoptedConnection {
+  readonly stream: string
+  readonly connection: SSEStream
+}
+
+/** The bridged-stream sockets of one session object. */
+export class StreamSockets {
+  readonly #ctx: DurableObjectState
+  readonly #wires = new Map<WebSocket, SocketWire>()
+
+  constructor(ctx: DurableObjectState) {
+    this.#ctx = ctx
+    // A Worker's ping is answered by the runtime, without waking a hibernating object.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'))
+  }
+
+  /** Whether any bridged stream has a connected client. */
+  get connected(): boolean {
+    return this.#ctx.getWebSockets().length > 0
+  }
+
+  /**
+   * Accepts a new socket for `stream`: the connection to attach, and the Worker's end of the
+   * socket for the 101 response.
+   */
+  accept(stream: string, progressGapMs = 0): { connection: SSEStream; client: WebSocket } {
+    const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket]
+    this.#ctx.acceptWebSocket(server, [stream])
+    const order = Math.max(0, ...this.#attachments().map(({ order }) => order)) + 1
+    server.serializeAttachment({ stream, order, progressGapMs } satisfies SocketAttachment)
+    return { connection: this.#connect(server, progressGapMs), client }
+  }
+
+  /**
+   * The connections of a freshly woken object: the newest socket of each stream. Older ones (a
+   * takeover that raced a hibernation) are closed as taken over.
+   */
+  adopt(): AdoptedConnection[] {
+    const newest = new Map<string, { socket: WebSocket; attachment: SocketAttachment }>()
+    for (const socket of this.#ctx.getWebSockets()) {
+      const attachment = socket.deserializeAttachment() as SocketAttachment | null
+      if (attachment === null) continue
+      const current = newest.get(attachment.stream)
+      if (current !== undefined && current.attachment.order > attachment.order) {
+        socket.close(BRIDGE_CLOSE.dropped, 'stream taken over')
+        continue
+      }
+      if (current !== undefined) current.socket.close(BRIDGE_CLOSE.dropped, 'stream taken over')
+      newest.set(attachment.stream, { socket, attachment })
+    }
+    return [...newest.values()].map(({ socket, attachment }) => ({
+      stream: attachment.stream,
+      connection: this.#connect(socket, attachment.progressGapMs),
+    }))
+  }
+
+  /** A socket closed or broke: its connection is gone. */
+  closed(socket: WebSocket): void {
+    this.#wires.get(socket)?.gone()
+    this.#wires.delete(socket)
+  }
+
+  /** Ends every bridged stream (the session ended). */
+  closeAll(): void {
+    for (const socket of this.#ctx.getWebSockets()) {
+      try {
+        socket.close(BRIDGE_CLOSE.done, 'session ended')
+      } catch {
+        // Already closed.
+      }
+      this.closed(socket)
+    }
+  }
+
+  #connect(socket: WebSocket, progressGapMs: number): SSEStream {
+    const wire = new SocketWire(socket)
+    this.#wires.set(socket, wire)
+    wire.onAbort(() => this.#wires.delete(socket))
+    return new SSEStream({ progressGapMs, wire })
+  }
+
+  #attachments(): SocketAttachment[] {
+    return this.#ctx
+      .getWebSockets()
+      .map((socket) => socket.deserializeAttachment() as SocketAttachment | null)
+      .filter((attachment): attachment is SocketAttachment => attachment !== null)
+  }
+}
+
+/** The 101 answer that hands the Worker its end of a stream's socket, with the stream's headers. */
+export function socketResponse(client: WebSocket, headers: Record<string, string>): Response {
+  return new Response(null, { status: 101, webSocket: client, headers })
+}

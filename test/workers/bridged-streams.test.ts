@@ -1,0 +1,207 @@
+/**
+ * Long-lived streams live in the Worker (`GET /mcp`, `GET /sse`): the session object reaches
+ * them over a hibernatable WebSocket, so it can be evicted while its client stays connected.
+ * Invariants: the client's stream never breaks for the object's sake; every event reaches it
+ * once, in order; a client that leaves is known to the object at once.
+ */
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
+import { describe, expect, it } from 'vitest'
+import { LEADERBOARD_URI } from '../fixtures/app/tools/leaderboard'
+import { LegacyStream, postMessage, startLegacy } from '../helpers/legacy-sse'
+import { fetchApp, MSG, openSession, postMcp } from '../helpers/requests'
+import { sessionObject } from '../helpers/session-storage'
+import { parseSSE, type SSEEvent } from '../helpers/sse'
+
+const MARKER = Symbol.for('mcp-workers/test-instance-marker')
+
+/** Evicts the session's object and checks a fresh instance serves it afterwards. */
+async function evict(sessionId: string, webSockets: 'hibernate' | 'close'): Promise<void> {
+  await runInDurableObject(sessionObject(sessionId), (instance) => {
+    Reflect.set(instance, MARKER, true)
+  })
+  await evictDurableObject(sessionObject(sessionId), { webSockets })
+  const marked = await runInDurableObject(sessionObject(sessionId), (instance) =>
+    Reflect.get(instance, MARKER),
+  )
+  expect(marked).toBeUndefined()
+}
+
+/** How many bridged-stream sockets the session's object holds. */
+function sockets(sessionId: string): Promise<number> {
+  return runInDurableObject(sessionObject(sessionId), (_instance, state) => {
+    return state.getWebSockets().length
+  })
+}
+
+/** Polls `read` until it returns `expected` (or fails after a second). */
+async function eventually<T>(read: () => Promise<T>, expected: T): Promise<void> {
+  const deadline = Date.now() + 1_000
+  while ((await read()) !== expected && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  expect(await read()).toBe(expected)
+}
+
+/** The seq of an event id such as `get_12`. */
+function seqOf(event: SSEEvent): number {
+  expect(event.id).toMatch(/^(get|sse)_\d+$/)
+  return Number(event.id!.split('_')[1])
+}
+
+/** A session subscribed to the leaderboard, with its standalone stream open and primed. */
+async function subscribedStream(): Promise<{
+  sessionId: string
+  stream: LegacyStream
+  at: number
+}> {
+  const sessionId = await openSession()
+  const subscribe = {
+    jsonrpc: '2.0',
+    id: 2,
+    method: 'resources/subscribe',
+    params: { uri: LEADERBOARD_URI },
+  }
+  const subscribed = await postMcp(subscribe, { 'mcp-session-id': sessionId })
+  expect(await subscribed.json()).toEqual({ jsonrpc: '2.0', id: 2, result: {} })
+  const res = await fetchApp('/mcp', {
+    headers: { accept: 'text/event-stream', 'mcp-session-id': sessionId },
+  })
+  expect(res.status).toBe(200)
+  expect(res.headers.get('content-type')).toBe('text/event-stream')
+  expect(res.headers.get('mcp-session-id')).toBe(sessionId)
+  expect(res.headers.get('upgrade')).toBeNull()
+  const stream = new LegacyStream(res)
+  const priming = await stream.next()
+  expect(priming).toEqual({ id: expect.stringMatching(/^get_\d+$/), data: '', retry: 1000 })
+  return { sessionId, stream, at: seqOf(priming) }
+}
+
+/** Scores from a session of its own, so the hub tells every subscriber. */
+async function score(player: string): Promise<void> {
+  const scorer = await openSession()
+  const res = await postMcp(MSG.call('score', { player, points: 1 }), { 'mcp-session-id': scorer })
+  expect(res.status).toBe(200)
+  await res.text()
+}
+
+const UPDATED = {
+  jsonrpc: '2.0',
+  method: 'notifications/resources/updated',
+  params: { uri: LEADERBOARD_URI },
+}
+
+describe('bridged streams', () => {
+  it('a GET /mcp client stays connected while its object hibernates, and gets later events once, in order', async () => {
+    const { sessionId, stream, at } = await subscribedStream()
+    expect(await sockets(sessionId)).toBe(1)
+
+    await evict(sessionId, 'hibernate')
+    await score('hibernated-1')
+    const first = await stream.next()
+    expect(JSON.parse(first.data)).toEqual(UPDATED)
+
+    await evict(sessionId, 'hibernate')
+    await score('hibernated-2')
+    const second = await stream.next()
+    expect(JSON.parse(second.data)).toEqual(UPDATED)
+    expect(seqOf(first)).toBeGreaterThan(at)
+    expect(seqOf(second)).toBeGreaterThan(seqOf(first))
+    // Nothing else arrived: no event twice, no second priming event.
+    expect(parseSSE(await stream.drain(100)).events).toEqual([])
+    expect(await sockets(sessionId)).toBe(1)
+    await stream.cancel()
+  })
+
+  it('a GET /mcp client stays connected when its object restarts: the Worker resumes after its last event', async () => {
+    const { sessionId, stream, at } = await subscribedStream()
+    await score('before-restart')
+    const before = await stream.next()
+
+    await evict(sessionId, 'close')
+    await score('after-restart')
+    const after = await stream.next()
+    expect(JSON.parse(after.data)).toEqual(UPDATED)
+    expect(seqOf(before)).toBeGreaterThan(at)
+    expect(seqOf(after)).toBeGreaterThan(seqOf(before))
+    expect(parseSSE(await stream.drain(100)).events).toEqual([])
+    expect(await sockets(sessionId)).toBe(1)
+    await stream.cancel()
+  })
+
+  it('an /sse client stays connected across hibernation and a restart; replies arrive once, in order', async () => {
+    const { stream, sessionId } = await startLegacy()
+    expect((await postMessage(sessionId, MSG.initialize('2024-11-05'))).status).toBe(202)
+    const init = await stream.next()
+    expect(JSON.parse(init.data)).toMatchObject({
+      id: 1,
+      result: { protocolVersion: '2024-11-05' },
+    })
+    expect((await postMessage(sessionId, MSG.initialized)).status).toBe(202)
+
+    const seqs = [seqOf(init)]
+    for (const [index, mode] of (['hibernate', 'close', 'hibernate'] as const).entries()) {
+      await evict(sessionId, mode)
+      const id = 10 + index
+      expect((await postMessage(sessionId, MSG.call('echo', { text: mode }, id))).status).toBe(202)
+      const reply = await stream.next()
+      expect(reply.event).toBe('message')
+      expect(JSON.parse(reply.data)).toEqual({
+        jsonrpc: '2.0',
+        id,
+        result: { content: [{ type: 'text', text: mode }] },
+      })
+      seqs.push(seqOf(reply))
+    }
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b))
+    expect(new Set(seqs).size).toBe(seqs.length)
+    // No second `endpoint` event after the restart, and nothing twice.
+    expect(stream.raw.match(/event: endpoint/g)).toHaveLength(1)
+    expect(parseSSE(await stream.drain(100)).events).toEqual([])
+    await stream.cancel()
+  })
+
+  it('a client that goes away is known to the object at once, even while it hibernates', async () => {
+    const { sessionId, stream } = await subscribedStream()
+    await evict(sessionId, 'hibernate')
+    await stream.cancel()
+    await eventually(() => sockets(sessionId), 0)
+    // The next update waits in the log for a resume instead of going nowhere.
+    await score('nobody-listening')
+    await eventually(
+      () =>
+        runInDurableObject(sessionObject(sessionId), (_instance, state) => {
+          const rows = state.storage.sql
+            .exec<{ n: number }>("SELECT COUNT(*) AS n FROM mcp_events WHERE stream = 'get'")
+            .one()
+          return rows.n
+        }),
+      1,
+    )
+  })
+
+  it('a hibernating object with a connected client is not idle: its alarm keeps the session', async () => {
+    const { sessionId, stream } = await subscribedStream()
+    const seen = () =>
+      runInDurableObject(sessionObject(sessionId), (_instance, state) => {
+        return state.storage.kv.get<{ lastSeenAt: number }>('session')!.lastSeenAt
+      })
+    const before = await seen()
+    await evict(sessionId, 'hibernate')
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    expect(await runDurableObjectAlarm(sessionObject(sessionId))).toBe(true)
+    expect(await seen()).toBeGreaterThan(before)
+    expect(await sockets(sessionId)).toBe(1)
+    await stream.cancel()
+  })
+
+  it('a deleted session ends its bridged stream cleanly', async () => {
+    const { sessionId, stream } = await subscribedStream()
+    await evict(sessionId, 'hibernate')
+    const res = await fetchApp('/mcp', {
+      method: 'DELETE',
+      headers: { 'mcp-session-id': sessionId },
+    })
+    expect(res.status).toBe(200)
+    expect(await stream.ended()).toBe(true)
+  })
+})
