@@ -88,7 +88,8 @@ export class StreamSockets {
 
   constructor(ctx: DurableObjectState) {
     this.#ctx = ctx
-    // A Worker's ping is answered by the runtime, without waking a hibernating object.
+    // The Worker sends nothing on these sockets; should anything ping one, the runtime answers
+    // without waking a hibernating object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'))
   }
 

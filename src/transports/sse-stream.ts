@@ -37,8 +37,6 @@ export interface SSEWire {
 export interface SSEStreamOptions {
   /** Where frames go; by default a new response body ({@link SSEStream.toResponse}). */
   readonly wire?: SSEWire
-  /** Runs on every keepalive tick (the Worker pings a bridged stream's socket). */
-  readonly onKeepalive?: () => void
   /**
    * A response written sooner than this many ms after a progress notification waits out the
    * rest first. The SDKs' SSE clients dispatch every event of one network read synchronously
@@ -52,7 +50,6 @@ export interface SSEStreamOptions {
 export class SSEStream {
   readonly #api: SSEWire
   readonly #body: ReadableStream<Uint8Array> | undefined
-  readonly #onKeepalive: (() => void) | undefined
   /** Writes in flight, chained so frames go out in call order and `close` waits for them. */
   #tail: Promise<void> = Promise.resolve()
   #started = 0
@@ -66,7 +63,6 @@ export class SSEStream {
 
   constructor(options: SSEStreamOptions = {}) {
     this.#progressGapMs = options.progressGapMs ?? 0
-    this.#onKeepalive = options.onKeepalive
     if (options.wire === undefined) {
       const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>()
       const api = new SSEStreamingApi(writable, readable)
@@ -163,7 +159,6 @@ export class SSEStream {
       }
       finishedAtLastTick = this.#finished
       void this.#enqueue(() => this.#api.write(KEEPALIVE_FRAME))
-      this.#onKeepalive?.()
     }, intervalMs)
   }
 

@@ -63,7 +63,9 @@ class StreamBridge {
   constructor(open: OpenStreamSocket, options: BridgeOptions) {
     this.#open = open
     this.#retryDelaysMs = options.retryDelaysMs ?? RETRY_DELAYS_MS
-    this.stream = new SSEStream({ onKeepalive: () => this.#ping() })
+    // The keepalives go to the client only. The socket needs none: its runtime reports a broken
+    // one, and every message to the object would be billed and could wake it.
+    this.stream = new SSEStream()
     this.stream.startKeepalive(options.keepaliveMs)
     // The client went away, or the stream ended: let the object know now, not at a later write.
     this.stream.onClose(() => this.#release(this.#socket))
@@ -74,7 +76,7 @@ class StreamBridge {
     this.#socket = socket
     const decoder = new FrameDecoder()
     socket.addEventListener('message', ({ data }) => {
-      if (socket !== this.#socket || typeof data !== 'string' || data === 'pong') return
+      if (socket !== this.#socket || typeof data !== 'string') return
       const frame = decoder.push(data)
       if (frame === undefined) return
       if ('at' in frame) {
@@ -120,14 +122,6 @@ class StreamBridge {
       break
     }
     void this.stream.close()
-  }
-
-  #ping(): void {
-    try {
-      this.#socket?.send('ping')
-    } catch {
-      // A broken socket reports itself through its close event.
-    }
   }
 
   #release(socket: WebSocket | undefined): void {
