@@ -1,38 +1,47 @@
 /**
  * @module
- * The in-memory half of a session: its `McpServer`, the transport, and the logical streams with
- * whatever connections are attached right now. Built when the object starts serving a session,
+ * The in-memory half of a session: its `McpServer`, the transport (`session-wiring.ts`), and the
+ * logical streams with whatever connections are attached right now. Built when the object starts serving a session,
  * rebuilt after eviction from the session record and the event log; never the only copy of
  * anything but open connections.
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import {
+  type InitializeRequest,
   type JSONRPCMessage,
   type LoggingLevel,
   LoggingLevelSchema,
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js'
+import { negotiatedInitializeParams } from '../src/protocol/initialize-params'
 import { jsonRpcErrorResponse } from '../src/protocol/json-rpc-error'
 import type { SessionConfig } from '../src/session-config'
 import { formatEventId, LEGACY_STREAM, STANDALONE_STREAM } from '../src/transports/event-journal'
-import { JournaledStream } from '../src/transports/journaled-stream'
+import type { JournaledStream } from '../src/transports/journaled-stream'
 import { type MessageSink, onSuccess } from '../src/transports/message-sink'
 import { ReplyStream } from '../src/transports/reply-stream'
 import type { SessionTransport } from '../src/transports/session-transport'
 import { SSEStream } from '../src/transports/sse-stream'
 import { StreamAfter } from '../src/transports/stream-after'
-import type { Principal } from '../src/types'
+import type { Principal, SessionKind } from '../src/types'
 import type { EventLog } from './event-log'
 import { type LegacyRequest, LegacyRequests } from './legacy-requests'
-import { requestIdInUse } from './session-errors'
+import { alreadyInitialized, malformedInitialize, requestIdInUse } from './session-errors'
 import type { SessionHookRunner } from './session-hooks'
 import type { SessionRecord } from './session-state'
-import type { AdoptedConnection } from './stream-sockets'
+import type { SessionWiring } from './session-wiring'
 
 /** The parts of the session record that incoming messages update. */
 export interface RecordKeeper {
   markInitialized(): void
   setLogLevel(level: LoggingLevel): void
+}
+
+/** What a legacy `POST /messages` updates in the session record, besides a {@link RecordKeeper}'s. */
+export interface LegacyRecordKeeper extends RecordKeeper {
+  readonly record: { readonly initializeParams?: unknown } | undefined
+  recordInitialize(params: InitializeRequest['params']): void
+  markUsed(now: number): void
 }
 
 /** A session's live server, transport and streams. */
@@ -45,25 +54,21 @@ export class LiveSession {
   /** Primed sessions only: a reply still waiting after `sseAfterMs` becomes a resumable stream. */
   readonly #streamAfter: StreamAfter | undefined
 
+  readonly transport: SessionTransport
+  readonly hooks: SessionHookRunner
+
   constructor(
     readonly server: McpServer,
-    readonly transport: SessionTransport,
-    readonly hooks: SessionHookRunner,
+    wiring: SessionWiring,
     readonly log: EventLog,
     readonly config: SessionConfig,
     record: SessionRecord,
-    adopted: readonly AdoptedConnection[] = [],
   ) {
-    this.#standalone = new JournaledStream(STANDALONE_STREAM, log)
-    // 2024-11-05 defines no resumption, so what a connected client is sent is group-committed
-    // (config.legacyLogDelayMs) rather than logged one commit per event.
-    this.#legacy = new JournaledStream(LEGACY_STREAM, log, {
-      logWithinMs: config.legacyLogDelayMs,
-    })
+    this.transport = wiring.transport
+    this.hooks = wiring.hooks
+    this.#standalone = wiring.standalone
+    this.#legacy = wiring.legacy
     this.#legacyRequests = new LegacyRequests(log, this.#legacy, config.legacyLogDelayMs)
-    // Every message that relates to no request goes to the session's one unrelated stream, and
-    // waits in the log when no client is connected to it.
-    transport.setStandalone(record.kind === 'sse' ? this.#legacy : this.#standalone)
     // Spec 2025-11-25: priming events; older clients may choke on an event with empty data.
     this.#primeRetryMs =
       record.kind === 'streamable-http' && (record.protocolVersion ?? '') >= '2025-11-25'
@@ -71,10 +76,6 @@ export class LiveSession {
         : undefined
     this.#streamAfter =
       this.#primeRetryMs === undefined ? undefined : new StreamAfter(config.sseAfterMs)
-    // Bridged streams whose clients stayed connected while the object slept go on as they were.
-    for (const { stream, connection } of adopted) {
-      this.#streamOf(stream)?.attach(connection)
-    }
   }
 
   /**
@@ -129,6 +130,37 @@ export class LiveSession {
         return message.id
       }
     }
+    return undefined
+  }
+
+  /**
+   * Hands the message of one `POST /messages` to the server: an `initialize` is recorded (with
+   * the negotiated version) first; a request's reply goes on the legacy stream, or into the log,
+   * and resolves once it is kept (see `LegacyRequests`). Resolves with a refusal, if any.
+   */
+  async postLegacy(
+    message: JSONRPCMessage,
+    record: LegacyRecordKeeper,
+    kind: SessionKind,
+  ): Promise<Response | undefined> {
+    if (!('method' in message && 'id' in message)) {
+      this.receive(message, record)
+      return undefined
+    }
+    let request: LegacyRequest
+    if (message.method === 'initialize') {
+      const initializeParams = negotiatedInitializeParams(kind, message.params)
+      if (initializeParams === undefined) return malformedInitialize()
+      if (record.record?.initializeParams !== undefined) return alreadyInitialized()
+      record.recordInitialize(initializeParams)
+      request = this.legacyRequest(message.id)
+      this.transport.receive({ ...message, params: initializeParams }, request.sink)
+    } else {
+      record.markUsed(Date.now())
+      request = this.legacyRequest(message.id)
+      this.receive(message, record, request.sink)
+    }
+    await request.keep()
     return undefined
   }
 
@@ -238,11 +270,5 @@ export class LiveSession {
     const connection = new SSEStream()
     connection.startKeepalive(this.config.keepaliveMs)
     return connection
-  }
-
-  #streamOf(streamId: string): JournaledStream | undefined {
-    if (streamId === STANDALONE_STREAM) return this.#standalone
-    if (streamId === LEGACY_STREAM) return this.#legacy
-    return undefined
   }
 }

@@ -48,6 +48,7 @@ import {
 } from './session-errors'
 import { SessionGate } from './session-gate'
 import { SessionState } from './session-state'
+import { SessionWiring } from './session-wiring'
 import { StreamSockets, socketResponse } from './stream-sockets'
 
 /**
@@ -63,6 +64,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
   readonly #sockets: StreamSockets
   readonly #gate: SessionGate
   #live: Promise<LiveSession> | undefined
+  #wiring: SessionWiring | undefined
   /** The session id: the object's own id, as handed to the client. */
   readonly sessionId: string
 
@@ -182,22 +184,8 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     const refused = live.refuse(call.messages, call.principal, call.requestId)
     if (refused) return refused
     this.#gate.touch()
-    if ('method' in message && 'id' in message && message.method === 'initialize') {
-      const initializeParams = negotiatedInitializeParams(call.kind, message.params)
-      if (initializeParams === undefined) return malformedInitialize()
-      if (this.#state.record?.initializeParams !== undefined) return alreadyInitialized()
-      this.#state.recordInitialize(initializeParams)
-      const request = live.legacyRequest(message.id)
-      live.transport.receive({ ...message, params: initializeParams }, request.sink)
-      await request.keep()
-    } else if ('method' in message && 'id' in message) {
-      this.#state.markUsed(Date.now())
-      const request = live.legacyRequest(message.id)
-      live.receive(message, this.#state, request.sink)
-      await request.keep()
-    } else {
-      live.receive(message, this.#state)
-    }
+    const refusal = await live.postLegacy(message, this.#state, call.kind)
+    if (refusal) return refusal
     return new Response(null, { status: 202, headers: { [REQUEST_ID_HEADER_OUT]: call.requestId } })
   }
 
@@ -216,8 +204,13 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
    */
   async resourceUpdated(uri: string): Promise<boolean> {
     if (this.#state.record === undefined || !this.#state.subscribed(uri)) return false
-    const live = await this.#ensureLive()
-    await live.server.server.sendResourceUpdated({ uri })
+    // A hibernated session woken just for this needn't build its server to pass it on.
+    const sender = this.#live === undefined ? this.#wire().transport : (await this.#live).transport
+    await sender.send({
+      jsonrpc: '2.0',
+      method: 'notifications/resources/updated',
+      params: { uri },
+    })
     return true
   }
 
@@ -269,6 +262,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
   async #destroy(): Promise<void> {
     const live = this.#live
     this.#live = undefined
+    this.#wiring = undefined
     if (live !== undefined) await (await live).close(sessionTerminated)
     this.#sockets.closeAll()
     await leaveHubs(this.env, this.#state.subscriptions(), this.sessionId)
@@ -294,13 +288,26 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
       sessionId: this.sessionId,
       env: this.env,
       definition: this.definition,
-      plugins: this.plugins,
       state: this.#state,
+      log: this.#log,
+      config: this.#config,
+      restore,
+      wiring: this.#wire(),
+    })
+  }
+
+  /** The session's hooks, transport and unrelated streams: built once, before or with the server. */
+  #wire(): SessionWiring {
+    this.#wiring ??= new SessionWiring({
+      sessionId: this.sessionId,
+      env: this.env,
+      plugins: this.plugins,
+      record: this.#state.record!,
       log: this.#log,
       requests: this.#requests,
       config: this.#config,
-      restore,
       adopted: this.#sockets.adopt(),
     })
+    return this.#wiring
   }
 }

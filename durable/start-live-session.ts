@@ -10,9 +10,8 @@ import type { MessageSink } from '../src/transports/message-sink'
 import type { SessionTransport } from '../src/transports/session-transport'
 import type { EventLog } from './event-log'
 import { LiveSession } from './live-session'
-import type { SessionHookRunner } from './session-hooks'
 import type { SessionRecord } from './session-state'
-import type { AdoptedConnection } from './stream-sockets'
+import type { SessionWiring } from './session-wiring'
 
 /** The error a request gets when the object restarted before it finished. */
 const INTERRUPTED = 'Request interrupted: the server restarted before it finished; please retry'
@@ -28,16 +27,15 @@ const REPLAY_ID = 'mcp-workers/replay'
  */
 export async function startLiveSession(
   server: McpServer,
-  transport: SessionTransport,
-  hooks: SessionHookRunner,
+  wiring: SessionWiring,
   log: EventLog,
   config: SessionConfig,
   record: SessionRecord,
   restore: boolean,
-  adopted: readonly AdoptedConnection[] = [],
 ): Promise<LiveSession> {
+  const { transport } = wiring
   await server.connect(transport)
-  const live = new LiveSession(server, transport, hooks, log, config, record, adopted)
+  const live = new LiveSession(server, wiring, log, config, record)
   if (!restore) return live
   if (record.initializeParams !== undefined) {
     await replay(transport, 'initialize', record.initializeParams)

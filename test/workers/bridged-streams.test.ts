@@ -106,9 +106,21 @@ describe('bridged streams', () => {
     expect(JSON.parse(second.data)).toEqual(UPDATED)
     expect(seqOf(first)).toBeGreaterThan(at)
     expect(seqOf(second)).toBeGreaterThan(seqOf(first))
-    // Nothing else arrived: no event twice, no second priming event.
-    expect(parseSSE(await stream.drain(100)).events).toEqual([])
     expect(await sockets(sessionId)).toBe(1)
+
+    // The object woke only to pass the updates on; a request now builds its server, which
+    // takes the same stream over: after an unsubscribe, the next score sends nothing.
+    const unsubscribe = {
+      jsonrpc: '2.0',
+      id: 3,
+      method: 'resources/unsubscribe',
+      params: { uri: LEADERBOARD_URI },
+    }
+    const res = await postMcp(unsubscribe, { 'mcp-session-id': sessionId })
+    expect(await res.json()).toEqual({ jsonrpc: '2.0', id: 3, result: {} })
+    await score('unsubscribed')
+    // Nothing else arrived: no event twice, no second priming event, nothing unsubscribed.
+    expect(parseSSE(await stream.drain(200)).events).toEqual([])
     await stream.cancel()
   })
 

@@ -13,8 +13,8 @@ import {
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { describe, expect, it } from 'vitest'
 import { EventLog } from '../../durable/event-log'
-import { SessionHookRunner } from '../../durable/session-hooks'
 import type { SessionRecord } from '../../durable/session-state'
+import { SessionWiring } from '../../durable/session-wiring'
 import { startLiveSession } from '../../durable/start-live-session'
 import { readSessionConfig } from '../../src/session-config'
 import { SessionTransport } from '../../src/transports/session-transport'
@@ -389,7 +389,6 @@ describe('restoring a session into a fresh server', () => {
     await runInDurableObject(freshObject(), async (_i, state) => {
       const log = new EventLog(state.storage.sql)
       const server = new McpServer({ name: 't', version: '1' }, { capabilities: { logging: {} } })
-      const transport = new SessionTransport('sid')
       const record: SessionRecord = {
         schema: 1,
         kind: 'streamable-http',
@@ -405,8 +404,16 @@ describe('restoring a session into a fresh server', () => {
         createdAt: 0,
         lastSeenAt: 0,
       }
-      const hooks = new SessionHookRunner([], 'sid', 'streamable-http')
-      await startLiveSession(server, transport, hooks, log, readSessionConfig({}), record, true)
+      const config = readSessionConfig({})
+      const wiring = new SessionWiring({
+        sessionId: 'sid',
+        env: {},
+        plugins: [],
+        record,
+        log,
+        config,
+      })
+      await startLiveSession(server, wiring, log, config, record, true)
       await server.sendLoggingMessage({ level: 'info', data: 'filtered out' }, 'sid')
       expect(log.size().events).toBe(0)
       await server.sendLoggingMessage({ level: 'error', data: 'kept' }, 'sid')

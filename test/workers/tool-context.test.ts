@@ -7,13 +7,12 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import type { ClientCapabilities, LoggingLevel } from '@modelcontextprotocol/sdk/types.js'
 import { describe, expect, it } from 'vitest'
 import { EventLog } from '../../durable/event-log'
-import { SessionHookRunner } from '../../durable/session-hooks'
 import type { SessionRecord } from '../../durable/session-state'
+import { SessionWiring } from '../../durable/session-wiring'
 import { startLiveSession } from '../../durable/start-live-session'
 import type { SessionContext } from '../../src/define-mcp-server'
 import { readSessionConfig } from '../../src/session-config'
 import { createToolContext, type SessionFacts, type ToolExtra } from '../../src/tool-context'
-import { SessionTransport } from '../../src/transports/session-transport'
 import { freshObject } from '../helpers/session-storage'
 
 interface Sent {
@@ -136,15 +135,16 @@ describe('list_changed', () => {
       const server = new McpServer({ name: 't', version: '1' })
       const first = server.registerTool('a', { inputSchema: {} }, () => ({ content: [] }))
       const record = { kind: 'streamable-http', protocolVersion: '2025-11-25' } as SessionRecord
-      await startLiveSession(
-        server,
-        new SessionTransport('s'),
-        new SessionHookRunner([], 's', 'streamable-http'),
-        log,
-        readSessionConfig({}),
+      const config = readSessionConfig({})
+      const wiring = new SessionWiring({
+        sessionId: 's',
+        env: {},
+        plugins: [],
         record,
-        false,
-      )
+        log,
+        config,
+      })
+      await startLiveSession(server, wiring, log, config, record, false)
       first.disable()
       await new Promise((resolve) => setTimeout(resolve, 10))
       expect(log.eventsAfter('get', 0).map((e) => e.message)).toEqual([
