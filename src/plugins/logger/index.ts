@@ -78,20 +78,39 @@ export function mcpLogger(options: McpLoggerOptions = {}): McpPlugin {
   )
   const pending = new Map<string, Pending>()
 
+  // The level is read once per env object (the Worker's and each object's env never change).
+  const thresholds = new WeakMap<object, number>()
   const levelFor = (env: unknown): LogLevel => {
     if (options.level) return options.level
     const fromEnv =
       typeof env === 'object' && env !== null ? Reflect.get(env, 'LOG_LEVEL') : undefined
     return LOG_LEVELS.find((level) => level === fromEnv) ?? 'info'
   }
+  const threshold = (env: unknown): number => {
+    if (typeof env !== 'object' || env === null) return LOG_LEVELS.indexOf(levelFor(env))
+    let found = thresholds.get(env)
+    if (found === undefined) {
+      found = LOG_LEVELS.indexOf(levelFor(env))
+      thresholds.set(env, found)
+    }
+    return found
+  }
+  const silent = (env: unknown) => threshold(env) === LOG_LEVELS.indexOf('silent')
+  const enabled = (env: unknown, level: Exclude<LogLevel, 'silent'>) =>
+    LOG_LEVELS.indexOf(level) >= threshold(env)
+  /** Writes one line; callers check {@link enabled} first, so no line is built for nothing. */
+  const writeLine = (level: Exclude<LogLevel, 'silent'>, fields: Record<string, unknown>) => {
+    // The line is `{ level, time, ...fields }`, without building that object.
+    const rest = JSON.stringify(fields)
+    const head = `{"level":"${level}","time":"${new Date().toISOString()}"`
+    write(rest === '{}' ? `${head}}` : `${head},${rest.slice(1)}`)
+  }
   const log = (
     env: unknown,
     level: Exclude<LogLevel, 'silent'>,
     fields: Record<string, unknown>,
   ) => {
-    const threshold = LOG_LEVELS.indexOf(levelFor(env))
-    if (LOG_LEVELS.indexOf(level) < threshold) return
-    write(JSON.stringify({ level, time: new Date().toISOString(), ...fields }))
+    if (enabled(env, level)) writeLine(level, fields)
   }
   // A modern request has no session: its HTTP request id scopes its one JSON-RPC id.
   const key = (context: HookContext, id: string | number) =>
@@ -100,24 +119,28 @@ export function mcpLogger(options: McpLoggerOptions = {}): McpPlugin {
   return {
     name: 'logger',
     outerMiddleware: async function mcpLogger(c, next) {
-      if (levelFor(c.env) === 'silent') return next()
+      if (silent(c.env)) return next()
       const start = Date.now()
       await next()
       const status = c.res.status
-      const url = new URL(c.req.url)
+      const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info'
+      if (!enabled(c.env, level)) return
+      const path = c.req.path
       const sessionId =
         c.req.header('mcp-session-id') ??
-        url.searchParams.get('sessionId') ??
+        (path.endsWith('/messages') || path.endsWith('/sse')
+          ? c.req.query('sessionId')
+          : undefined) ??
         c.res.headers.get('mcp-session-id') ??
         undefined
-      log(c.env, status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info', {
+      writeLine(level, {
         type: 'http',
         requestId: c.get('requestId'),
         method: c.req.method,
-        path: url.pathname,
+        path,
         status,
         durationMs: Date.now() - start,
-        transport: transportOf(url.pathname),
+        transport: transportOf(path),
         era: c.get('era'),
         sessionId,
         // Unset when the request was refused before auth ran.
@@ -126,7 +149,7 @@ export function mcpLogger(options: McpLoggerOptions = {}): McpPlugin {
     },
     hooks: {
       onIncoming(message, context) {
-        if (levelFor(context.env) === 'silent') return undefined
+        if (silent(context.env)) return undefined
         if ('method' in message && 'id' in message) {
           if (pending.size >= MAX_PENDING) pending.delete(pending.keys().next().value!)
           pending.set(key(context, message.id), {
@@ -137,8 +160,8 @@ export function mcpLogger(options: McpLoggerOptions = {}): McpPlugin {
               ? redact(message.params?.arguments, redactKeys)
               : undefined,
           })
-        } else if ('method' in message) {
-          log(context.env, 'debug', {
+        } else if ('method' in message && enabled(context.env, 'debug')) {
+          writeLine('debug', {
             type: 'rpc',
             direction: 'in',
             era: context.era,
@@ -153,9 +176,10 @@ export function mcpLogger(options: McpLoggerOptions = {}): McpPlugin {
       onOutgoing(message, context) {
         if ('method' in message || !('id' in message) || message.id === undefined) return
         if (pending.size === 0) return
-        const started = pending.get(key(context, message.id))
+        const pendingKey = key(context, message.id)
+        const started = pending.get(pendingKey)
         if (started === undefined) return
-        pending.delete(key(context, message.id))
+        pending.delete(pendingKey)
         const error = 'error' in message ? message.error : undefined
         log(context.env, error ? 'warn' : 'info', {
           type: 'rpc',
