@@ -13,48 +13,64 @@
  * | `value` | its current value (anything structured clone can copy) |
  * | `sub:<sessionId>` | `true` while that session is subscribed |
  *
+ * Sessions are told in the background ({@link SessionFanOut}): a write is answered as soon as the
+ * value is stored.
+ *
  * 2026-07-28 `subscriptions/listen` streams have no session: the Worker serving one holds a
- * {@link ResourceHub.watch} stream from each hub it listens to, and gets a line per change.
- * Watches live in memory only, as long as their connection.
+ * WebSocket to each hub it listens to (`GET /watch`, tagged `watch`), and gets a message per
+ * change. The sockets are hibernatable, so a hub with open watches but nothing to say can be
+ * evicted; its watchers keep their sockets and hear the next change from a fresh instance.
  */
 import { DurableObject } from 'cloudflare:workers'
 import { applyChanges, type SharedChange } from '../src/shared-changes'
 import type { FrameworkBindings } from '../src/types'
-
-/** The session objects' RPC that a hub calls. */
-interface UpdatableSession {
-  resourceUpdated(uri: string): Promise<boolean>
-}
+import { SessionFanOut, type UpdatableSessions } from './session-fan-out'
 
 const SUB = 'sub:'
 
-/** A watcher that lets this many lines queue unread is dropped (its reader is gone or stuck). */
-const MAX_UNREAD = 64
-
-const encoder = new TextEncoder()
+/** The tag of watchers' sockets. */
+const WATCH = 'watch'
 
 /** One shared resource: its value and its subscribers. */
 export class ResourceHub extends DurableObject<FrameworkBindings> {
-  /** The writers of open watch streams. */
-  readonly #watchers = new Set<WritableStreamDefaultWriter<Uint8Array>>()
+  #fanOut: SessionFanOut | undefined
 
-  /**
-   * A stream of this hub's events, one line each (`updated` when the value changed, or what
-   * {@link ResourceHub.announce} was told), for as long as the caller reads it. It starts with
-   * `ready`, so the caller knows it is in place.
-   */
-  async watch(): Promise<ReadableStream<Uint8Array>> {
-    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>()
-    const writer = writable.getWriter()
-    this.#watchers.add(writer)
-    writer.closed.catch(() => undefined).finally(() => this.#watchers.delete(writer))
-    void writer.write(encoder.encode('ready\n')).catch(() => this.#watchers.delete(writer))
-    return readable
+  constructor(ctx: DurableObjectState, env: FrameworkBindings) {
+    super(ctx, env)
+    // Answered by the runtime without waking the object, so a Worker may check its watch.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'))
   }
 
-  /** How many watch streams are open (for monitoring and tests). */
+  /**
+   * `GET /watch` with `Upgrade: websocket`: a socket that carries this hub's events, one message
+   * each (`updated` when the value changed, or what {@link ResourceHub.announce} was told), for
+   * as long as it is open. Its first message is `ready`, so the caller knows it is in place.
+   */
+  override async fetch(request: Request): Promise<Response> {
+    if (new URL(request.url).pathname !== '/watch') return new Response(null, { status: 404 })
+    if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') {
+      return new Response(null, { status: 426, headers: { upgrade: 'websocket' } })
+    }
+    const { 0: client, 1: server } = new WebSocketPair()
+    this.ctx.acceptWebSocket(server, [WATCH])
+    server.send('ready')
+    return new Response(null, { status: 101, webSocket: client })
+  }
+
+  /** Watchers send nothing but pings, which the runtime answers. */
+  override async webSocketMessage(): Promise<void> {}
+
+  override async webSocketClose(ws: WebSocket): Promise<void> {
+    closeQuietly(ws)
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    closeQuietly(ws)
+  }
+
+  /** How many watch sockets are open (for monitoring and tests). */
   async watching(): Promise<number> {
-    return this.#watchers.size
+    return this.#watchers().length
   }
 
   /** Tells every watcher `event` (a hub of announcements, such as list changes); how many. */
@@ -62,22 +78,11 @@ export class ResourceHub extends DurableObject<FrameworkBindings> {
     return this.#tellWatchers(event)
   }
 
-  #tellWatchers(event: string): number {
-    const line = encoder.encode(`${event}\n`)
-    for (const writer of this.#watchers) {
-      if ((writer.desiredSize ?? 0) < -MAX_UNREAD) {
-        this.#watchers.delete(writer)
-        void writer.abort().catch(() => undefined)
-        continue
-      }
-      void writer.write(line).catch(() => this.#watchers.delete(writer))
-    }
-    return this.#watchers.size
-  }
   /** Adds a subscriber. */
   async subscribe(uri: string, sessionId: string): Promise<void> {
     this.ctx.storage.kv.put('uri', uri)
     this.ctx.storage.kv.put(SUB + sessionId, true)
+    this.#fanOut?.renewed(sessionId)
   }
 
   /** Removes a subscriber. */
@@ -91,8 +96,9 @@ export class ResourceHub extends DurableObject<FrameworkBindings> {
   }
 
   /**
-   * Stores a new value and tells every subscribed session; a session that no longer exists (or
-   * no longer listens) is dropped. Returns how many sessions were told.
+   * Stores a new value, then tells every watcher and (in the background) every subscribed
+   * session; a session that no longer exists (or no longer listens) is dropped. Returns how many
+   * sessions are being told.
    */
   async write(uri: string, value: unknown): Promise<number> {
     const kv = this.ctx.storage.kv
@@ -104,41 +110,77 @@ export class ResourceHub extends DurableObject<FrameworkBindings> {
   /**
    * Applies `changes` to the value where it lives and stores the result before anything else
    * can run in this object (one RPC, so concurrent updates from many sessions are never lost),
-   * then tells the subscribers. Returns the new value. A change that doesn't fit throws, and
-   * the stored value is left as it was.
+   * then tells the subscribers as {@link ResourceHub.write} does. Returns the new value. A change
+   * that doesn't fit throws, and the stored value is left as it was.
    */
   async update(uri: string, changes: readonly SharedChange[]): Promise<unknown> {
     const kv = this.ctx.storage.kv
     const value = applyChanges(kv.get('value'), changes)
     kv.put('uri', uri)
     kv.put('value', value)
-    await this.#notify(uri)
+    this.#notify(uri)
     return value
-  }
-
-  /** Tells every subscribed session and watcher that `uri` changed; returns how many sessions. */
-  async #notify(uri: string): Promise<number> {
-    this.#tellWatchers('updated')
-    const kv = this.ctx.storage.kv
-    const subscribers = [...kv.list({ prefix: SUB })].map(([key]) => key.slice(SUB.length))
-    const namespace = this.env.SESSION_DO as unknown as DurableObjectNamespace<
-      UpdatableSession & Rpc.DurableObjectBranded
-    >
-    const told = await Promise.all(
-      subscribers.map(async (sessionId) => {
-        const listening = await namespace
-          .get(namespace.idFromString(sessionId))
-          .resourceUpdated(uri)
-          .catch(() => false)
-        if (!listening) kv.delete(SUB + sessionId)
-        return listening
-      }),
-    )
-    return told.filter(Boolean).length
   }
 
   /** The ids of the subscribed sessions. */
   async subscribers(): Promise<string[]> {
+    return this.#subscribers()
+  }
+
+  /** Tells every watcher and subscribed session that `uri` changed; returns how many sessions. */
+  #notify(uri: string): number {
+    this.#tellWatchers('updated')
+    const subscribers = this.#subscribers()
+    if (subscribers.length === 0) return 0
+    const sessions = this.#sessions(uri)
+    // Calls out wait for the value's write anyway (output gate); starting them once it is
+    // confirmed lets the writer's answer go first.
+    this.ctx.waitUntil(this.ctx.storage.sync().then(() => sessions.tell(subscribers)))
+    return subscribers.length
+  }
+
+  #subscribers(): string[] {
     return [...this.ctx.storage.kv.list({ prefix: SUB })].map(([key]) => key.slice(SUB.length))
+  }
+
+  #sessions(uri: string): SessionFanOut {
+    if (this.#fanOut?.uri === uri) return this.#fanOut
+    this.#fanOut = new SessionFanOut(uri, {
+      sessions: this.env.SESSION_DO as unknown as UpdatableSessions,
+      waitUntil: (work) => this.ctx.waitUntil(work),
+      forget: (sessionIds) => {
+        const kv = this.ctx.storage.kv
+        this.ctx.storage.transactionSync(() => {
+          for (const sessionId of sessionIds) kv.delete(SUB + sessionId)
+        })
+      },
+    })
+    return this.#fanOut
+  }
+
+  #watchers(): WebSocket[] {
+    return this.ctx.getWebSockets(WATCH).filter((ws) => ws.readyState === WebSocket.OPEN)
+  }
+
+  #tellWatchers(event: string): number {
+    let told = 0
+    for (const ws of this.#watchers()) {
+      try {
+        ws.send(event)
+        told++
+      } catch {
+        closeQuietly(ws)
+      }
+    }
+    return told
+  }
+}
+
+/** Closes `ws` if it isn't already (a close frame answered, or a socket that broke). */
+function closeQuietly(ws: WebSocket): void {
+  try {
+    ws.close(1000, 'watch over')
+  } catch {
+    // Already closed.
   }
 }

@@ -3,17 +3,20 @@
  * `subscriptions/listen` (2026-07-28) across isolates. SDK v2 serves the stream itself
  * (acknowledgement, filtering, subscription ids, keep-alives, the closing result), but its event
  * bus is in-process, and a change can come from any isolate: a `score` by a session in another
- * one, say. So each listen request gets a bus of its own, fed by watch streams from the
- * `ResourceHub` of each resource it subscribes to (and from the list-changes hub when it asks
+ * one, say. So each listen request gets a bus of its own, fed by WebSocket watches of the
+ * `ResourceHub` of each resource it subscribes to (and of the list-changes hub when it asks
  * for list changes); they are open before the SDK acknowledges, and closed with the stream.
  * (Everything a listen request opens belongs to it: a Worker may not share I/O across requests.)
+ * A watch whose socket broke and was reopened publishes the events it may have missed.
  */
 import type {
   InMemoryServerEventBus,
   McpHttpHandler,
   ServerEvent,
 } from '@modelcontextprotocol/server'
+import { readSessionConfig } from '../session-config'
 import { hubFor, LISTS_HUB } from '../shared-resource'
+import { type HubWatch, watchHub } from './hub-watch'
 
 /** The most resources one listen stream may watch. */
 export const MAX_WATCHED_RESOURCES = 100
@@ -61,65 +64,31 @@ function eventOf(hub: string, line: string): ServerEvent | undefined {
   return undefined
 }
 
-/**
- * One open watch: `ready` once the hub has it (or it failed to open), `ended` when its stream
- * stops, with whether it broke (it was open, and nobody cancelled it).
- */
-interface Watch {
-  readonly ready: Promise<void>
-  readonly ended: Promise<boolean>
-  cancel(): void
+/** The events a hub may have had while a watch of it was down (told again, to be safe). */
+function missedBy(hub: string): ServerEvent[] {
+  if (hub !== LISTS_HUB) return [{ kind: 'resource_updated', uri: hub }]
+  return [
+    { kind: 'tools_list_changed' },
+    { kind: 'prompts_list_changed' },
+    { kind: 'resources_list_changed' },
+  ]
 }
 
 /** Watches `hub`, publishing its events on `bus`. */
-function watch(env: unknown, hub: string, bus: InMemoryServerEventBus): Watch {
-  let cancelled = false
-  let opened = false
-  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined
-  let ready!: () => void
-  const isReady = new Promise<void>((resolve) => {
-    ready = () => {
-      opened = true
-      resolve()
-    }
-  })
-  const ended = (async () => {
-    try {
-      const stream = await hubFor(env, hub).watch()
-      reader = stream.getReader()
-      if (cancelled) return false
-      const decoder = new TextDecoder()
-      let buffered = ''
-      for (;;) {
-        const { value, done } = await reader.read()
-        if (done) return opened && !cancelled
-        buffered += decoder.decode(value, { stream: true })
-        let end = buffered.indexOf('\n')
-        while (end !== -1) {
-          const line = buffered.slice(0, end)
-          buffered = buffered.slice(end + 1)
-          if (line === 'ready') ready()
-          const event = eventOf(hub, line)
-          if (event !== undefined) bus.publish(event)
-          end = buffered.indexOf('\n')
-        }
-      }
-    } catch {
-      // A hub that can't be reached (or that went away) ends the watch.
-      return opened && !cancelled
-    } finally {
-      // A watch that never opened doesn't hold the acknowledgement back.
-      if (!opened) ready()
-    }
-  })()
-  return {
-    ready: isReady,
-    ended,
-    cancel() {
-      cancelled = true
-      void reader?.cancel().catch(() => undefined)
+function watch(env: unknown, hub: string, bus: InMemoryServerEventBus): HubWatch {
+  return watchHub(
+    hubFor(env, hub),
+    {
+      onMessage(line) {
+        const event = eventOf(hub, line)
+        if (event !== undefined) bus.publish(event)
+      },
+      onReconnected() {
+        for (const event of missedBy(hub)) bus.publish(event)
+      },
     },
-  }
+    { pingMs: readSessionConfig(env).keepaliveMs },
+  )
 }
 
 /** `response`, with `done` run once its body has been read to the end or cancelled. */
@@ -150,8 +119,8 @@ function whenDone(response: Response, done: () => void): Response {
 /**
  * Serves one listen request: watches the hubs it needs, waits until each has the watch (so no
  * change after the acknowledgement is missed), lets a handler of its own (on `bus`) answer it,
- * and closes the watches with the stream. A watch that breaks ends the stream with the
- * closing result, so the client listens again.
+ * and closes the watches with the stream. A watch that breaks for good (its hub could not be
+ * reached again) ends the stream with the closing result, so the client listens again.
  */
 export async function serveListen(
   env: unknown,
@@ -166,7 +135,7 @@ export async function serveListen(
   const close = () => {
     if (over) return
     over = true
-    for (const open of watches) open.cancel()
+    for (const open of watches) open.close()
     void handler.close()
   }
   for (const open of watches) void open.ended.then((broke) => broke && close())

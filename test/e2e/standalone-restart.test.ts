@@ -11,8 +11,10 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { LEADERBOARD_URI } from '../fixtures/app/tools/leaderboard'
 import { type DevServer, getFreePort, startDevServer } from './dev-server'
+
+/** The test app's shared leaderboard. */
+const LEADERBOARD_URI = 'leaderboard://scores'
 
 /** Polls `ready` every 50 ms for up to `ms`. */
 async function waitFor(ready: () => boolean, what: string, ms = 20_000): Promise<void> {
