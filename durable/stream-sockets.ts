@@ -29,8 +29,8 @@ class SocketWire implements SSEWire {
 
   async writeSSE(message: SSEMessage): Promise<void> {
     const { event, id, retry } = message
-    const data = await message.data
-    this.#send({ data, ...(event && { event }), ...(id && { id }), ...(retry && { retry }) })
+    const data = typeof message.data === 'string' ? message.data : await message.data
+    this.#send({ data, event, id, retry })
   }
 
   async write(text: string): Promise<void> {

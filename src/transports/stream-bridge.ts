@@ -83,8 +83,8 @@ class StreamBridge {
         this.#resumeAfter = frame.at
         return
       }
-      if ('id' in frame && frame.id !== undefined) this.#resumeAfter = frame.id
-      void this.stream.writeFrame(frame)
+      if (frame.id !== undefined) this.#resumeAfter = frame.id
+      void this.stream.writeFrame({ raw: frame.text })
     })
     socket.addEventListener('close', ({ code }) => this.#broken(socket, code))
     socket.addEventListener('error', () => this.#broken(socket, 1006))

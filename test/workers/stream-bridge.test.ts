@@ -3,8 +3,14 @@
  * a broken socket is reopened after the last event the client has, the object's close codes
  * end or drop the client's stream, and a client that leaves closes the socket.
  */
+import { SSEStreamingApi } from 'hono/streaming'
 import { describe, expect, it } from 'vitest'
-import { BRIDGE_CLOSE, encodeFrame, FrameDecoder } from '../../src/transports/bridge-frames'
+import {
+  BRIDGE_CLOSE,
+  encodeFrame,
+  FrameDecoder,
+  sseText,
+} from '../../src/transports/bridge-frames'
 import { bridgeStream } from '../../src/transports/stream-bridge'
 import { LegacyStream } from '../helpers/legacy-sse'
 
@@ -157,7 +163,7 @@ describe('stream bridge', () => {
 
 describe('bridge frames', () => {
   it('never splits a surrogate pair, and decodes what it encodes', () => {
-    const frame = { data: 'a😀b😀😀c'.repeat(7) }
+    const frame = { id: 'get_7', event: 'message', data: 'a😀b😀😀c'.repeat(7) }
     for (const max of [4, 5, 6, 7, 11]) {
       const chunks = encodeFrame(frame, max)
       for (const chunk of chunks) {
@@ -168,11 +174,37 @@ describe('bridge frames', () => {
       const decoder = new FrameDecoder()
       const decoded = chunks.map((chunk) => decoder.push(chunk))
       expect(decoded.slice(0, -1).every((part) => part === undefined)).toBe(true)
-      expect(decoded.at(-1)).toEqual(frame)
+      expect(decoded.at(-1)).toEqual({ id: 'get_7', text: sseText(frame) })
     }
   })
 
-  it('sends a small frame as one message', () => {
-    expect(encodeFrame({ at: 'get_1' })).toEqual(['{"at":"get_1"}'])
+  it('carries positions and raw text, each as one small message', () => {
+    const decoder = new FrameDecoder()
+    expect(encodeFrame({ at: 'get_1' })).toEqual(['@get_1'])
+    expect(decoder.push('@get_1')).toEqual({ at: 'get_1' })
+    expect(encodeFrame({ raw: 'retry: 5\n\n' })).toEqual(['\nretry: 5\n\n'])
+    expect(decoder.push('\nretry: 5\n\n')).toEqual({ text: 'retry: 5\n\n' })
+  })
+
+  it('frames events exactly as Hono does', async () => {
+    const frames = [
+      { event: 'message', data: '{"jsonrpc":"2.0"}', id: 'sse_3' },
+      { data: '', id: 'get_0', retry: 1000 },
+      { event: 'endpoint', data: '/messages?sessionId=abc' },
+      { data: 'two\nlines\r\nand\rthree' },
+    ]
+    for (const frame of frames) {
+      const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>()
+      const api = new SSEStreamingApi(writable, readable)
+      const text = new Response(api.responseReadable).text()
+      await api.writeSSE(frame)
+      await api.close()
+      expect(sseText(frame)).toBe(await text)
+    }
+  })
+
+  it('refuses an id or event name with a line break, as Hono does', () => {
+    expect(() => sseText({ id: 'a\nb', data: '' })).toThrow()
+    expect(() => sseText({ event: 'a\rb', data: '' })).toThrow()
   })
 })
