@@ -5,20 +5,21 @@
  * never writes an alarm it already has.
  */
 
-/** How often, at most, the alarm prunes a session's event log. */
-export const PRUNE_EVERY_MS = 60_000
-
 /** The session object's alarm. */
 export class SessionAlarm {
   readonly #storage: DurableObjectStorage
-  readonly #pruneEveryMs: number
+  readonly #maxAgeMs: number
   /** When the alarm is set for, as far as this instance knows (undefined: not known or none). */
   #at: number | undefined
 
-  /** @param maxAgeMs The event log's age cap; pruning runs at least this often. */
+  /**
+   * @param maxAgeMs The event log's age cap. The count and byte caps are kept at append time,
+   *   so the alarm only has to come back when logged events age out: an idle session with a
+   *   connected client wakes about once per this long, not on a short timer.
+   */
   constructor(storage: DurableObjectStorage, maxAgeMs: number) {
     this.#storage = storage
-    this.#pruneEveryMs = Math.min(PRUNE_EVERY_MS, maxAgeMs)
+    this.#maxAgeMs = maxAgeMs
   }
 
   /** Reads the scheduled time from storage (once per instance, when the session starts). */
@@ -26,16 +27,16 @@ export class SessionAlarm {
     this.#at = (await this.#storage.getAlarm()) ?? undefined
   }
 
-  /** Makes sure pruning runs soon: the alarm fires within one pruning interval. */
+  /** An event was logged now: the alarm fires by the time it ages out, to prune it. */
   pruneSoon(): void {
-    const at = Date.now() + this.#pruneEveryMs
+    const at = Date.now() + this.#maxAgeMs
     if (this.#at !== undefined && this.#at <= at) return
     void this.set(at)
   }
 
   /** The next time to wake, given when the session expires and whether the log has events. */
   next(now: number, expiresAt: number, hasEvents: boolean): number {
-    return hasEvents ? Math.min(expiresAt, now + this.#pruneEveryMs) : expiresAt
+    return hasEvents ? Math.min(expiresAt, now + this.#maxAgeMs) : expiresAt
   }
 
   /** Sets the alarm. */

@@ -204,7 +204,9 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
    */
   async resourceUpdated(uri: string): Promise<boolean> {
     if (this.#state.record === undefined || !this.#state.subscribed(uri)) return false
-    // A hibernated session woken just for this needn't build its server to pass it on.
+    // A hibernated session woken just for this needn't build its server to pass it on (but
+    // must know its alarm before the log schedules pruning).
+    if (this.#live === undefined && this.#wiring === undefined) await this.#alarm.load()
     const sender = this.#live === undefined ? this.#wire().transport : (await this.#live).transport
     await sender.send({
       jsonrpc: '2.0',

@@ -36,7 +36,7 @@ export class SessionGate {
   open(call: SessionCall, initializeParams?: InitializeRequest['params']): void {
     const now = Date.now()
     this.#state.open(call.kind, call.principal.name, now, initializeParams)
-    void this.#alarm.set(this.#alarm.next(now, now + this.#config.unusedTtlMs, true))
+    void this.#alarm.set(this.#alarm.next(now, now + this.#config.unusedTtlMs, false))
   }
 
   /** How long `record`'s session may stay idle. */

@@ -164,12 +164,34 @@ describe('a hard restart mid-call on /sse', () => {
 })
 
 describe('idle expiry', () => {
-  it('schedules an alarm when the session starts', async () => {
+  it('schedules an alarm when the session starts: its expiry, not an early wake', async () => {
+    const before = Date.now()
     const sessionId = await openSession()
     const alarm = await runInDurableObject(sessionObject(sessionId), (_i, state) =>
       state.storage.getAlarm(),
     )
-    expect(alarm).toBeGreaterThan(Date.now())
+    // SESSION_UNUSED_TTL_MS (10 min) from the start: an idle object is left to hibernate.
+    expect(alarm).toBeGreaterThanOrEqual(before + 10 * 60_000)
+    expect(alarm).toBeLessThanOrEqual(Date.now() + 10 * 60_000)
+  })
+
+  it('logged events bring the alarm no closer than their age cap (EVENT_LOG_MAX_AGE_MS)', async () => {
+    const sessionId = await openSession()
+    const streamed = await postMcp(
+      MSG.call('countdown', { from: 1, intervalMs: 0 }, 5, { progressToken: 't' }),
+      { 'mcp-session-id': sessionId },
+    )
+    expect(streamed.headers.get('content-type')).toBe('text/event-stream')
+    await streamed.text()
+    // Logging never brings the alarm forward: the first one is still the unused-session
+    // expiry; when it runs, the session was used (24 h TTL): it comes back when logged events
+    // age out (1 h) or at the expiry, never sooner, since the caps are kept at append time.
+    const alarmAt = () =>
+      runInDurableObject(sessionObject(sessionId), (_i, state) => state.storage.getAlarm())
+    expect(await alarmAt()).toBeGreaterThan(Date.now() + 9 * 60_000)
+    expect(await runDurableObjectAlarm(sessionObject(sessionId))).toBe(true)
+    const next = (await alarmAt())!
+    expect(next).toBeGreaterThan(Date.now() + 59 * 60_000)
   })
 
   it('an alarm after the TTL deletes everything; the id then answers 404', async () => {
