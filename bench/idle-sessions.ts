@@ -6,6 +6,7 @@
  * `node:http`: one socket per stream (no pool limit), keep-alive sockets for the POSTs.
  */
 import http from 'node:http'
+import { postOn, type Reply } from './load.ts'
 
 /** The demo's shared leaderboard (`src/mcp/tools/leaderboard.ts`). */
 export const LEADERBOARD_URI = 'leaderboard://scores'
@@ -36,29 +37,8 @@ interface Message {
   readonly error?: unknown
 }
 
-interface Reply {
-  readonly status: number
-  readonly headers: http.IncomingHttpHeaders
-  readonly body: string
-}
-
 function post(url: string, headers: Record<string, string>, body: object): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', agent: postAgent, headers }, (res) => {
-      let text = ''
-      res.setEncoding('utf8')
-      res.on('data', (chunk: string) => {
-        text += chunk
-      })
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }),
-      )
-      res.on('error', reject)
-    })
-    req.setTimeout(TIMEOUT_MS, () => req.destroy(new Error(`POST: no answer in ${TIMEOUT_MS} ms`)))
-    req.on('error', reject)
-    req.end(JSON.stringify(body))
-  })
+  return postOn(postAgent, url, headers, JSON.stringify(body), TIMEOUT_MS)
 }
 
 /** The `data:` payloads of the complete frames in `text` (SSE framing, `\n\n` between frames). */

@@ -6,8 +6,8 @@
 import http from 'node:http'
 import type { RunningWorker } from './workerd.ts'
 
-/** A response of {@link post}: status, headers and the whole body. */
-interface Reply {
+/** A response of {@link postOn}: status, headers and the whole body. */
+export interface Reply {
   readonly status: number
   readonly headers: http.IncomingHttpHeaders
   readonly body: string
@@ -22,8 +22,19 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 256 })
 
 /** POSTs `body` to `url` and reads the whole reply. */
 function post(url: string, headers: Record<string, string>, body: string): Promise<Reply> {
+  return postOn(agent, url, headers, body)
+}
+
+/** POSTs `body` to `url` over `via`'s connections and reads the whole reply, within `timeoutMs`. */
+export function postOn(
+  via: http.Agent,
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs?: number,
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', agent, headers }, (res) => {
+    const req = http.request(url, { method: 'POST', agent: via, headers }, (res) => {
       let text = ''
       res.setEncoding('utf8')
       res.on('data', (chunk: string) => {
@@ -34,6 +45,9 @@ function post(url: string, headers: Record<string, string>, body: string): Promi
       )
       res.on('error', reject)
     })
+    if (timeoutMs !== undefined) {
+      req.setTimeout(timeoutMs, () => req.destroy(new Error(`POST: no answer in ${timeoutMs} ms`)))
+    }
     req.on('error', reject)
     req.end(body)
   })
