@@ -28,6 +28,12 @@ export interface BridgeOptions {
 /** Reconnect attempts after a broken socket: at once, then backing off for about 10 s. */
 const RETRY_DELAYS_MS = [0, 100, 500, 1_000, 2_000, 3_000, 3_000]
 
+/**
+ * A socket that breaks sooner than this after it was opened doesn't start the attempts afresh:
+ * an object that fails on every reopen is backed off from, then given up on, not hammered.
+ */
+const SETTLED_MS = 5_000
+
 /** Headers of the object's 101 response that describe the socket, not the client's stream. */
 const SOCKET_HEADER = /^(upgrade|connection|sec-websocket-.*|content-length)$/i
 
@@ -59,6 +65,9 @@ class StreamBridge {
   #socket: WebSocket | undefined
   /** The event id the client has every event up to, as far as the object told us. */
   #resumeAfter: string | undefined
+  /** Reconnect attempts already used by sockets that broke before they settled. */
+  #attempts = 0
+  #attachedAt = 0
 
   constructor(open: OpenStreamSocket, options: BridgeOptions) {
     this.#open = open
@@ -74,6 +83,7 @@ class StreamBridge {
   attach(socket: WebSocket): void {
     socket.accept()
     this.#socket = socket
+    this.#attachedAt = Date.now()
     const decoder = new FrameDecoder()
     socket.addEventListener('message', ({ data }) => {
       if (socket !== this.#socket || typeof data !== 'string') return
@@ -100,7 +110,9 @@ class StreamBridge {
   }
 
   async #reconnect(): Promise<void> {
-    for (const delay of this.#retryDelaysMs) {
+    if (Date.now() - this.#attachedAt >= SETTLED_MS) this.#attempts = 0
+    while (this.#attempts < this.#retryDelaysMs.length) {
+      const delay = this.#retryDelaysMs[this.#attempts++]!
       if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay))
       if (this.stream.closed) return
       let response: Response

@@ -132,6 +132,17 @@ describe('stream bridge', () => {
     expect(calls).toBe(4)
   })
 
+  it('backs off from an object whose every reopened socket breaks at once, then gives up', async () => {
+    const object = standIn()
+    const stream = new LegacyStream(
+      await bridgeStream(object.open, { keepaliveMs: 10_000, retryDelaysMs: [0, 5, 5] }),
+    )
+    for (let n = 0; n < 4; n++) (await object.socket(n)).close(1011, 'crashed again')
+    expect(await stream.ended()).toBe(true)
+    // The first socket and three reopens (the retries), not one reopen per break forever.
+    expect(object.opened).toHaveLength(4)
+  })
+
   it('passes a refusal through untouched', async () => {
     const refusal = new Response('{"error":1}', { status: 404 })
     expect(await bridgeStream(async () => refusal, { keepaliveMs: 10_000 })).toBe(refusal)
