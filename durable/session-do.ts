@@ -24,9 +24,8 @@ import { allowsBatches, DEFAULT_ASSUMED_VERSION } from '../src/protocol/versions
 import { readSessionConfig, type SessionConfig } from '../src/session-config'
 import { LEGACY_STREAM, STANDALONE_STREAM } from '../src/transports/event-journal'
 import { REQUEST_ID_HEADER_OUT, SESSION_ID_HEADER_OUT } from '../src/types'
-import { buildLiveSession } from './build-live-session'
 import type { EventLog } from './event-log'
-import type { LiveSession } from './live-session'
+import { LiveSlot } from './live-slot'
 import { cappedEventLog } from './log-caps'
 import { RequestLedger } from './request-ledger'
 import { leaveHubs } from './resource-hubs'
@@ -48,7 +47,6 @@ import {
 } from './session-errors'
 import { SessionGate } from './session-gate'
 import { SessionState } from './session-state'
-import { SessionWiring } from './session-wiring'
 import { StreamSockets, socketResponse } from './stream-sockets'
 
 /**
@@ -63,8 +61,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
   readonly #requests: RequestLedger
   readonly #sockets: StreamSockets
   readonly #gate: SessionGate
-  #live: Promise<LiveSession> | undefined
-  #wiring: SessionWiring | undefined
+  readonly #slot: LiveSlot<Env>
   /** The session id: the object's own id, as handed to the client. */
   readonly sessionId: string
 
@@ -78,6 +75,19 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     this.#requests = new RequestLedger(ctx.storage.sql, this.#log, this.#config.requestTimeoutMs)
     this.#sockets = new StreamSockets(ctx)
     this.#gate = new SessionGate(this.#state, this.#alarm, this.#config)
+    this.#slot = new LiveSlot({
+      ctx,
+      sessionId: this.sessionId,
+      env,
+      definition: () => this.definition,
+      plugins: () => this.plugins,
+      state: this.#state,
+      log: this.#log,
+      requests: this.#requests,
+      alarm: this.#alarm,
+      sockets: this.#sockets,
+      config: this.#config,
+    })
   }
 
   /** The app's server definition; supplied by {@link createSessionDO}. */
@@ -101,7 +111,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     if (rejected) return rejected
     const version = this.#state.record?.protocolVersion ?? DEFAULT_ASSUMED_VERSION
     if (call.batch && !allowsBatches(version)) return batchNotAllowed(version)
-    const live = await this.#ensureLive()
+    const live = await this.#slot.live()
     const refused = live.refuse(call.messages, call.principal, call.requestId)
     if (refused) return refused
     this.#gate.touch()
@@ -136,7 +146,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     if (rejected) return rejected
     const resume = resumePoint(this.#log, call.lastEventId, [STANDALONE_STREAM, 'reply'])
     if (resume instanceof Response) return resume
-    const live = await this.#ensureLive()
+    const live = await this.#slot.live()
     this.#gate.touch()
     if (resume !== undefined && resume.streamId !== STANDALONE_STREAM) {
       return live.resumeReply(resume.streamId, resume.seq).toResponse(this.#sessionHeaders(call))
@@ -158,7 +168,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     }
     const resume = resumePoint(this.#log, call.lastEventId, [LEGACY_STREAM])
     if (resume instanceof Response) return resume
-    const live = await this.#ensureLive()
+    const live = await this.#slot.live()
     const { connection, client } = this.#sockets.accept(LEGACY_STREAM, this.#config.progressGapMs)
     live.connectLegacy(connection, call.endpoint, resume?.seq, call.reconnect)
     return socketResponse(client, { [REQUEST_ID_HEADER_OUT]: call.requestId })
@@ -180,7 +190,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     const [message] = call.messages
     // The Worker refuses batches on this transport; a single message is all that arrives.
     if (message === undefined) return sessionNotFound()
-    const live = await this.#ensureLive()
+    const live = await this.#slot.live()
     const refused = live.refuse(call.messages, call.principal, call.requestId)
     if (refused) return refused
     this.#gate.touch()
@@ -204,10 +214,8 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
    */
   async resourceUpdated(uri: string): Promise<boolean> {
     if (this.#state.record === undefined || !this.#state.subscribed(uri)) return false
-    // A hibernated session woken just for this needn't build its server to pass it on (but
-    // must know its alarm before the log schedules pruning).
-    if (this.#live === undefined && this.#wiring === undefined) await this.#alarm.load()
-    const sender = this.#live === undefined ? this.#wire().transport : (await this.#live).transport
+    // A hibernated session woken just for this needn't build its server to pass it on.
+    const sender = await this.#slot.transport()
     await sender.send({
       jsonrpc: '2.0',
       method: 'notifications/resources/updated',
@@ -222,7 +230,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     this.#state.reload()
     const record = this.#state.record
     if (record === undefined) return
-    const live = this.#live === undefined ? undefined : await this.#live
+    const live = await this.#slot.current
     const now = Date.now()
     // A client holding a stream open is not idle, even if it sends nothing.
     if (this.#sockets.connected || live?.connected) this.#state.touch(now, 0)
@@ -245,7 +253,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     if (this.#state.record !== undefined) return alreadyInitialized()
     this.#gate.open(call, initializeParams)
     // A new object: the server is built here, and must see this initialize, not a replay of it.
-    const live = await this.#ensureLive(false)
+    const live = await this.#slot.live(false)
     const refused = live.refuse(call.messages, call.principal, call.requestId)
     if (refused) {
       await this.#destroy()
@@ -262,54 +270,12 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
   }
 
   async #destroy(): Promise<void> {
-    const live = this.#live
-    this.#live = undefined
-    this.#wiring = undefined
+    const live = this.#slot.drop()
     if (live !== undefined) await (await live).close(sessionTerminated)
     this.#sockets.closeAll()
     await leaveHubs(this.env, this.#state.subscriptions(), this.sessionId)
     await this.#state.destroy()
     this.#log.reset()
     this.#alarm.forget()
-  }
-
-  /**
-   * The session's live server and transport, built on first use after the object starts. With
-   * `restore` (any request but the session's own `initialize`), what the server keeps only in
-   * memory is restored from storage first. Concurrent callers share the same build, and nothing
-   * else runs in the object while it happens.
-   */
-  #ensureLive(restore = true): Promise<LiveSession> {
-    this.#live ??= this.ctx.blockConcurrencyWhile(() => this.#build(restore))
-    return this.#live
-  }
-
-  async #build(restore: boolean): Promise<LiveSession> {
-    await this.#alarm.load()
-    return buildLiveSession({
-      sessionId: this.sessionId,
-      env: this.env,
-      definition: this.definition,
-      state: this.#state,
-      log: this.#log,
-      config: this.#config,
-      restore,
-      wiring: this.#wire(),
-    })
-  }
-
-  /** The session's hooks, transport and unrelated streams: built once, before or with the server. */
-  #wire(): SessionWiring {
-    this.#wiring ??= new SessionWiring({
-      sessionId: this.sessionId,
-      env: this.env,
-      plugins: this.plugins,
-      record: this.#state.record!,
-      log: this.#log,
-      requests: this.#requests,
-      config: this.#config,
-      adopted: this.#sockets.adopt(),
-    })
-    return this.#wiring
   }
 }
