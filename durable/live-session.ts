@@ -1,9 +1,9 @@
 /**
  * @module
  * The in-memory half of a session: its `McpServer`, the transport (`session-wiring.ts`), and the
- * logical streams with whatever connections are attached right now. Built when the object starts serving a session,
- * rebuilt after eviction from the session record and the event log; never the only copy of
- * anything but open connections.
+ * logical streams with whatever connections are attached right now. Built when the object starts
+ * serving a session, rebuilt after eviction from the session record and the event log; never the
+ * only copy of anything but open connections.
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import {

@@ -25,6 +25,7 @@ import { DurableObject } from 'cloudflare:workers'
 import { applyChanges, type SharedChange } from '../src/shared-changes'
 import type { FrameworkBindings } from '../src/types'
 import { SessionFanOut, type UpdatableSessions } from './session-fan-out'
+import { closeQuietly } from './stream-sockets'
 
 const SUB = 'sub:'
 
@@ -61,11 +62,11 @@ export class ResourceHub extends DurableObject<FrameworkBindings> {
   override async webSocketMessage(): Promise<void> {}
 
   override async webSocketClose(ws: WebSocket): Promise<void> {
-    closeQuietly(ws)
+    closeQuietly(ws, 1000, 'watch over')
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {
-    closeQuietly(ws)
+    closeQuietly(ws, 1000, 'watch over')
   }
 
   /** How many watch sockets are open (for monitoring and tests). */
@@ -169,18 +170,9 @@ export class ResourceHub extends DurableObject<FrameworkBindings> {
         ws.send(event)
         told++
       } catch {
-        closeQuietly(ws)
+        closeQuietly(ws, 1000, 'watch over')
       }
     }
     return told
-  }
-}
-
-/** Closes `ws` if it isn't already (a close frame answered, or a socket that broke). */
-function closeQuietly(ws: WebSocket): void {
-  try {
-    ws.close(1000, 'watch over')
-  } catch {
-    // Already closed.
   }
 }

@@ -66,11 +66,7 @@ class SocketWire implements SSEWire {
   }
 
   #close(code: number, reason: string): void {
-    try {
-      this.socket.close(code, reason)
-    } catch {
-      // Already closed.
-    }
+    closeQuietly(this.socket, code, reason)
     this.gone()
   }
 }
@@ -121,10 +117,11 @@ export class StreamSockets {
       if (attachment === null) continue
       const current = newest.get(attachment.stream)
       if (current !== undefined && current.attachment.order > attachment.order) {
-        socket.close(BRIDGE_CLOSE.dropped, 'stream taken over')
+        closeQuietly(socket, BRIDGE_CLOSE.dropped, 'stream taken over')
         continue
       }
-      if (current !== undefined) current.socket.close(BRIDGE_CLOSE.dropped, 'stream taken over')
+      if (current !== undefined)
+        closeQuietly(current.socket, BRIDGE_CLOSE.dropped, 'stream taken over')
       newest.set(attachment.stream, { socket, attachment })
     }
     return [...newest.values()].map(({ socket, attachment }) => ({
@@ -142,11 +139,7 @@ export class StreamSockets {
   /** Ends every bridged stream (the session ended). */
   closeAll(): void {
     for (const socket of this.#ctx.getWebSockets()) {
-      try {
-        socket.close(BRIDGE_CLOSE.done, 'session ended')
-      } catch {
-        // Already closed.
-      }
+      closeQuietly(socket, BRIDGE_CLOSE.done, 'session ended')
       this.closed(socket)
     }
   }
@@ -163,6 +156,15 @@ export class StreamSockets {
       .getWebSockets()
       .map((socket) => socket.deserializeAttachment() as SocketAttachment | null)
       .filter((attachment): attachment is SocketAttachment => attachment !== null)
+  }
+}
+
+/** Closes `socket` with `code`; one that is closed already stays so. */
+export function closeQuietly(socket: WebSocket, code: number, reason: string): void {
+  try {
+    socket.close(code, reason)
+  } catch {
+    // Already closed.
   }
 }
 
