@@ -23,9 +23,9 @@
  */
 import { DurableObject } from 'cloudflare:workers'
 import { applyChanges, type SharedChange } from '../src/shared-changes'
+import { closeQuietly } from '../src/transports/bridge-frames'
 import type { FrameworkBindings } from '../src/types'
 import { SessionFanOut, type UpdatableSessions } from './session-fan-out'
-import { closeQuietly } from './stream-sockets'
 
 const SUB = 'sub:'
 

@@ -7,7 +7,12 @@
  * its connections again after waking (`ctx.getWebSockets()`).
  */
 import type { SSEMessage } from 'hono/streaming'
-import { BRIDGE_CLOSE, type BridgeFrame, encodeFrame } from '../src/transports/bridge-frames'
+import {
+  BRIDGE_CLOSE,
+  type BridgeFrame,
+  closeQuietly,
+  encodeFrame,
+} from '../src/transports/bridge-frames'
 import { SSEStream, type SSEWire } from '../src/transports/sse-stream'
 
 /** What a stream's socket remembers across hibernation. */
@@ -156,15 +161,6 @@ export class StreamSockets {
       .getWebSockets()
       .map((socket) => socket.deserializeAttachment() as SocketAttachment | null)
       .filter((attachment): attachment is SocketAttachment => attachment !== null)
-  }
-}
-
-/** Closes `socket` with `code`; one that is closed already stays so. */
-export function closeQuietly(socket: WebSocket, code: number, reason: string): void {
-  try {
-    socket.close(code, reason)
-  } catch {
-    // Already closed.
   }
 }
 

@@ -5,10 +5,8 @@
  * definition and goes through Hono's `html` template, which escapes every interpolation.
  */
 import { html } from 'hono/html'
-import type { HtmlEscapedString } from 'hono/utils/html'
+import type { Html } from './home-page'
 import type { ServerEntries } from './server-entries'
-
-type Html = HtmlEscapedString | Promise<HtmlEscapedString>
 
 /** One catalog row: a name, an optional URI (or URI template), title and description. */
 interface CatalogRow {

@@ -5,9 +5,7 @@
  * passes a bearer token when the server wants one. Only the placeholder `<token>` is ever shown.
  */
 import { html } from 'hono/html'
-import type { HtmlEscapedString } from 'hono/utils/html'
-
-type Html = HtmlEscapedString | Promise<HtmlEscapedString>
+import type { Html } from './home-page'
 
 /** What the configs are made of. */
 export interface ClientConfigsInput {

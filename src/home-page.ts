@@ -32,7 +32,8 @@ export interface HomePageRequest {
   readonly authMode: string
 }
 
-type Html = HtmlEscapedString | Promise<HtmlEscapedString>
+/** What Hono's `html` template produces. */
+export type Html = HtmlEscapedString | Promise<HtmlEscapedString>
 
 /** Renders the page for one request (for `c.html`). */
 export type HomePage = (request: HomePageRequest) => Html

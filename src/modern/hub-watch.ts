@@ -8,6 +8,8 @@
  * pauses, before the watch counts as broken.
  */
 
+import { closeQuietly } from '../transports/bridge-frames'
+
 /** What a watch needs of the hub's stub. */
 export interface WatchedHub {
   fetch(request: Request): Promise<Response>
@@ -33,7 +35,7 @@ export interface HubWatch {
 }
 
 /** Pauses before each attempt to reopen a broken watch (each scaled by 0.5–1.5 at random). */
-export const RECONNECT_DELAYS_MS: readonly number[] = [100, 250, 500, 1_000, 2_000]
+const RECONNECT_DELAYS_MS: readonly number[] = [100, 250, 500, 1_000, 2_000]
 
 /** How a watch pings and reconnects. */
 export interface WatchTiming {
@@ -72,7 +74,7 @@ export function watchHub(hub: WatchedHub, listener: WatchListener, timing: Watch
       }
       socket = await connect(hub)
       if (closed) {
-        closeQuietly(socket)
+        closeQuietly(socket, 1000, 'watch over')
         break
       }
       // A watch that never opened doesn't hold the acknowledgement back (nor break the stream).
@@ -100,7 +102,7 @@ export function watchHub(hub: WatchedHub, listener: WatchListener, timing: Watch
     close() {
       closed = true
       interrupt?.()
-      closeQuietly(socket)
+      closeQuietly(socket, 1000, 'watch over')
     },
   }
 }
@@ -142,7 +144,7 @@ function follow(
       if (over) return
       over = true
       clearInterval(pinger)
-      closeQuietly(socket)
+      closeQuietly(socket, 1000, 'watch over')
       resolve(gotReady)
     }
     const pinger = setInterval(() => {
@@ -175,12 +177,4 @@ function pause(ms: number, register: (wake: () => void) => void): Promise<void> 
       resolve()
     })
   })
-}
-
-function closeQuietly(socket: WebSocket | undefined): void {
-  try {
-    socket?.close(1000, 'watch over')
-  } catch {
-    // Already closed.
-  }
 }

@@ -19,7 +19,7 @@ import { hubFor, LISTS_HUB } from '../shared-resource'
 import { type HubWatch, watchHub } from './hub-watch'
 
 /** The most resources one listen stream may watch. */
-export const MAX_WATCHED_RESOURCES = 100
+const MAX_WATCHED_RESOURCES = 100
 
 /** A listen request's filter, as far as watching goes. */
 interface ListenParams {

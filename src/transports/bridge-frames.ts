@@ -107,3 +107,12 @@ export class FrameDecoder {
 function isHighSurrogate(code: number): boolean {
   return code >= 0xd800 && code <= 0xdbff
 }
+
+/** Closes `socket` with `code`; one that is closed already (or none) stays so. */
+export function closeQuietly(socket: WebSocket | undefined, code: number, reason: string): void {
+  try {
+    socket?.close(code, reason)
+  } catch {
+    // Already closed.
+  }
+}

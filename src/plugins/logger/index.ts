@@ -78,33 +78,19 @@ export function mcpLogger(options: McpLoggerOptions = {}): McpPlugin {
   )
   const pending = new Map<string, Pending>()
 
-  // The level is read once per env object (the Worker's and each object's env never change).
-  const thresholds = new WeakMap<object, number>()
   const levelFor = (env: unknown): LogLevel => {
     if (options.level) return options.level
     const fromEnv =
       typeof env === 'object' && env !== null ? Reflect.get(env, 'LOG_LEVEL') : undefined
     return LOG_LEVELS.find((level) => level === fromEnv) ?? 'info'
   }
-  const threshold = (env: unknown): number => {
-    if (typeof env !== 'object' || env === null) return LOG_LEVELS.indexOf(levelFor(env))
-    let found = thresholds.get(env)
-    if (found === undefined) {
-      found = LOG_LEVELS.indexOf(levelFor(env))
-      thresholds.set(env, found)
-    }
-    return found
-  }
-  const silent = (env: unknown) => threshold(env) === LOG_LEVELS.indexOf('silent')
+  const threshold = (env: unknown): number => LOG_LEVELS.indexOf(levelFor(env))
+  const silent = (env: unknown) => levelFor(env) === 'silent'
   const enabled = (env: unknown, level: Exclude<LogLevel, 'silent'>) =>
     LOG_LEVELS.indexOf(level) >= threshold(env)
   /** Writes one line; callers check {@link enabled} first, so no line is built for nothing. */
-  const writeLine = (level: Exclude<LogLevel, 'silent'>, fields: Record<string, unknown>) => {
-    // The line is `{ level, time, ...fields }`, without building that object.
-    const rest = JSON.stringify(fields)
-    const head = `{"level":"${level}","time":"${new Date().toISOString()}"`
-    write(rest === '{}' ? `${head}}` : `${head},${rest.slice(1)}`)
-  }
+  const writeLine = (level: Exclude<LogLevel, 'silent'>, fields: Record<string, unknown>) =>
+    write(JSON.stringify({ level, time: new Date().toISOString(), ...fields }))
   const log = (
     env: unknown,
     level: Exclude<LogLevel, 'silent'>,
