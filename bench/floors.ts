@@ -31,11 +31,13 @@ export interface FloorOptions {
   readonly rounds: number
   readonly idle: number
   readonly verbose: boolean
+  /** Run only these groups (`mcp`, `sse`, `setup`, `modern`, `idle`); all when absent. */
+  readonly only?: readonly string[]
   readonly log: (line: string) => void
 }
 
 const SESSIONS = 8
-const PER_SESSION = 150
+const PER_SESSION = 500
 const CONCURRENCY = 16
 const SETUP = 300
 /** Sessions set up (and not counted) before the idle measurement, to warm the process up. */
@@ -128,7 +130,8 @@ export async function floors(options: FloorOptions): Promise<{
   const t = (worker: RunningWorker, kind: Target['kind'] = 'baseline'): Target => ({ kind, worker })
   const mcp = (w: RunningWorker) => () =>
     withCpu(w, () => mcpCalls(t(w), SESSIONS, PER_SESSION, CONCURRENCY))
-  const jobs: Array<[string, () => Promise<Run>]> = [
+  const included = (group: string) => options.only === undefined || options.only.includes(group)
+  const allJobs: Array<[string, () => Promise<Run>]> = [
     ['mcp:app', mcp(workers.app)],
     ['mcp:logged', mcp(workers.logged)],
     ['mcp:floor', mcp(workers.floor)],
@@ -161,7 +164,8 @@ export async function floors(options: FloorOptions): Promise<{
       () => withCpu(workers.v2, () => modernCalls(workers.v2, SESSIONS * PER_SESSION, CONCURRENCY)),
     ],
   ]
-  const series: Series = Object.fromEntries(jobs.map(([name]) => [name, []]))
+  const jobs = allJobs.filter(([name]) => included(name.split(':')[0]!))
+  const series: Series = Object.fromEntries(allJobs.map(([name]) => [name, []]))
   try {
     // Round 0 warms every worker up (JIT, caches) and is dropped.
     for (let round = 0; round <= rounds; round++) {
@@ -182,10 +186,12 @@ export async function floors(options: FloorOptions): Promise<{
     await Promise.all(Object.values(workers).map((w) => w.stop().catch(() => undefined)))
   }
 
-  log(`idle memory: ${options.idle} sessions each, in fresh processes…`)
-  const appIdle = await freshIdleMemory(APP, options.idle)
-  const floorIdle = await freshIdleMemory(SDK_FLOOR, options.idle)
-  const baseIdle = await freshIdleMemory(BASELINE, options.idle)
+  const idle = included('idle')
+  if (idle) log(`idle memory: ${options.idle} sessions each, in fresh processes…`)
+  const skipped = { kibPerSession: Number.NaN, errors: 0 }
+  const appIdle = idle ? await freshIdleMemory(APP, options.idle) : skipped
+  const floorIdle = idle ? await freshIdleMemory(SDK_FLOOR, options.idle) : skipped
+  const baseIdle = idle ? await freshIdleMemory(BASELINE, options.idle) : skipped
 
   const rate = (r: Run) => r.calls / r.seconds
   const p50 = (r: Run) => percentile(r.latencies, 50)
@@ -199,8 +205,9 @@ export async function floors(options: FloorOptions): Promise<{
     figure: (r: Run) => number,
     target = '',
     ok: (ratio: number) => boolean = () => true,
-  ): FloorRow => {
+  ): FloorRow | undefined => {
     const apps = series[app]!
+    if (apps.length === 0) return undefined
     const floors = series[floor]!
     const ratio = median(apps.map((r, i) => figure(r) / figure(floors[i]!)))
     if (options.verbose) {
@@ -223,7 +230,7 @@ export async function floors(options: FloorOptions): Promise<{
       .filter(([name]) => name.endsWith(':app') || name.endsWith(':logged'))
       .flatMap(([, runs]) => runs)
       .reduce((n, r) => n + r.errors, 0) + appIdle.errors
-  const rows: FloorRow[] = [
+  const rows = [
     row('/mcp tool calls/s', 'mcp:app', 'mcp:floor', 'mcp:base', rate, '≥ 0.90×', (r) => r >= 0.9),
     row('/mcp tool calls/s, logging at info', 'mcp:logged', 'mcp:floor', 'mcp:base', rate),
     row(
@@ -270,7 +277,7 @@ export async function floors(options: FloorOptions): Promise<{
       undefined,
       cpu,
     ),
-    {
+    idle && {
       metric: 'KiB per idle session',
       baseline: baseIdle.kibPerSession,
       floor: floorIdle.kibPerSession,
@@ -287,7 +294,7 @@ export async function floors(options: FloorOptions): Promise<{
       target: '= 0',
       ok: errors === 0,
     },
-  ]
+  ].filter((r): r is FloorRow => typeof r === 'object' && r !== null)
   const lines = [
     '| metric | one-hop baseline | SDK floor | app | app ÷ floor | target | |',
     '|---|---:|---:|---:|---:|---|---|',

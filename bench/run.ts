@@ -6,7 +6,7 @@
  * one table with each figure as a ratio to its floor and the target it must meet; `--json`
  * prints it for machines.
  * Options: `--idle N` (idle sessions held, default 1000), `--rounds N` (default 5), `--verbose`
- * (each round's figures too). Then the connected-idle row (`connected-idle.ts`: sessions holding
+ * (each round's figures too), `--only mcp,sse,setup,modern,idle` (those groups of the table only). Then the connected-idle row (`connected-idle.ts`: sessions holding
  * streams open, then one shared write), with its own options: `--connected-n 1000,5000`
  * (`0` skips it), `--connected-seconds 60`, `--connected-transport mcp|sse|both`.
  */
@@ -23,6 +23,8 @@ const json = args.includes('--json')
 const verbose = args.includes('--verbose')
 const IDLE = option('--idle', 1_000)
 const ROUNDS = option('--rounds', 5)
+const onlyAt = args.indexOf('--only')
+const ONLY = onlyAt === -1 ? undefined : (args[onlyAt + 1] ?? '').split(',')
 
 const log = (line: string) => {
   if (!json) process.stderr.write(`${line}\n`)
@@ -31,7 +33,7 @@ const log = (line: string) => {
 async function main(): Promise<void> {
   // Read first, so a bad option fails before the long rounds.
   const connected = connectedIdleOptions(args)
-  const floor = await floors({ rounds: ROUNDS, idle: IDLE, verbose, log })
+  const floor = await floors({ rounds: ROUNDS, idle: IDLE, verbose, only: ONLY, log })
   // After the floors' workers are stopped: each connected-idle row runs in a workerd of its own.
   const idleRows: ConnectedIdleRow[] = []
   if (connected.sizes.length > 0) {

@@ -28,6 +28,8 @@ export interface WorkerSpec {
   /** Binding name → class name. */
   readonly objects: Readonly<Record<string, string>>
   readonly vars?: Readonly<Record<string, string>>
+  /** Serve the V8 inspector (Chrome DevTools protocol) on this loopback port. */
+  readonly inspectorPort?: number
 }
 
 /** A running workerd. */
@@ -35,6 +37,8 @@ export interface RunningWorker {
   readonly name: string
   readonly baseUrl: string
   readonly pid: number
+  /** The folder of its bundle (`index.js`, `index.js.map`) and state. */
+  readonly dir: string
   /** Resident set size of the workerd process, in KiB. */
   rssKiB(): number
   /**
@@ -45,7 +49,8 @@ export interface RunningWorker {
   stop(): Promise<void>
 }
 
-function freePort(): Promise<number> {
+/** A free loopback TCP port. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer()
     server.once('error', reject)
@@ -122,7 +127,16 @@ export async function startWorker(spec: WorkerSpec): Promise<RunningWorker> {
   const port = await freePort()
   const child: ChildProcess = spawn(
     WORKERD,
-    ['serve', config, '--experimental', '--socket-addr', `http=127.0.0.1:${port}`],
+    [
+      'serve',
+      config,
+      '--experimental',
+      '--socket-addr',
+      `http=127.0.0.1:${port}`,
+      ...(spec.inspectorPort === undefined
+        ? []
+        : ['--inspector-addr', `127.0.0.1:${spec.inspectorPort}`]),
+    ],
     { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
   )
   let stderr = ''
@@ -148,6 +162,7 @@ export async function startWorker(spec: WorkerSpec): Promise<RunningWorker> {
     name: spec.name,
     baseUrl,
     pid,
+    dir,
     rssKiB: () => {
       const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8')
       return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0)
