@@ -6,11 +6,11 @@
  * connection of one logical stream (`get` or `sse`), named by its attachment, so the object knows
  * its connections again after waking (`ctx.getWebSockets()`).
  */
-import type { SSEMessage } from 'hono/streaming'
 import {
   BRIDGE_CLOSE,
   type BridgeFrame,
   closeQuietly,
+  type EventFrame,
   encodeFrame,
 } from '../src/transports/bridge-frames'
 import { SSEStream, type SSEWire } from '../src/transports/sse-stream'
@@ -32,10 +32,8 @@ class SocketWire implements SSEWire {
 
   constructor(readonly socket: WebSocket) {}
 
-  async writeSSE(message: SSEMessage): Promise<void> {
-    const { event, id, retry } = message
-    const data = typeof message.data === 'string' ? message.data : await message.data
-    this.#send({ data, event, id, retry })
+  async writeSSE(message: EventFrame): Promise<void> {
+    this.#send(message)
   }
 
   async write(text: string): Promise<void> {

@@ -1,13 +1,13 @@
 /**
  * @module
- * One server-sent-events stream. Framing is Hono's (`SSEStreamingApi.writeSSE`); this class
+ * One server-sent-events stream, framed as Hono's `writeSSE` frames (`sseText`). This class
  * adds the MCP conventions: one JSON-RPC message per `event: message`, the response headers,
  * keepalive comments, and noticing a client that went away. Its frames go to a response body,
  * or to another {@link SSEWire}: a session object's end of a bridged stream (DESIGN §7), whose
  * response the Worker holds.
  */
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
-import { type SSEMessage, SSEStreamingApi } from 'hono/streaming'
+import { BodyWire } from './body-wire'
 import type { EventFrame } from './bridge-frames'
 
 /** Headers of every SSE response (checklist A.8: no caching, no proxy buffering). */
@@ -20,9 +20,9 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
 /** The comment frame sent on idle streams. */
 export const KEEPALIVE_FRAME = ': keepalive\n\n'
 
-/** Where an {@link SSEStream}'s frames go: Hono's `SSEStreamingApi` over a body, or a socket. */
+/** Where an {@link SSEStream}'s frames go: a response body ({@link BodyWire}), or a socket. */
 export interface SSEWire {
-  writeSSE(message: SSEMessage): Promise<void>
+  writeSSE(message: EventFrame): Promise<void>
   /** Raw text: a comment or a bare `retry:` hint. */
   write(text: string): Promise<unknown>
   close(): Promise<void>
@@ -64,10 +64,9 @@ export class SSEStream {
   constructor(options: SSEStreamOptions = {}) {
     this.#progressGapMs = options.progressGapMs ?? 0
     if (options.wire === undefined) {
-      const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>()
-      const api = new SSEStreamingApi(writable, readable)
-      this.#api = api
-      this.#body = api.responseReadable
+      const wire = new BodyWire()
+      this.#api = wire
+      this.#body = wire.body
     } else {
       this.#api = options.wire
       this.#body = undefined

@@ -3,8 +3,9 @@
  * Drops known-harmless lines from the test run's output, so what remains is worth reading:
  * - what workerd logs when a client stops reading a streamed response, which the tests do on
  *   purpose hundreds of times (closing SSE streams, cancelling calls):
- *   `disconnected: abortRead() has been called`, `disconnected: read end of pipe was aborted`
- *   and `ReadableStream received over RPC disconnected prematurely`, each with its stack line. The Workers pool forwards workerd's
+ *   `disconnected: abortRead() has been called`, `disconnected: read end of pipe was aborted`,
+ *   `disconnected: reader canceled`, `disconnected: pump canceled` and `ReadableStream received
+ *   over RPC disconnected prematurely`, each with its stack line. The Workers pool forwards workerd's
  *   logs to stdout or stderr and already drops its own list of such messages
  *   (`operation canceled`, …); these are missing from it.
  * - Vite's `Sourcemap for … points to missing source files`, for SDK files published with
@@ -16,6 +17,8 @@ const BENIGN = [
   'disconnected: abortRead() has been called',
   'disconnected: read end of pipe was aborted',
   'ReadableStream received over RPC disconnected prematurely',
+  'disconnected: reader canceled',
+  'disconnected: pump canceled',
 ]
 const BENIGN_PATTERNS = [/^Sourcemap for ".*node_modules\/.*" points to missing source files/]
 
