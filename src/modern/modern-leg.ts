@@ -45,6 +45,8 @@ export type ModernLeg = (call: ModernCall) => Promise<Response>
 interface Serving {
   readonly scope: ModernScope
   readonly hooks: HookContext
+  /** The request's JSON. */
+  readonly body: unknown
   built: boolean
 }
 
@@ -113,7 +115,7 @@ export function createModernLeg<Env>(
     const current = requestInfo === undefined ? undefined : serving.get(requestInfo)
     if (current === undefined) throw new Error('A modern request reached the SDK unscoped')
     current.built = true
-    const server = buildModernServer(definition, current.scope as ModernScope<Env>)
+    const server = buildModernServer(definition, current.scope as ModernScope<Env>, current.body)
     if (hooks.length > 0) observeSends(server, (message) => outgoing(message, current.hooks))
     return server
   }
@@ -171,7 +173,7 @@ export function createModernLeg<Env>(
         headers: refusal.headers,
       })
     }
-    const current: Serving = { scope, hooks: context, built: false }
+    const current: Serving = { scope, hooks: context, body: call.body, built: false }
     serving.set(call.request, current)
     const response = isListen(call.body)
       ? await listen(call)

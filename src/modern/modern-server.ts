@@ -84,17 +84,44 @@ function served<R>(scope: ModernScope, ctx: ServerContext, run: (round: InputRou
   })
 }
 
-/** Builds the server of one modern request. */
+const singleTools = new WeakMap<ServerEntries, Map<string, ServerEntries>>()
+
+/**
+ * The entries a request needs: a `tools/call` of a known tool needs that tool alone, so the
+ * hot path's per-request server registers one entry, not the whole definition. Anything else
+ * (a list, a read, an unknown tool, whose error the SDK words) gets every entry.
+ */
+function entriesFor(entries: ServerEntries, body: unknown): ServerEntries {
+  const request = body as { method?: unknown; params?: { name?: unknown } } | null
+  const name = request?.method === 'tools/call' ? request.params?.name : undefined
+  if (typeof name !== 'string') return entries
+  let byName = singleTools.get(entries)
+  if (byName === undefined) {
+    byName = new Map(
+      entries.tools.map((tool) => [tool.name, { tools: [tool], resources: [], prompts: [] }]),
+    )
+    singleTools.set(entries, byName)
+  }
+  const one = byName.get(name)
+  return one ?? entries
+}
+
+/**
+ * Builds the server of one modern request; `body` (the request's JSON) lets a tool call build
+ * only its tool.
+ */
 export function buildModernServer<Env>(
   definition: McpServerDefinition<Env>,
   scope: ModernScope<Env>,
+  body?: unknown,
 ): McpServer {
-  const entries = serverEntries(definition)
+  const all = serverEntries(definition)
+  const entries = entriesFor(all, body)
   const context = scope as ModernScope
   const server = new McpServer(
     { name: definition.name, version: definition.version },
     {
-      capabilities: modernCapabilities(definition as McpServerDefinition<never>, entries),
+      capabilities: modernCapabilities(definition as McpServerDefinition<never>, all),
       ...(definition.instructions !== undefined && { instructions: definition.instructions }),
       // The SDK verifies an echoed requestState before the handler runs (-32602 if it fails).
       requestState: { verify: (state, ctx) => context.stateCodec().verify(state, ctx) },
