@@ -23,8 +23,9 @@ import {
   score,
   type Transport,
 } from './idle-sessions.ts'
+import { type Inspector, inspector } from './inspector.ts'
 import { percentile } from './load.ts'
-import { type RunningWorker, startWorker, type WorkerSpec } from './workerd.ts'
+import { freePort, type RunningWorker, startWorker, type WorkerSpec } from './workerd.ts'
 
 /** What to run. */
 export interface ConnectedIdleOptions {
@@ -44,6 +45,8 @@ export interface ConnectedIdleRow {
   /** workerd RSS growth per connected session (KiB), right after opening and after the idle. */
   readonly kibPerSessionOpen: number
   readonly kibPerSessionIdle: number
+  /** Growth of the isolate's JavaScript heap per connected session after the idle (KiB). */
+  readonly jsKiBPerSession: number
   readonly fdsOpen: number
   readonly fdsIdle: number
   readonly residentOpen: number
@@ -154,7 +157,11 @@ async function measure(
   n: number,
   idleSeconds: number,
 ): Promise<ConnectedIdleRow> {
-  const worker: RunningWorker = await startWorker(APP)
+  const inspectorPort = await freePort()
+  const worker: RunningWorker = await startWorker({ ...APP, inspectorPort })
+  // The isolate's heap, beside the process's RSS: how much of a session is JavaScript.
+  const devtools: Inspector | undefined = await inspector(inspectorPort).catch(() => undefined)
+  const heap = () => devtools?.heapUsedKiB().catch(() => Number.NaN) ?? Number.NaN
   const base = worker.baseUrl
   const connect = transport === 'mcp' ? openMcpSession : openSseSession
   const opened: ConnectedSession[] = []
@@ -163,6 +170,7 @@ async function measure(
     const warm = await openMany(WARMUP, () => connect(base, false))
     for (const session of warm.sessions) session.close()
     await sleep(1_000)
+    const heapBefore = await heap()
     const rssBefore = worker.rssKiB()
     const start = performance.now()
     const open = await openMany(n, () => connect(base, true))
@@ -184,6 +192,7 @@ async function measure(
     log(`${transport} N=${n}: resident every ${SAMPLE_MS / 1000} s: ${samples.join(' ')}`)
     const rssIdle = safe(() => worker.rssKiB())
     const atIdle = census(worker.pid)
+    const heapIdle = await heap()
 
     const cpuBefore = worker.mainThreadCpuMs()
     let wrote = performance.now()
@@ -221,6 +230,7 @@ async function measure(
       openSeconds,
       kibPerSessionOpen: (rssOpen - rssBefore) / n,
       kibPerSessionIdle: (rssIdle - rssBefore) / n,
+      jsKiBPerSession: (heapIdle - heapBefore) / n,
       fdsOpen: atOpen.total,
       fdsIdle: atIdle.total,
       residentOpen: atOpen.residentSessions,
@@ -237,6 +247,7 @@ async function measure(
     return { ...row, firstError: row.firstError || undefined, misses: missedTargets(row) }
   } finally {
     for (const session of opened) session.close()
+    devtools?.close()
     await worker.stop()
   }
 }

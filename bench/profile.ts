@@ -11,6 +11,7 @@
 import fs from 'node:fs'
 import { SourceMap } from 'node:module'
 import path from 'node:path'
+import { inspector } from './inspector.ts'
 import { mcpCalls, modernCalls, type RunResult, sseCalls } from './load.ts'
 import { freePort, type RunningWorker, startWorker, type WorkerSpec } from './workerd.ts'
 
@@ -50,40 +51,13 @@ interface ProfileNode {
   hitCount?: number
   children?: number[]
 }
-interface Profile {
+/** A V8 CPU profile (`Profiler.stop`). */
+export interface Profile {
   nodes: ProfileNode[]
   startTime: number
   endTime: number
   samples: number[]
   timeDeltas: number[]
-}
-
-/** A tiny Chrome DevTools protocol client over the inspector's WebSocket. */
-async function inspector(port: number) {
-  const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as Array<{
-    webSocketDebuggerUrl: string
-  }>
-  const socket = new WebSocket(targets[0]!.webSocketDebuggerUrl)
-  await new Promise((resolve, reject) => {
-    socket.addEventListener('open', resolve, { once: true })
-    socket.addEventListener('error', reject, { once: true })
-  })
-  const pending = new Map<number, (result: unknown) => void>()
-  socket.addEventListener('message', ({ data }) => {
-    const message = JSON.parse(String(data)) as { id?: number; result?: unknown }
-    if (message.id !== undefined) pending.get(message.id)?.(message.result)
-  })
-  let next = 1
-  return {
-    send<T>(method: string, params: object = {}): Promise<T> {
-      const id = next++
-      return new Promise((resolve) => {
-        pending.set(id, (result) => resolve(result as T))
-        socket.send(JSON.stringify({ id, method, params }))
-      })
-    },
-    close: () => socket.close(),
-  }
 }
 
 function load(worker: RunningWorker, calls: number): Promise<RunResult> {
@@ -115,12 +89,13 @@ interface HeapNode {
 }
 
 /** A profile as {@link report} reads it: nodes with their children, and a value per node. */
-interface Tree {
+export interface Tree {
   readonly nodes: readonly ProfileNode[]
   readonly self: ReadonlyMap<number, number>
 }
 
-function cpuTree(profile: Profile): Tree {
+/** The self time of each node of a CPU profile. */
+export function cpuTree(profile: Profile): Tree {
   const self = new Map<number, number>()
   for (let i = 0; i < profile.samples.length; i++) {
     const id = profile.samples[i]!
@@ -181,7 +156,11 @@ async function main(): Promise<void> {
   }
 }
 
-function report(tree: Tree, worker: RunningWorker, calls: number, unit: string): void {
+/**
+ * Prints `tree` per call (its values divided by `calls`): by source file, by function, and
+ * with the app's own functions on the stack.
+ */
+export function report(tree: Tree, worker: RunningWorker, calls: number, unit: string): void {
   const map = new SourceMap(
     JSON.parse(fs.readFileSync(path.join(worker.dir, 'index.js.map'), 'utf8')) as never,
   )
@@ -245,7 +224,9 @@ function report(tree: Tree, worker: RunningWorker, calls: number, unit: string):
   )
 }
 
-void main().catch((error: unknown) => {
-  process.stderr.write(`profile failed: ${error instanceof Error ? error.stack : String(error)}\n`)
-  process.exitCode = 2
-})
+if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === import.meta.filename) {
+  void main().catch((error: unknown) => {
+    process.stderr.write(`profile failed: ${error instanceof Error ? error.stack : String(error)}\n`)
+    process.exitCode = 2
+  })
+}
