@@ -23,7 +23,7 @@ import {
   score,
   type Transport,
 } from './idle-sessions.ts'
-import { type Inspector, inspector } from './inspector.ts'
+import { inspector } from './inspector.ts'
 import { percentile } from './load.ts'
 import { freePort, type RunningWorker, startWorker, type WorkerSpec } from './workerd.ts'
 
@@ -159,9 +159,16 @@ async function measure(
 ): Promise<ConnectedIdleRow> {
   const inspectorPort = await freePort()
   const worker: RunningWorker = await startWorker({ ...APP, inspectorPort })
-  // The isolate's heap, beside the process's RSS: how much of a session is JavaScript.
-  const devtools: Inspector | undefined = await inspector(inspectorPort).catch(() => undefined)
-  const heap = () => devtools?.heapUsedKiB().catch(() => Number.NaN) ?? Number.NaN
+  // The isolate's heap, beside the process's RSS: how much of a session is JavaScript. The
+  // inspector is attached only for the measurement: attached, it slows the isolate down.
+  const heap = async () => {
+    const devtools = await inspector(inspectorPort, () => fetch(`${base}/health`)).catch(
+      () => undefined,
+    )
+    const kib = (await devtools?.heapUsedKiB().catch(() => undefined)) ?? Number.NaN
+    devtools?.close()
+    return kib
+  }
   const base = worker.baseUrl
   const connect = transport === 'mcp' ? openMcpSession : openSseSession
   const opened: ConnectedSession[] = []
@@ -247,7 +254,6 @@ async function measure(
     return { ...row, firstError: row.firstError || undefined, misses: missedTargets(row) }
   } finally {
     for (const session of opened) session.close()
-    devtools?.close()
     await worker.stop()
   }
 }

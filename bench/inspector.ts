@@ -14,8 +14,14 @@ export interface Inspector {
   close(): void
 }
 
-/** Connects to the first target of the inspector on loopback `port`. */
-export async function inspector(port: number): Promise<Inspector> {
+/**
+ * Connects to the first target of the inspector on loopback `port`. workerd runs some commands
+ * (a garbage collection) only when its isolate has work: `poke` gives it some (a request).
+ */
+export async function inspector(
+  port: number,
+  poke: () => Promise<unknown> = async () => undefined,
+): Promise<Inspector> {
   const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as Array<{
     webSocketDebuggerUrl: string
   }>
@@ -43,7 +49,14 @@ export async function inspector(port: number): Promise<Inspector> {
   return {
     send,
     async heapUsedKiB() {
-      await send('HeapProfiler.collectGarbage')
+      let collected = false
+      const collecting = send('HeapProfiler.collectGarbage').then(() => {
+        collected = true
+      })
+      while (!collected) {
+        await poke().catch(() => undefined)
+        await Promise.race([collecting, new Promise((resolve) => setTimeout(resolve, 50))])
+      }
       const { usedSize } = await send<{ usedSize: number }>('Runtime.getHeapUsage')
       return usedSize / 1024
     },

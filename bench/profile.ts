@@ -226,7 +226,9 @@ export function report(tree: Tree, worker: RunningWorker, calls: number, unit: s
 
 if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === import.meta.filename) {
   void main().catch((error: unknown) => {
-    process.stderr.write(`profile failed: ${error instanceof Error ? error.stack : String(error)}\n`)
+    process.stderr.write(
+      `profile failed: ${error instanceof Error ? error.stack : String(error)}\n`,
+    )
     process.exitCode = 2
   })
 }
