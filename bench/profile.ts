@@ -3,7 +3,7 @@
  * `npm run bench:profile`: where workerd's CPU goes in one kind of call. Runs the app under
  * workerd with the V8 inspector on, warms it up, records a CPU profile while a load runs, and
  * prints self time per call by source file (through the bundle's source map) and the busiest
- * functions (or, with `--allocations`, the bytes allocated per call). Options: `--worker app|sdk-floor|sdk-v2` (default `app`), `--load mcp|sse|modern`
+ * functions (or, with `--allocations`, the bytes allocated per call). Options: `--worker app|sdk-floor|sdk-v2` (default `app`), `--load mcp|sse|modern|setup`
  * (default `mcp`), `--calls N` (default 4000),
  * `--log-level silent|info` (default `silent`), `--top N` (default 25).
  */
@@ -12,7 +12,7 @@ import fs from 'node:fs'
 import { SourceMap } from 'node:module'
 import path from 'node:path'
 import { inspector } from './inspector.ts'
-import { mcpCalls, modernCalls, type RunResult, sseCalls } from './load.ts'
+import { mcpCalls, modernCalls, type RunResult, sessionSetup, sseCalls } from './load.ts'
 import { freePort, type RunningWorker, startWorker, type WorkerSpec } from './workerd.ts'
 
 const args = process.argv.slice(2)
@@ -64,6 +64,7 @@ function load(worker: RunningWorker, calls: number): Promise<RunResult> {
   const target = { kind: 'app' as const, worker }
   if (LOAD === 'sse') return sseCalls(worker, SESSIONS, Math.ceil(calls / SESSIONS), CONCURRENCY)
   if (LOAD === 'modern') return modernCalls(worker, calls, CONCURRENCY)
+  if (LOAD === 'setup') return sessionSetup(target, calls, CONCURRENCY)
   return mcpCalls(target, SESSIONS, Math.ceil(calls / SESSIONS), CONCURRENCY)
 }
 
@@ -117,7 +118,9 @@ function heapTree(head: HeapNode): Tree {
 }
 
 async function main(): Promise<void> {
-  if (!['mcp', 'sse', 'modern'].includes(LOAD)) throw new Error('--load is mcp, sse or modern')
+  if (!['mcp', 'sse', 'modern', 'setup'].includes(LOAD)) {
+    throw new Error('--load is mcp, sse, modern or setup')
+  }
   const inspectorPort = await freePort()
   const spec = WORKERS[WORKER]
   if (spec === undefined) throw new Error(`--worker is one of ${Object.keys(WORKERS).join(', ')}`)
