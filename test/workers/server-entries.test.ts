@@ -11,6 +11,16 @@ import { defineMcpServer, resourceTemplate } from '../../src/define-mcp-server'
 import { buildModernServer } from '../../src/modern/modern-server'
 import { serverEntries } from '../../src/server-entries'
 
+/** The scope of a modern request that asks for no input. */
+const scope = {
+  env: {},
+  principal: { name: 'anonymous' },
+  requestId: 'r',
+  stateCodec: () => {
+    throw new Error('no input here')
+  },
+}
+
 describe('serverEntries', () => {
   it('runs setup once, and keeps what it registered in order', () => {
     let runs = 0
@@ -35,14 +45,6 @@ describe('serverEntries', () => {
       },
     })
     const first = serverEntries(definition)
-    const scope = {
-      env: {},
-      principal: { name: 'anonymous' },
-      requestId: 'r',
-      stateCodec: () => {
-        throw new Error('no input here')
-      },
-    }
     buildModernServer(definition, scope)
     buildModernServer(definition, scope)
     expect(serverEntries(definition)).toBe(first)
@@ -85,14 +87,6 @@ describe('serverEntries', () => {
         server.registerPrompt('p', {}, () => ({ messages: [] }))
       },
     })
-    const scope = {
-      env: {},
-      principal: { name: 'anonymous' },
-      requestId: 'r',
-      stateCodec: () => {
-        throw new Error('no input here')
-      },
-    }
     const call = (name: unknown) => ({
       jsonrpc: '2.0',
       id: 1,
