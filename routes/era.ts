@@ -10,16 +10,31 @@
  */
 import { classifyInboundRequest } from '@modelcontextprotocol/server'
 import type { Context } from 'hono'
+import { isModernVersion } from '../src/protocol/versions'
 import { type AppEnv, type Era, HEADER } from '../src/types'
+
+/** Where a 2026-07-28 request carries its revision (spec: the `_meta` envelope). */
+const CLAIM = 'io.modelcontextprotocol/protocolVersion'
 
 /** The era of a `POST /mcp` whose body parsed as `body`. */
 export function postEra(c: Context<AppEnv>, body: unknown): Era {
   // Clients that negotiated a session sometimes send a modern MCP-Protocol-Version header on it
   // (a known connector bug); the session's own version applies, so the session serves them.
   if (c.req.header(HEADER.sessionId) !== undefined) return 'legacy'
+  const protocolVersionHeader = c.req.header(HEADER.protocolVersion)
+  // The hot path: a well-formed message claiming the modern revision its header names is the
+  // modern leg's whatever else the rule says (it is modern, or a refusal the leg words), and the
+  // SDK's handler classifies it again there; classifying it here too cost a second pass.
+  if (
+    protocolVersionHeader !== undefined &&
+    isModernVersion(protocolVersionHeader) &&
+    claims(body, protocolVersionHeader)
+  ) {
+    return 'modern'
+  }
   const outcome = classifyInboundRequest({
     httpMethod: 'POST',
-    protocolVersionHeader: c.req.header(HEADER.protocolVersion),
+    protocolVersionHeader,
     mcpMethodHeader: c.req.header(HEADER.mcpMethod),
     mcpNameHeader: c.req.header(HEADER.mcpName),
     body,
@@ -31,6 +46,17 @@ export function postEra(c: Context<AppEnv>, body: unknown): Era {
     return 'legacy'
   }
   return 'modern'
+}
+
+/** Whether `body` is one JSON-RPC request or notification whose envelope claims `version`. */
+function claims(body: unknown, version: string): boolean {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return false
+  const { jsonrpc, method, id, params } = body as Record<string, unknown>
+  if (jsonrpc !== '2.0' || typeof method !== 'string') return false
+  if (id !== undefined && typeof id !== 'string' && typeof id !== 'number') return false
+  const meta =
+    typeof params === 'object' && params !== null ? Reflect.get(params, '_meta') : undefined
+  return typeof meta === 'object' && meta !== null && Reflect.get(meta, CLAIM) === version
 }
 
 /** Whether `body` is a batch with an element the SDK classifies as modern. */
