@@ -325,8 +325,12 @@ async function killGroup(child: ChildProcess, pgid: number, exited: Promise<void
     signalGroup(pgid, 'SIGKILL')
     await waitForGroupExit(pgid, 2_000)
   }
-  // The group leader is our own child: make sure it's reaped and its pipes are closed.
-  if (child.exitCode === null && child.signalCode === null) await exited
+  // The group leader is our own child: make sure it's reaped and its pipes are closed. Bounded,
+  // so a stop can never outlast the hook that called it: its caller's error, with the server's
+  // output, is what tells why a start failed.
+  if (child.exitCode === null && child.signalCode === null) {
+    await Promise.race([exited, sleep(SIGTERM_GRACE_MS)])
+  }
   child.stdout?.destroy()
   child.stderr?.destroy()
 }
