@@ -8,13 +8,10 @@
  * modern leg must refuse (a claim with a mismatching header, a modern header without a claim,
  * a batch with a claim), is the modern leg's to answer.
  */
-import { classifyInboundRequest } from '@modelcontextprotocol/server'
+import { classifyInboundRequest, PROTOCOL_VERSION_META_KEY } from '@modelcontextprotocol/server'
 import type { Context } from 'hono'
 import { isModernVersion } from '../src/protocol/versions'
 import { type AppEnv, type Era, HEADER } from '../src/types'
-
-/** Where a 2026-07-28 request carries its revision (spec: the `_meta` envelope). */
-const CLAIM = 'io.modelcontextprotocol/protocolVersion'
 
 /** The era of a `POST /mcp` whose body parsed as `body`. */
 export function postEra(c: Context<AppEnv>, body: unknown): Era {
@@ -56,7 +53,11 @@ function claims(body: unknown, version: string): boolean {
   if (id !== undefined && typeof id !== 'string' && typeof id !== 'number') return false
   const meta =
     typeof params === 'object' && params !== null ? Reflect.get(params, '_meta') : undefined
-  return typeof meta === 'object' && meta !== null && Reflect.get(meta, CLAIM) === version
+  return (
+    typeof meta === 'object' &&
+    meta !== null &&
+    Reflect.get(meta, PROTOCOL_VERSION_META_KEY) === version
+  )
 }
 
 /** Whether `body` is a batch with an element the SDK classifies as modern. */

@@ -102,8 +102,7 @@ function entriesFor(entries: ServerEntries, body: unknown): ServerEntries {
     )
     singleTools.set(entries, byName)
   }
-  const one = byName.get(name)
-  return one ?? entries
+  return byName.get(name) ?? entries
 }
 
 /**

@@ -30,7 +30,8 @@ export class BodyWire implements SSEWire {
           this.#controller = controller
         },
         pull: () => this.#release(),
-        cancel: () => this.#aborted(),
+        // The client went away.
+        cancel: () => this.#end(),
       },
       // One chunk may wait in the body; a write beyond that waits until the reader takes it, so
       // a stream nobody reads shows as a write that never completes.
@@ -65,14 +66,8 @@ export class BodyWire implements SSEWire {
   abort(): void {
     if (this.#ended) return
     // Unsent frames are discarded and the body ends now, cleanly, whatever the client reads.
-    this.#ended = true
-    try {
-      this.#controller.close()
-    } catch {
-      // Already closed or errored.
-    }
-    this.#release()
-    this.#notify()
+    this.#controller.close()
+    this.#end()
   }
 
   onAbort(listener: () => void): void {
@@ -86,14 +81,11 @@ export class BodyWire implements SSEWire {
     drained?.()
   }
 
-  #aborted(): void {
+  /** The stream is over without a close of ours: waiting writes fail, the listeners hear. */
+  #end(): void {
     if (this.#ended) return
     this.#ended = true
     this.#release()
-    this.#notify()
-  }
-
-  #notify(): void {
     for (const listener of this.#onAbort.splice(0)) listener()
   }
 }

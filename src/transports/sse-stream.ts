@@ -123,10 +123,9 @@ export class SSEStream {
     return this.#enqueue(async () => this.#api.mark?.(eventId))
   }
 
-  /** Writes a frame built elsewhere (a bridged stream's, in the Worker), as it is. */
-  writeFrame(frame: EventFrame | { readonly raw: string }): Promise<void> {
-    if ('raw' in frame) return this.#enqueue(() => this.#api.write(frame.raw))
-    return this.#enqueue(() => this.#api.writeSSE(frame))
+  /** Writes SSE text framed elsewhere (a bridged stream's, in the Worker), as it is. */
+  writeRaw(text: string): Promise<void> {
+    return this.#enqueue(() => this.#api.write(text))
   }
 
   /**

@@ -94,7 +94,7 @@ class StreamBridge {
         return
       }
       if (frame.id !== undefined) this.#resumeAfter = frame.id
-      void this.stream.writeFrame({ raw: frame.text })
+      void this.stream.writeRaw(frame.text)
     })
     socket.addEventListener('close', ({ code }) => this.#broken(socket, code))
     socket.addEventListener('error', () => this.#broken(socket, 1006))
