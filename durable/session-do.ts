@@ -23,6 +23,7 @@ import { negotiatedInitializeParams } from '../src/protocol/initialize-params'
 import { allowsBatches, DEFAULT_ASSUMED_VERSION } from '../src/protocol/versions'
 import { readSessionConfig, type SessionConfig } from '../src/session-config'
 import { LEGACY_STREAM, STANDALONE_STREAM } from '../src/transports/event-journal'
+import { emptyReply, type SessionReply } from '../src/transports/session-reply'
 import { REQUEST_ID_HEADER_OUT, SESSION_ID_HEADER_OUT } from '../src/types'
 import type { EventLog } from './event-log'
 import { LiveSlot } from './live-slot'
@@ -101,7 +102,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
   }
 
   /** Handles `POST /mcp`: its reply is JSON, an SSE stream, or 202 for notifications only. */
-  async post(call: SessionPost): Promise<Response> {
+  async post(call: SessionPost): Promise<SessionReply> {
     // The Worker already validated every message (and that initialize comes alone).
     const [first] = call.messages
     if (first && 'method' in first && first.method === 'initialize' && 'id' in first) {
@@ -119,7 +120,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     if (requestIds.length > 0) this.#state.markUsed(Date.now())
     if (requestIds.length === 0) {
       for (const message of call.messages) live.receive(message, this.#state)
-      return new Response(null, { status: 202, headers: this.#sessionHeaders(call) })
+      return emptyReply(202, this.#sessionHeaders(call))
     }
     const reply = live.openReply(requestIds, call.batch, this.#sessionHeaders(call))
     for (const message of call.messages) live.receive(message, this.#state, reply)
@@ -184,7 +185,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
   }
 
   /** Handles `POST /messages`: one message, 202; replies go on the stream or wait in the log. */
-  async postLegacy(call: SessionPost): Promise<Response> {
+  async postLegacy(call: SessionPost): Promise<SessionReply> {
     const rejected = this.#gate.check(call)
     if (rejected) return rejected
     const [message] = call.messages
@@ -196,7 +197,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     this.#gate.touch()
     const refusal = await live.postLegacy(message, this.#state, call.kind)
     if (refusal) return refusal
-    return new Response(null, { status: 202, headers: { [REQUEST_ID_HEADER_OUT]: call.requestId } })
+    return emptyReply(202, { [REQUEST_ID_HEADER_OUT]: call.requestId })
   }
 
   /** Handles `DELETE /mcp`: closes the session's connections and deletes all its storage. */
@@ -247,7 +248,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     await this.#alarm.set(this.#alarm.next(now, expiresAt, this.#log.size().events > 0))
   }
 
-  async #initialize(call: SessionPost, request: JSONRPCRequest): Promise<Response> {
+  async #initialize(call: SessionPost, request: JSONRPCRequest): Promise<SessionReply> {
     const initializeParams = negotiatedInitializeParams(call.kind, request.params)
     if (initializeParams === undefined) return malformedInitialize()
     if (this.#state.record !== undefined) return alreadyInitialized()

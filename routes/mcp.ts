@@ -15,6 +15,7 @@ import { RPC_ERROR } from '../src/protocol/json-rpc-error'
 import { messagesOf, parseJson } from '../src/protocol/parse-messages'
 import { isModernVersion } from '../src/protocol/versions'
 import { readSessionConfig } from '../src/session-config'
+import { toResponse } from '../src/transports/session-reply'
 import { bridgeStream } from '../src/transports/stream-bridge'
 import { type AppEnv, HEADER } from '../src/types'
 import { postEra } from './era'
@@ -102,9 +103,9 @@ export function mcpRoutes(serveModern: ModernLeg): Hono<AppEnv> {
             'Invalid Request: initialize is only accepted without an Mcp-Session-Id header',
           )
         }
-        return newSession(c.env).stub.post(call)
+        return toResponse(await newSession(c.env).stub.post(call))
       }
-      return existingSession(c).post(call)
+      return toResponse(await existingSession(c).post(call))
     },
   )
 

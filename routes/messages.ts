@@ -7,6 +7,7 @@ import { Hono } from 'hono'
 import { mcpHttpError } from '../src/http-error'
 import { RPC_ERROR } from '../src/protocol/json-rpc-error'
 import { parseMessages } from '../src/protocol/parse-messages'
+import { toResponse } from '../src/transports/session-reply'
 import type { AppEnv } from '../src/types'
 import { limitBody, requireJsonBody, sessionIdQuery } from './request-checks'
 import { caller, sessionStub } from './session-stub'
@@ -29,11 +30,13 @@ export function messagesRoutes(): Hono<AppEnv> {
         'Invalid Request: the HTTP+SSE transport takes one JSON-RPC message per POST, not a batch',
       )
     }
-    return sessionStub(c.env, sessionId).postLegacy({
-      ...caller(c, KIND),
-      messages: parsed.messages,
-      batch: false,
-    })
+    return toResponse(
+      await sessionStub(c.env, sessionId).postLegacy({
+        ...caller(c, KIND),
+        messages: parsed.messages,
+        batch: false,
+      }),
+    )
   })
 
   app.all('/', function messagesMethodNotAllowed() {

@@ -12,6 +12,7 @@ import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.
 import type { EventJournal, JournalEvent } from './event-journal'
 import { JournaledStream } from './journaled-stream'
 import { isResponse, type MessageSink } from './message-sink'
+import { jsonReply, type SessionReply } from './session-reply'
 import { SSEStream } from './sse-stream'
 
 /** Options of a {@link ReplyStream}. */
@@ -38,12 +39,12 @@ export interface ReplyStreamOptions {
 /** Collects the server's messages for the requests of one POST and turns them into its reply. */
 export class ReplyStream implements MessageSink {
   /** Resolves with the HTTP response once its form (JSON or SSE) is known. */
-  readonly response: Promise<Response>
+  readonly response: Promise<SessionReply>
   readonly #requestIds: readonly RequestId[]
   readonly #pending: Set<RequestId>
   readonly #buffered: JSONRPCMessage[] = []
   readonly #options: ReplyStreamOptions
-  #resolve!: (response: Response) => void
+  #resolve!: (response: SessionReply) => void
   #stream: JournaledStream | undefined
   #done = false
 
@@ -89,7 +90,7 @@ export class ReplyStream implements MessageSink {
     if (last) {
       this.#markDone()
       const body = this.#options.batch ? this.#buffered : this.#buffered[0]
-      this.#resolve(Response.json(body, { status: 200, headers: this.#options.headers }))
+      this.#resolve(jsonReply(body, 200, this.#options.headers))
     }
   }
 
@@ -118,7 +119,7 @@ export class ReplyStream implements MessageSink {
     if (this.#stream === undefined && this.#buffered.length > 0) {
       this.#markDone()
       const body = this.#options.batch ? this.#buffered : this.#buffered[0]
-      this.#resolve(Response.json(body, { status: 200, headers: this.#options.headers }))
+      this.#resolve(jsonReply(body, 200, this.#options.headers))
       return
     }
     if (this.#stream === undefined) this.#switchToSSE()

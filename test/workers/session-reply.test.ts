@@ -1,0 +1,145 @@
+/**
+ * Session replies: what a session object answers its RPC calls with. A reply known in full (a
+ * JSON reply, a 202) crosses as plain data and becomes a Response in the Worker; a stream stays a
+ * Response. Either way the client gets the same status, headers and body.
+ */
+import { describe, expect, it } from 'vitest'
+import { emptyReply, jsonReply, toResponse } from '../../src/transports/session-reply'
+import { fetchApp, MSG, openSession, postMcp } from '../helpers/requests'
+import { sessionObject } from '../helpers/session-storage'
+
+const caller = {
+  principal: { name: 'anonymous' },
+  requestId: 'req-test',
+  kind: 'streamable-http',
+} as const
+
+describe('session replies as plain data', () => {
+  it('builds a JSON reply as Response.json would', async () => {
+    const reply = jsonReply({ jsonrpc: '2.0', id: 1, result: {} }, 200, { 'X-Request-Id': 'r1' })
+    expect(reply).toEqual({
+      status: 200,
+      headers: { 'X-Request-Id': 'r1', 'content-type': 'application/json' },
+      body: '{"jsonrpc":"2.0","id":1,"result":{}}',
+    })
+    const res = toResponse(reply)
+    expect(res.status).toBe(200)
+    expect([...res.headers]).toEqual([
+      ['content-type', 'application/json'],
+      ['x-request-id', 'r1'],
+    ])
+    expect(await res.text()).toBe('{"jsonrpc":"2.0","id":1,"result":{}}')
+  })
+
+  it('builds an empty reply with no body', async () => {
+    const res = toResponse(emptyReply(202, { 'X-Request-Id': 'r2' }))
+    expect(res.status).toBe(202)
+    expect([...res.headers]).toEqual([['x-request-id', 'r2']])
+    expect(res.body).toBeNull()
+  })
+
+  it('passes a Response through untouched', () => {
+    const response = new Response('streamed', { status: 200 })
+    expect(toResponse(response)).toBe(response)
+  })
+})
+
+describe("the session object's answers", () => {
+  it('answers a tool call with plain JSON data and a notification with a plain 202', async () => {
+    const sessionId = await openSession()
+    const stub = sessionObject(sessionId)
+    const call = await stub.post({
+      ...caller,
+      messages: [MSG.call('echo', { text: 'plain' }, 7)],
+      batch: false,
+    })
+    expect(call).not.toBeInstanceOf(Response)
+    expect(call).toEqual({
+      status: 200,
+      headers: {
+        'Mcp-Session-Id': sessionId,
+        'X-Request-Id': 'req-test',
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({
+        result: { content: [{ type: 'text', text: 'plain' }] },
+        jsonrpc: '2.0',
+        id: 7,
+      }),
+    })
+    const note = await stub.post({
+      ...caller,
+      messages: [{ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 99 } }],
+      batch: false,
+    })
+    expect(note).toEqual({
+      status: 202,
+      headers: { 'Mcp-Session-Id': sessionId, 'X-Request-Id': 'req-test' },
+    })
+  })
+
+  it('answers a reply that streams with a Response', async () => {
+    const sessionId = await openSession()
+    const reply = await sessionObject(sessionId).post({
+      ...caller,
+      messages: [MSG.call('countdown', { from: 1, intervalMs: 1 }, 8, { progressToken: 't' })],
+      batch: false,
+    })
+    expect(reply).toBeInstanceOf(Response)
+    const res = reply as Response
+    expect(res.headers.get('content-type')).toBe('text/event-stream')
+    expect(await res.text()).toContain('"id":8')
+  })
+})
+
+describe('through the Worker', () => {
+  it("a tool call's JSON reply keeps its status, headers and body", async () => {
+    const sessionId = await openSession()
+    const res = await postMcp(MSG.call('echo', { text: 'through' }, 9), {
+      'mcp-session-id': sessionId,
+      'x-request-id': 'req-through',
+    })
+    const body = JSON.stringify({
+      result: { content: [{ type: 'text', text: 'through' }] },
+      jsonrpc: '2.0',
+      id: 9,
+    })
+    expect(res.status).toBe(200)
+    expect(Object.fromEntries(res.headers)).toEqual({
+      'content-type': 'application/json',
+      'mcp-session-id': sessionId,
+      'x-request-id': 'req-through',
+    })
+    expect(await res.text()).toBe(body)
+  })
+
+  it("a notification's 202 has no body and names the session", async () => {
+    const sessionId = await openSession()
+    const res = await postMcp(
+      { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 1 } },
+      { 'mcp-session-id': sessionId, 'x-request-id': 'req-202' },
+    )
+    expect(res.status).toBe(202)
+    expect(Object.fromEntries(res.headers)).toEqual({
+      'mcp-session-id': sessionId,
+      'x-request-id': 'req-202',
+    })
+    expect(await res.text()).toBe('')
+  })
+
+  it('a legacy POST is answered 202 with no body', async () => {
+    const stream = await fetchApp('/sse', { headers: { accept: 'text/event-stream' } })
+    const reader = stream.body!.getReader()
+    const first = new TextDecoder().decode((await reader.read()).value)
+    const endpoint = /data: (\S+)/.exec(first)![1]!
+    const res = await fetchApp(endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'req-legacy' },
+      body: JSON.stringify(MSG.initialize('2024-11-05')),
+    })
+    expect(res.status).toBe(202)
+    expect(Object.fromEntries(res.headers)).toEqual({ 'x-request-id': 'req-legacy' })
+    expect(await res.text()).toBe('')
+    await reader.cancel()
+  })
+})
