@@ -17,6 +17,7 @@ import {
 import type { McpServerDefinition } from '../define-mcp-server'
 import { type ServerEntries, serverEntries, templatesOf } from '../server-entries'
 import { type InputRound, withInputRounds } from './input-rounds'
+import { withJsonSchemaMemo } from './json-schema-memo'
 import {
   createModernToolContext,
   type ModernScope,
@@ -133,9 +134,12 @@ export function buildModernServer<Env>(
         const tool = createModernToolContext(context, ctx, round)
         return (await handler(args, tool)) as CallToolResult
       })
-    const tool = { ...rest, ...(outputSchema !== undefined && { outputSchema }) }
+    const tool = {
+      ...rest,
+      ...(outputSchema !== undefined && { outputSchema: withJsonSchemaMemo(outputSchema) }),
+    }
     if (inputSchema === undefined) server.registerTool(name, tool, (ctx) => call({}, ctx))
-    else server.registerTool(name, { ...tool, inputSchema }, call)
+    else server.registerTool(name, { ...tool, inputSchema: withJsonSchemaMemo(inputSchema) }, call)
   }
   for (const entry of entries.resources) {
     if ('uri' in entry) {
