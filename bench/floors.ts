@@ -24,7 +24,13 @@ import {
   sseCalls,
   type Target,
 } from './load.ts'
-import { type RunningWorker, startWorker, type WorkerSpec } from './workerd.ts'
+import {
+  type BenchStorage,
+  type RunningWorker,
+  startWorker,
+  storageRoot,
+  type WorkerSpec,
+} from './workerd.ts'
 
 /** What the rounds run. */
 export interface FloorOptions {
@@ -33,6 +39,8 @@ export interface FloorOptions {
   readonly verbose: boolean
   /** Run only these groups (`mcp`, `sse`, `setup`, `modern`, `idle`); all when absent. */
   readonly only?: readonly string[]
+  /** Where every worker's objects keep their SQLite files. */
+  readonly storage: BenchStorage
   readonly log: (line: string) => void
 }
 
@@ -118,14 +126,15 @@ export async function floors(options: FloorOptions): Promise<{
   rows: FloorRow[]
   table: string
 }> {
-  const { log, rounds } = options
+  const { log, rounds, storage } = options
+  const start = (spec: WorkerSpec) => startWorker({ ...spec, storage })
   log('bundling and starting the app (silent and logging), the floors and the baseline…')
   const workers = {
-    app: await startWorker(APP),
-    logged: await startWorker(APP_LOGGED),
-    floor: await startWorker(SDK_FLOOR),
-    base: await startWorker(BASELINE),
-    v2: await startWorker(SDK_V2),
+    app: await start(APP),
+    logged: await start(APP_LOGGED),
+    floor: await start(SDK_FLOOR),
+    base: await start(BASELINE),
+    v2: await start(SDK_V2),
   }
   const t = (worker: RunningWorker, kind: Target['kind'] = 'baseline'): Target => ({ kind, worker })
   const mcp = (w: RunningWorker) => () =>
@@ -189,9 +198,9 @@ export async function floors(options: FloorOptions): Promise<{
   const idle = included('idle')
   if (idle) log(`idle memory: ${options.idle} sessions each, in fresh processes…`)
   const skipped = { kibPerSession: Number.NaN, errors: 0 }
-  const appIdle = idle ? await freshIdleMemory(APP, options.idle) : skipped
-  const floorIdle = idle ? await freshIdleMemory(SDK_FLOOR, options.idle) : skipped
-  const baseIdle = idle ? await freshIdleMemory(BASELINE, options.idle) : skipped
+  const appIdle = idle ? await freshIdleMemory({ ...APP, storage }, options.idle) : skipped
+  const floorIdle = idle ? await freshIdleMemory({ ...SDK_FLOOR, storage }, options.idle) : skipped
+  const baseIdle = idle ? await freshIdleMemory({ ...BASELINE, storage }, options.idle) : skipped
 
   const rate = (r: Run) => r.calls / r.seconds
   const p50 = (r: Run) => percentile(r.latencies, 50)
@@ -303,6 +312,6 @@ export async function floors(options: FloorOptions): Promise<{
         `| ${r.metric} | ${r.baseline === undefined ? '' : fmt(r.baseline)} | ${fmt(r.floor)} | ${fmt(r.app)} | ${r.target === '= 0' ? '' : `${r.ratio.toFixed(2)}×`} | ${r.target} | ${r.target ? (r.ok ? 'ok' : 'MISS') : ''} |`,
     ),
   ]
-  const table = `${lines.join('\n')}\n\n${SESSIONS} sessions × ${PER_SESSION} calls at concurrency ${CONCURRENCY}; ${SETUP} sessions set up; ${options.idle} idle; median of ${rounds} interleaved rounds (ratios taken within each round); the app runs with LOG_LEVEL=silent unless the row says otherwise; CPU is workerd's main thread, which runs all JavaScript.\n`
+  const table = `${lines.join('\n')}\n\n${SESSIONS} sessions × ${PER_SESSION} calls at concurrency ${CONCURRENCY}; ${SETUP} sessions set up; ${options.idle} idle; median of ${rounds} interleaved rounds (ratios taken within each round); the app runs with LOG_LEVEL=silent unless the row says otherwise; CPU is workerd's main thread, which runs all JavaScript; the objects' SQLite files are ${storage === 'memory' ? 'in memory' : 'on disk'} (${storageRoot(storage)}).\n`
   return { ok: rows.every((r) => r.ok), rows, table }
 }

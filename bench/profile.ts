@@ -5,7 +5,8 @@
  * prints self time per call by source file (through the bundle's source map) and the busiest
  * functions (or, with `--allocations`, the bytes allocated per call). Options: `--worker app|sdk-floor|sdk-v2` (default `app`), `--load mcp|sse|modern|setup`
  * (default `mcp`), `--calls N` (default 4000),
- * `--log-level silent|info` (default `silent`), `--top N` (default 25).
+ * `--log-level silent|info` (default `silent`), `--top N` (default 25), `--storage memory|disk`
+ * (default memory, as `npm run bench`).
  */
 
 import fs from 'node:fs'
@@ -13,7 +14,13 @@ import { SourceMap } from 'node:module'
 import path from 'node:path'
 import { inspector } from './inspector.ts'
 import { mcpCalls, modernCalls, type RunResult, sessionSetup, sseCalls } from './load.ts'
-import { freePort, type RunningWorker, startWorker, type WorkerSpec } from './workerd.ts'
+import {
+  freePort,
+  type RunningWorker,
+  startWorker,
+  storageOption,
+  type WorkerSpec,
+} from './workerd.ts'
 
 const args = process.argv.slice(2)
 const option = (name: string, fallback: string) => {
@@ -124,7 +131,7 @@ async function main(): Promise<void> {
   const inspectorPort = await freePort()
   const spec = WORKERS[WORKER]
   if (spec === undefined) throw new Error(`--worker is one of ${Object.keys(WORKERS).join(', ')}`)
-  const worker = await startWorker({ ...spec, inspectorPort })
+  const worker = await startWorker({ ...spec, inspectorPort, storage: storageOption(args) })
   try {
     await load(worker, CALLS) // warm-up: JIT, caches
     const devtools = await inspector(inspectorPort)

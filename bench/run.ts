@@ -6,13 +6,16 @@
  * one table with each figure as a ratio to its floor and the target it must meet; `--json`
  * prints it for machines.
  * Options: `--idle N` (idle sessions held, default 1000), `--rounds N` (default 5), `--verbose`
- * (each round's figures too), `--only mcp,sse,setup,modern,idle` (those groups of the table only). Then the connected-idle row (`connected-idle.ts`: sessions holding
+ * (each round's figures too), `--only mcp,sse,setup,modern,idle` (those groups of the table only),
+ * `--storage memory|disk` (where the objects' SQLite files live, default memory: see
+ * `workerd.ts`). Then the connected-idle row (`connected-idle.ts`: sessions holding
  * streams open, then one shared write), with its own options: `--connected-n 1000,5000`
  * (`0` skips it), `--connected-seconds 60`, `--connected-transport mcp|sse|both`.
  */
 import { type ConnectedIdleRow, connectedIdle, connectedIdleOptions } from './connected-idle.ts'
 import { connectedIdleTable } from './connected-idle-table.ts'
 import { floors } from './floors.ts'
+import { storageOption } from './workerd.ts'
 
 const args = process.argv.slice(2)
 const option = (name: string, fallback: number) => {
@@ -33,7 +36,8 @@ const log = (line: string) => {
 async function main(): Promise<void> {
   // Read first, so a bad option fails before the long rounds.
   const connected = connectedIdleOptions(args)
-  const floor = await floors({ rounds: ROUNDS, idle: IDLE, verbose, only: ONLY, log })
+  const storage = storageOption(args)
+  const floor = await floors({ rounds: ROUNDS, idle: IDLE, verbose, only: ONLY, storage, log })
   // After the floors' workers are stopped: each connected-idle row runs in a workerd of its own.
   const idleRows: ConnectedIdleRow[] = []
   if (connected.sizes.length > 0) {
