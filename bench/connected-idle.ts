@@ -8,7 +8,8 @@
  * delivery time to each subscriber.
  *
  * Options (argv, else env): `--connected-n 1000,5000` (`CONNECTED_N`), `--connected-seconds 60`
- * (`CONNECTED_SECONDS`), `--connected-transport mcp|sse|both` (`CONNECTED_TRANSPORT`); `--json`
+ * (`CONNECTED_SECONDS`), `--connected-transport mcp|sse|both` (`CONNECTED_TRANSPORT`),
+ * `--storage memory|disk` (as for the main table); `--json`
  * when run alone. `--connected-n 0` skips the row in `npm run bench`.
  */
 import fs from 'node:fs'
@@ -25,13 +26,22 @@ import {
 } from './idle-sessions.ts'
 import { inspector } from './inspector.ts'
 import { percentile } from './load.ts'
-import { freePort, type RunningWorker, startWorker, type WorkerSpec } from './workerd.ts'
+import {
+  type BenchStorage,
+  freePort,
+  type RunningWorker,
+  startWorker,
+  storageOption,
+  type WorkerSpec,
+} from './workerd.ts'
 
 /** What to run. */
 export interface ConnectedIdleOptions {
   readonly sizes: readonly number[]
   readonly idleSeconds: number
   readonly transports: readonly Transport[]
+  /** Where the objects' SQLite files live (`--storage`, as for the main table). */
+  readonly storage: BenchStorage
 }
 
 /** What one (transport, N) run measured. */
@@ -104,7 +114,7 @@ export function connectedIdleOptions(
     throw new Error(`bad option: transport ${transport}, idle seconds ${idleSeconds}`)
   }
   const transports: Transport[] = transport === 'both' ? ['mcp', 'sse'] : [transport as Transport]
-  return { sizes, idleSeconds, transports }
+  return { sizes, idleSeconds, transports, storage: storageOption(argv) }
 }
 
 /** Opens `count` sessions `concurrency` at a time; failed opens are counted, not thrown. */
@@ -156,9 +166,10 @@ async function measure(
   transport: Transport,
   n: number,
   idleSeconds: number,
+  storage: BenchStorage,
 ): Promise<ConnectedIdleRow> {
   const inspectorPort = await freePort()
-  const worker: RunningWorker = await startWorker({ ...APP, inspectorPort })
+  const worker: RunningWorker = await startWorker({ ...APP, inspectorPort, storage })
   // The isolate's heap, beside the process's RSS: how much of a session is JavaScript. The
   // inspector is attached only for the measurement: attached, it slows the isolate down.
   const heap = async () => {
@@ -279,7 +290,7 @@ export async function connectedIdle(options: ConnectedIdleOptions): Promise<Conn
     if (n + 512 > limit) log(`N=${n} needs more than the ${limit} descriptors allowed here`)
     for (const transport of options.transports) {
       const started = performance.now()
-      rows.push(await measure(transport, n, options.idleSeconds))
+      rows.push(await measure(transport, n, options.idleSeconds, options.storage))
       log(`${transport} N=${n}: done in ${((performance.now() - started) / 1000).toFixed(0)} s`)
     }
   }
@@ -293,7 +304,7 @@ async function main(): Promise<void> {
   if (process.argv.includes('--json')) {
     process.stdout.write(`${JSON.stringify({ options, rows }, null, 2)}\n`)
   } else {
-    process.stdout.write(connectedIdleTable(rows, options.idleSeconds))
+    process.stdout.write(connectedIdleTable(rows, options.idleSeconds, options.storage))
     for (const r of rows) {
       if (r.firstError) log(`${r.transport} N=${r.n}: first error: ${r.firstError}`)
     }

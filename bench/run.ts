@@ -54,7 +54,9 @@ async function main(): Promise<void> {
   } else {
     process.stdout.write(floor.table)
     if (idleRows.length > 0) {
-      process.stdout.write(`\n${connectedIdleTable(idleRows, connected.idleSeconds)}`)
+      process.stdout.write(
+        `\n${connectedIdleTable(idleRows, connected.idleSeconds, connected.storage)}`,
+      )
     }
   }
   process.exitCode = floor.ok && idleRows.every((r) => r.misses.length === 0) ? 0 : 1

@@ -5,6 +5,16 @@
 import { expect } from 'vitest'
 import { postMcp } from './requests'
 
+/** The scope of a modern request that asks for no input (for building its server directly). */
+export const NO_INPUT_SCOPE = {
+  env: {},
+  principal: { name: 'anonymous' },
+  requestId: 'r',
+  stateCodec: () => {
+    throw new Error('no input here')
+  },
+}
+
 /** The revision modern requests claim. */
 export const MODERN = '2026-07-28'
 

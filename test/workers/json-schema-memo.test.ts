@@ -10,6 +10,7 @@ import { defineMcpServer } from '../../src/define-mcp-server'
 import { jsonSchema } from '../../src/json-schema-input'
 import { withJsonSchemaMemo } from '../../src/modern/json-schema-memo'
 import { buildModernServer } from '../../src/modern/modern-server'
+import { NO_INPUT_SCOPE } from '../helpers/modern'
 
 const TARGET = { target: 'draft-2020-12' }
 
@@ -106,17 +107,9 @@ describe('withJsonSchemaMemo', () => {
       },
     })
     const renderInput = vi.spyOn(input['~standard'].jsonSchema, 'input')
-    const scope = {
-      env: {},
-      principal: { name: 'anonymous' },
-      requestId: 'r',
-      stateCodec: () => {
-        throw new Error('no input here')
-      },
-    }
     const call = { method: 'tools/call', params: { name: 'echo', arguments: { text: 'x' } } }
     const schemas = [1, 2, 3].map(() =>
-      buildModernServer(definition, scope, call).toolInputSchemaJson('echo'),
+      buildModernServer(definition, NO_INPUT_SCOPE, call).toolInputSchemaJson('echo'),
     )
     expect(schemas[1]).toEqual(schemas[0])
     expect(schemas[2]).toEqual(schemas[0])

@@ -10,16 +10,7 @@ import { z } from 'zod'
 import { defineMcpServer, resourceTemplate } from '../../src/define-mcp-server'
 import { buildModernServer } from '../../src/modern/modern-server'
 import { serverEntries } from '../../src/server-entries'
-
-/** The scope of a modern request that asks for no input. */
-const scope = {
-  env: {},
-  principal: { name: 'anonymous' },
-  requestId: 'r',
-  stateCodec: () => {
-    throw new Error('no input here')
-  },
-}
+import { NO_INPUT_SCOPE } from '../helpers/modern'
 
 describe('serverEntries', () => {
   it('runs setup once, and keeps what it registered in order', () => {
@@ -45,8 +36,8 @@ describe('serverEntries', () => {
       },
     })
     const first = serverEntries(definition)
-    buildModernServer(definition, scope)
-    buildModernServer(definition, scope)
+    buildModernServer(definition, NO_INPUT_SCOPE)
+    buildModernServer(definition, NO_INPUT_SCOPE)
     expect(serverEntries(definition)).toBe(first)
     expect(runs).toBe(1)
     expect(first.tools.map((tool) => tool.name)).toEqual(['b', 'a'])
@@ -100,7 +91,7 @@ describe('serverEntries', () => {
       const tools = vi.spyOn(McpServer.prototype, 'registerTool')
       const resources = vi.spyOn(McpServer.prototype, 'registerResource')
       const prompts = vi.spyOn(McpServer.prototype, 'registerPrompt')
-      buildModernServer(definition, scope, body)
+      buildModernServer(definition, NO_INPUT_SCOPE, body)
       const names = {
         tools: tools.mock.calls.map((args) => args[0]),
         resources: resources.mock.calls.map((args) => args[0]),
