@@ -28,7 +28,7 @@ import {
   type BenchStorage,
   type RunningWorker,
   startWorker,
-  storageRoot,
+  storageNote,
   type WorkerSpec,
 } from './workerd.ts'
 
@@ -320,6 +320,6 @@ export async function floors(options: FloorOptions): Promise<{
         `| ${r.metric} | ${r.baseline === undefined ? '' : fmt(r.baseline)} | ${fmt(r.floor)} | ${fmt(r.app)} | ${r.target === '= 0' ? '' : `${r.ratio.toFixed(2)}×`} | ${r.target} | ${r.target ? (r.ok ? 'ok' : 'MISS') : ''} |`,
     ),
   ]
-  const table = `${lines.join('\n')}\n\n${SESSIONS} sessions × ${PER_SESSION} calls at concurrency ${CONCURRENCY}; ${SETUP} sessions set up; ${options.idle} idle; median of ${rounds} interleaved rounds (ratios taken within each round); the app runs with LOG_LEVEL=silent unless the row says otherwise; CPU is workerd's main thread, which runs all JavaScript; the objects' SQLite files are ${storage === 'memory' ? 'in memory' : 'on disk'} (${storageRoot(storage)}).\n`
+  const table = `${lines.join('\n')}\n\n${SESSIONS} sessions × ${PER_SESSION} calls at concurrency ${CONCURRENCY}; ${SETUP} sessions set up; ${options.idle} idle; median of ${rounds} interleaved rounds (ratios taken within each round); the app runs with LOG_LEVEL=silent unless the row says otherwise; CPU is workerd's main thread, which runs all JavaScript; the objects' SQLite files are ${storageNote(storage)}.\n`
   return { ok: rows.every((r) => r.ok), rows, table }
 }

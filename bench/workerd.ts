@@ -48,11 +48,17 @@ export const DEFAULT_STORAGE: BenchStorage = 'memory'
 const MEMORY_ROOT = '/dev/shm'
 
 /** The folder a worker's bundle and state go in, for `storage`; memory falls back to disk. */
-export function storageRoot(storage: BenchStorage = DEFAULT_STORAGE): string {
+function storageRoot(storage: BenchStorage = DEFAULT_STORAGE): string {
   if (storage === 'memory' && fs.statSync(MEMORY_ROOT, { throwIfNoEntry: false })?.isDirectory()) {
     return MEMORY_ROOT
   }
   return os.tmpdir()
+}
+
+/** Where `storage` puts the objects' files, in words for a table's footer (the fallback shows). */
+export function storageNote(storage: BenchStorage = DEFAULT_STORAGE): string {
+  const root = storageRoot(storage)
+  return `${root === MEMORY_ROOT ? 'in memory' : 'on disk'} (${root})`
 }
 
 /** Reads `--storage memory|disk` from a bench's arguments. */
