@@ -71,9 +71,13 @@ export class EventLog implements EventJournal {
     return id
   }
 
-  append(streamId: string, message: JSONRPCMessage, seq = this.#issue()): string {
+  append(
+    streamId: string,
+    message: JSONRPCMessage,
+    seq = this.#issue(),
+    text = JSON.stringify(message),
+  ): string {
     this.#ensureStream(streamId)
-    const text = JSON.stringify(message)
     this.#sql.exec(
       'INSERT INTO mcp_events (seq, stream, message, bytes, at) VALUES (?, ?, ?, ?, ?)',
       seq,

@@ -18,6 +18,7 @@
  * unused for the TTL.
  */
 import { DurableObject } from 'cloudflare:workers'
+import type { StorageListOptions } from '../src/define-mcp-server'
 import { readSessionConfig } from '../src/session-config'
 
 interface HandleRecord {
@@ -64,13 +65,20 @@ export class HandleDO extends DurableObject {
     return this.#owned(principal) && this.ctx.storage.kv.delete(APP + key)
   }
 
-  /** The entries whose key starts with `prefix`, in key order. */
-  async list(principal: string, prefix: string): Promise<Array<[string, unknown]>> {
+  /** The entries whose key starts with `prefix`, in key order (a page of them, with `options`). */
+  async list(
+    principal: string,
+    prefix: string,
+    options: StorageListOptions = {},
+  ): Promise<Array<[string, unknown]>> {
     if (!this.#owned(principal)) return []
-    return [...this.ctx.storage.kv.list({ prefix: APP + prefix })].map(([key, value]) => [
-      key.slice(APP.length),
-      value,
-    ])
+    const { startAfter, limit } = options
+    const entries = this.ctx.storage.kv.list({
+      prefix: APP + prefix,
+      ...(startAfter !== undefined && { startAfter: APP + startAfter }),
+      ...(limit !== undefined && { limit }),
+    })
+    return [...entries].map(([key, value]) => [key.slice(APP.length), value])
   }
 
   /** Ends the handle now (its owner only). */

@@ -20,6 +20,7 @@ import { formatEventId, LEGACY_STREAM, STANDALONE_STREAM } from '../src/transpor
 import type { JournaledStream } from '../src/transports/journaled-stream'
 import { type MessageSink, onSuccess } from '../src/transports/message-sink'
 import { ReplyStream } from '../src/transports/reply-stream'
+import type { ResponseLimit } from '../src/transports/response-limit'
 import type { SessionTransport } from '../src/transports/session-transport'
 import { SSEStream } from '../src/transports/sse-stream'
 import { StreamAfter } from '../src/transports/stream-after'
@@ -50,6 +51,7 @@ export class LiveSession {
   readonly #standalone: JournaledStream
   readonly #legacy: JournaledStream
   readonly #legacyRequests: LegacyRequests
+  readonly #limit: ResponseLimit
   readonly #primeRetryMs: number | undefined
   /** Primed sessions only: a reply still waiting after `sseAfterMs` becomes a resumable stream. */
   readonly #streamAfter: StreamAfter | undefined
@@ -68,6 +70,7 @@ export class LiveSession {
     this.hooks = wiring.hooks
     this.#standalone = wiring.standalone
     this.#legacy = wiring.legacy
+    this.#limit = wiring.limit
     this.#legacyRequests = new LegacyRequests(log, this.#legacy, config.legacyLogDelayMs)
     // Spec 2025-11-25: priming events; older clients may choke on an event with empty data.
     this.#primeRetryMs =
@@ -169,6 +172,7 @@ export class LiveSession {
     const reply = new ReplyStream(requestIds, {
       journal: this.log,
       batch,
+      limit: this.#limit,
       headers,
       keepaliveMs: this.config.keepaliveMs,
       primeRetryMs: this.#primeRetryMs,

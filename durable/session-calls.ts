@@ -3,6 +3,7 @@
  * What the Worker's routes send a session object: the RPC payloads of `SessionDO`'s methods.
  */
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
+import { FRAMING } from '../src/transports/bridge-frames'
 import type { Principal, SessionKind } from '../src/types'
 
 /** What every call from the Worker carries besides its payload. */
@@ -29,6 +30,11 @@ export interface StreamOpen extends SessionCall {
    * is): what a new connection starts with (priming, `endpoint`) was sent already.
    */
   readonly reconnect?: boolean
+  /**
+   * The highest bridge framing the Worker reads (`bridge-frames.ts`); {@link streamSocketRequest}
+   * sets it. A Worker of the previous version sends none, and reads framing 1.
+   */
+  readonly framing?: number
 }
 
 /** A `GET /sse`: a new session (`create`) or a reconnect to an existing one. */
@@ -52,7 +58,7 @@ const CALL_HEADER = 'x-mcp-stream-call'
  */
 export function streamSocketRequest(call: StreamSocketCall): Request {
   return new Request('https://session.internal/stream', {
-    headers: { upgrade: 'websocket', [CALL_HEADER]: JSON.stringify(call) },
+    headers: { upgrade: 'websocket', [CALL_HEADER]: JSON.stringify({ ...call, framing: FRAMING }) },
   })
 }
 

@@ -22,6 +22,7 @@ import type { McpPlugin } from '../src/plugins/plugin'
 import { negotiatedInitializeParams } from '../src/protocol/initialize-params'
 import { allowsBatches, DEFAULT_ASSUMED_VERSION } from '../src/protocol/versions'
 import { readSessionConfig, type SessionConfig } from '../src/session-config'
+import { framingFor } from '../src/transports/bridge-frames'
 import { LEGACY_STREAM, STANDALONE_STREAM } from '../src/transports/event-journal'
 import { emptyReply, type SessionReply } from '../src/transports/session-reply'
 import { REQUEST_ID_HEADER_OUT, SESSION_ID_HEADER_OUT } from '../src/types'
@@ -152,9 +153,10 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     if (resume !== undefined && resume.streamId !== STANDALONE_STREAM) {
       return live.resumeReply(resume.streamId, resume.seq).toResponse(this.#sessionHeaders(call))
     }
-    const { connection, client } = this.#sockets.accept(STANDALONE_STREAM)
+    const framing = framingFor(call.framing)
+    const { connection, client } = this.#sockets.accept(STANDALONE_STREAM, framing)
     live.openStandalone(connection, resume?.seq, call.reconnect)
-    return socketResponse(client, this.#sessionHeaders(call))
+    return socketResponse(client, this.#sessionHeaders(call), framing)
   }
 
   /** `GET /sse`: starts a legacy session, or reconnects (and resumes) one; always bridged. */
@@ -170,9 +172,14 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     const resume = resumePoint(this.#log, call.lastEventId, [LEGACY_STREAM])
     if (resume instanceof Response) return resume
     const live = await this.#slot.live()
-    const { connection, client } = this.#sockets.accept(LEGACY_STREAM, this.#config.progressGapMs)
+    const framing = framingFor(call.framing)
+    const { connection, client } = this.#sockets.accept(
+      LEGACY_STREAM,
+      framing,
+      this.#config.progressGapMs,
+    )
     live.connectLegacy(connection, call.endpoint, resume?.seq, call.reconnect)
-    return socketResponse(client, { [REQUEST_ID_HEADER_OUT]: call.requestId })
+    return socketResponse(client, { [REQUEST_ID_HEADER_OUT]: call.requestId }, framing)
   }
 
   /** A bridged stream's socket closed from the Worker's side: its client is gone. */

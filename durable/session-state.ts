@@ -32,7 +32,7 @@ import type {
   InitializeRequest,
   LoggingLevel,
 } from '@modelcontextprotocol/sdk/types.js'
-import type { SessionStorage } from '../src/define-mcp-server'
+import type { SessionStorage, StorageListOptions } from '../src/define-mcp-server'
 import type { SessionKind } from '../src/types'
 
 /** How often, at most, `lastSeenAt` is written. */
@@ -202,9 +202,15 @@ export class SessionState {
       get: <T>(key: string) => kv.get<T>(prefix + key),
       put: (key, value) => kv.put(prefix + key, value),
       delete: (key) => kv.delete(prefix + key),
-      list: <T>(keyPrefix = '') => {
+      list: <T>(keyPrefix = '', options: StorageListOptions = {}) => {
+        const { startAfter, limit } = options
         const entries = new Map<string, T>()
-        for (const [key, value] of kv.list<T>({ prefix: prefix + keyPrefix })) {
+        const page = kv.list<T>({
+          prefix: prefix + keyPrefix,
+          ...(startAfter !== undefined && { startAfter: prefix + startAfter }),
+          ...(limit !== undefined && { limit }),
+        })
+        for (const [key, value] of page) {
           entries.set(key.slice(prefix.length), value)
         }
         return entries

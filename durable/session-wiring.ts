@@ -11,6 +11,7 @@ import type { McpPlugin } from '../src/plugins/plugin'
 import type { SessionConfig } from '../src/session-config'
 import { LEGACY_STREAM, STANDALONE_STREAM } from '../src/transports/event-journal'
 import { JournaledStream } from '../src/transports/journaled-stream'
+import { ResponseLimit } from '../src/transports/response-limit'
 import { SessionTransport } from '../src/transports/session-transport'
 import type { EventLog } from './event-log'
 import type { RequestLedger } from './request-ledger'
@@ -38,6 +39,8 @@ export class SessionWiring {
   readonly transport: SessionTransport
   readonly standalone: JournaledStream
   readonly legacy: JournaledStream
+  /** The largest response the session sends (`RESPONSE_MAX_BYTES`). */
+  readonly limit: ResponseLimit
 
   constructor(parts: WiringParts) {
     const { sessionId, record, log, config } = parts
@@ -55,10 +58,14 @@ export class SessionWiring {
         ? (message, related) => hooks.outgoing(message, principal, related)
         : undefined,
     })
-    this.standalone = new JournaledStream(STANDALONE_STREAM, log)
+    this.limit = new ResponseLimit(config.maxResponseBytes)
+    this.standalone = new JournaledStream(STANDALONE_STREAM, log, { limit: this.limit })
     // 2024-11-05 defines no resumption, so what a connected client is sent is group-committed
     // (config.legacyLogDelayMs) rather than logged one commit per event.
-    this.legacy = new JournaledStream(LEGACY_STREAM, log, { logWithinMs: config.legacyLogDelayMs })
+    this.legacy = new JournaledStream(LEGACY_STREAM, log, {
+      logWithinMs: config.legacyLogDelayMs,
+      limit: this.limit,
+    })
     // Every message that relates to no request goes to the session's one unrelated stream, and
     // waits in the log when no client is connected to it.
     this.transport.setStandalone(record.kind === 'sse' ? this.legacy : this.standalone)

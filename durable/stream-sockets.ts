@@ -12,6 +12,9 @@ import {
   closeQuietly,
   type EventFrame,
   encodeFrame,
+  FRAMING_HEADER,
+  type Framing,
+  MAX_CHUNK_CHARS,
 } from '../src/transports/bridge-frames'
 import { SSEStream, type SSEWire } from '../src/transports/sse-stream'
 
@@ -23,6 +26,8 @@ interface SocketAttachment {
   readonly order: number
   /** The progress gap of the stream's connection (legacy streams). */
   readonly progressGapMs: number
+  /** The framing the Worker at the other end reads (absent on sockets of the previous version). */
+  readonly framing?: Framing
 }
 
 /** One connection over a socket: frames as WebSocket messages. */
@@ -30,7 +35,10 @@ class SocketWire implements SSEWire {
   readonly #listeners: Array<() => void> = []
   #gone = false
 
-  constructor(readonly socket: WebSocket) {}
+  constructor(
+    readonly socket: WebSocket,
+    readonly framing: Framing,
+  ) {}
 
   async writeSSE(message: EventFrame): Promise<void> {
     this.#send(message)
@@ -65,7 +73,7 @@ class SocketWire implements SSEWire {
 
   #send(frame: BridgeFrame): void {
     // A socket that is closing or closed throws; the stream treats that as a gone client.
-    for (const chunk of encodeFrame(frame)) this.socket.send(chunk)
+    for (const chunk of encodeFrame(frame, MAX_CHUNK_CHARS, this.framing)) this.socket.send(chunk)
   }
 
   #close(code: number, reason: string): void {
@@ -98,15 +106,20 @@ export class StreamSockets {
   }
 
   /**
-   * Accepts a new socket for `stream`: the connection to attach, and the Worker's end of the
-   * socket for the 101 response.
+   * Accepts a new socket for `stream`, whose messages are sent in `framing`: the connection to
+   * attach, and the Worker's end of the socket for the 101 response.
    */
-  accept(stream: string, progressGapMs = 0): { connection: SSEStream; client: WebSocket } {
+  accept(
+    stream: string,
+    framing: Framing,
+    progressGapMs = 0,
+  ): { connection: SSEStream; client: WebSocket } {
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket]
     this.#ctx.acceptWebSocket(server, [stream])
     const order = Math.max(0, ...this.#attachments().map(({ order }) => order)) + 1
-    server.serializeAttachment({ stream, order, progressGapMs } satisfies SocketAttachment)
-    return { connection: this.#connect(server, progressGapMs), client }
+    const attachment: SocketAttachment = { stream, order, progressGapMs, framing }
+    server.serializeAttachment(attachment)
+    return { connection: this.#connect(server, attachment), client }
   }
 
   /**
@@ -129,7 +142,7 @@ export class StreamSockets {
     }
     return [...newest.values()].map(({ socket, attachment }) => ({
       stream: attachment.stream,
-      connection: this.#connect(socket, attachment.progressGapMs),
+      connection: this.#connect(socket, attachment),
     }))
   }
 
@@ -147,11 +160,11 @@ export class StreamSockets {
     }
   }
 
-  #connect(socket: WebSocket, progressGapMs: number): SSEStream {
-    const wire = new SocketWire(socket)
+  #connect(socket: WebSocket, attachment: SocketAttachment): SSEStream {
+    const wire = new SocketWire(socket, attachment.framing ?? 1)
     this.#wires.set(socket, wire)
     wire.onAbort(() => this.#wires.delete(socket))
-    return new SSEStream({ progressGapMs, wire })
+    return new SSEStream({ progressGapMs: attachment.progressGapMs, wire })
   }
 
   #attachments(): SocketAttachment[] {
@@ -162,7 +175,15 @@ export class StreamSockets {
   }
 }
 
-/** The 101 answer that hands the Worker its end of a stream's socket, with the stream's headers. */
-export function socketResponse(client: WebSocket, headers: Record<string, string>): Response {
-  return new Response(null, { status: 101, webSocket: client, headers })
+/**
+ * The 101 answer that hands the Worker its end of a stream's socket, with the stream's headers
+ * and the framing of its messages (a Worker of the previous version ignores it).
+ */
+export function socketResponse(
+  client: WebSocket,
+  headers: Record<string, string>,
+  framing: Framing,
+): Response {
+  const answer = framing === 1 ? headers : { ...headers, [FRAMING_HEADER]: String(framing) }
+  return new Response(null, { status: 101, webSocket: client, headers: answer })
 }

@@ -25,6 +25,14 @@ export { completable } from '@modelcontextprotocol/sdk/server/completable.js'
 export type { SharedChange, SharedPath } from './shared-changes'
 export type { ResourceMetadata }
 
+/** Which entries a storage `list` returns, besides its prefix: a page of them. */
+export interface StorageListOptions {
+  /** Only keys after this one (a page goes on where the previous one ended). */
+  readonly startAfter?: string
+  /** At most this many entries. */
+  readonly limit?: number
+}
+
 /**
  * A session's own durable key-value storage. Values are anything structured-clone can copy. It
  * lives in the session's Durable Object, survives eviction and restarts, and is deleted with the
@@ -34,8 +42,11 @@ export interface SessionStorage {
   get<T = unknown>(key: string): T | undefined
   put(key: string, value: unknown): void
   delete(key: string): boolean
-  /** Entries whose key starts with `prefix` (all entries when omitted), in key order. */
-  list<T = unknown>(prefix?: string): Map<string, T>
+  /**
+   * Entries whose key starts with `prefix` (all entries when omitted), in key order; `options`
+   * makes it a page.
+   */
+  list<T = unknown>(prefix?: string, options?: StorageListOptions): Map<string, T>
 }
 
 /**

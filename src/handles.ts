@@ -6,6 +6,7 @@
  * minted it and expiring after `HANDLE_TTL_MS` without use. Works in both eras.
  */
 import type { HandleDO } from '../durable/handle-do'
+import type { StorageListOptions } from './define-mcp-server'
 import type { FrameworkBindings } from './types'
 
 /** A handle's key-value storage: a session's storage API, awaited (each call is one RPC). */
@@ -13,8 +14,11 @@ export interface HandleStorage {
   get<T = unknown>(key: string): Promise<T | undefined>
   put(key: string, value: unknown): Promise<void>
   delete(key: string): Promise<boolean>
-  /** Entries whose key starts with `prefix` (all entries when omitted), in key order. */
-  list<T = unknown>(prefix?: string): Promise<Map<string, T>>
+  /**
+   * Entries whose key starts with `prefix` (all entries when omitted), in key order; `options`
+   * makes it a page.
+   */
+  list<T = unknown>(prefix?: string, options?: StorageListOptions): Promise<Map<string, T>>
 }
 
 /** One handle of the caller's. */
@@ -63,8 +67,8 @@ function handle(id: string, stub: DurableObjectStub<HandleDO>, principal: string
         if (!(await stub.put(principal, key, value))) throw new Error(GONE)
       },
       delete: (key) => stub.delete(principal, key),
-      list: async <T>(prefix = '') =>
-        new Map((await stub.list(principal, prefix)) as [string, T][]),
+      list: async <T>(prefix = '', options: StorageListOptions = {}) =>
+        new Map((await stub.list(principal, prefix, options)) as [string, T][]),
     },
     end: async () => {
       await stub.end(principal)

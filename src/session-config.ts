@@ -64,6 +64,18 @@ const SessionConfigSchema = z.object({
    */
   BATCH_MAX_MESSAGES: z.coerce.number().int().min(1).max(10_000).default(100),
   /**
+   * The largest JSON-RPC response a session sends, in bytes of its JSON (UTF-8); a response over
+   * it is answered by an error of its own (-32603) instead, the rest of its batch as they are.
+   * Every response may go on an SSE stream, whose events the event log keeps one per SQLite row
+   * (2 MB at most in production), hence the ceiling; never more than `EVENT_LOG_MAX_BYTES`.
+   */
+  RESPONSE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1_024)
+    .max(1_900_000)
+    .default(1024 * 1024),
+  /**
    * The secret that signs 2026-07-28 `requestState` (input_required rounds), 32 bytes or more;
    * set it in production (`wrangler secret put`): unset, each isolate signs with its own random
    * key, so a round that lands on another isolate is refused.
@@ -92,6 +104,8 @@ export interface SessionConfig {
   readonly progressGapMs: number
   /** The most messages a batch may hold. */
   readonly maxBatch: number
+  /** The largest response sent (UTF-8 bytes of its JSON); at most the event log's byte cap. */
+  readonly maxResponseBytes: number
   /** The `requestState` signing secret, when set. */
   readonly requestStateKey: string | undefined
   readonly log: { readonly maxEvents: number; readonly maxBytes: number; readonly maxAgeMs: number }
@@ -135,6 +149,7 @@ function parseSessionConfig(source: object): SessionConfig {
     legacyLogDelayMs: c.EVENT_LOG_LEGACY_DELAY_MS,
     progressGapMs: c.SSE_PROGRESS_GAP_MS,
     maxBatch: c.BATCH_MAX_MESSAGES,
+    maxResponseBytes: Math.min(c.RESPONSE_MAX_BYTES, c.EVENT_LOG_MAX_BYTES),
     requestStateKey: c.REQUEST_STATE_KEY,
     log: {
       maxEvents: c.EVENT_LOG_MAX_EVENTS,

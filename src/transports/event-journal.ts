@@ -21,9 +21,10 @@ export interface EventJournal {
   openReplyStream(requestIds: readonly RequestId[]): string
   /**
    * Appends `message` to `streamId`'s events; returns the event id. With `seq` (from
-   * {@link EventJournal.allocate}) the event takes that place in the order instead of the next.
+   * {@link EventJournal.allocate}) the event takes that place in the order instead of the next;
+   * with `text` (the message's JSON, when the caller has it) it isn't serialized again.
    */
-  append(streamId: string, message: JSONRPCMessage, seq?: number): string
+  append(streamId: string, message: JSONRPCMessage, seq?: number, text?: string): string
   /**
    * Allocates the next seq for an event of `streamId` without logging it (yet): the caller
    * appends it with that seq only if it must. The seq is never issued again, even after a restart.

@@ -7,6 +7,7 @@
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
 import { type EventJournal, formatEventId, type JournalEvent } from './event-journal'
 import type { MessageSink } from './message-sink'
+import type { ResponseLimit } from './response-limit'
 import type { SSEStream } from './sse-stream'
 
 /** How a connection is attached. */
@@ -34,6 +35,8 @@ export interface JournaledStreamOptions {
    * much of that client's log. Omitted or 0: every event is logged before it is written.
    */
   readonly logWithinMs?: number
+  /** The largest response sent: one over it is logged and sent as its error. None: no limit. */
+  readonly limit?: ResponseLimit
 }
 
 /** One logical stream: a journal key plus the connection currently attached. */
@@ -41,8 +44,9 @@ export class JournaledStream implements MessageSink {
   readonly closed = false
   #connection: SSEStream | undefined
   readonly #logWithinMs: number
-  /** Events written to the connection but not logged yet, in seq order. */
-  readonly #unlogged: Array<{ seq: number; message: JSONRPCMessage }> = []
+  readonly #limit: ResponseLimit | undefined
+  /** Events written to the connection but not logged yet, in seq order, with their JSON. */
+  readonly #unlogged: Array<{ seq: number; message: JSONRPCMessage; text: string }> = []
   #flushTimer: ReturnType<typeof setTimeout> | undefined
 
   constructor(
@@ -51,6 +55,7 @@ export class JournaledStream implements MessageSink {
     options: JournaledStreamOptions = {},
   ) {
     this.#logWithinMs = options.logWithinMs ?? 0
+    this.#limit = options.limit
   }
 
   /** Whether a client connection is attached and open. */
@@ -74,23 +79,27 @@ export class JournaledStream implements MessageSink {
    * connection is attached.
    */
   write(message: JSONRPCMessage): Promise<void> | undefined {
+    // Serialized once, for the log and the connection both, and measured on the way.
+    let text = JSON.stringify(message)
+    const replacement = this.#limit?.replacement(message, text)
+    if (replacement !== undefined) ({ message, text } = replacement)
     const connection = this.connection
     if (this.#logWithinMs === 0 || connection === undefined) {
-      const eventId = this.journal.append(this.id, message)
-      return connection?.send(message, eventId)
+      const eventId = this.journal.append(this.id, message, undefined, text)
+      return connection?.send(message, eventId, text)
     }
     const seq = this.journal.allocate(this.id)
-    this.#unlogged.push({ seq, message })
+    this.#unlogged.push({ seq, message, text })
     this.#flushTimer ??= setTimeout(() => this.flush(), this.#logWithinMs)
-    return connection.send(message, formatEventId(this.id, seq))
+    return connection.send(message, formatEventId(this.id, seq), text)
   }
 
   /** Logs every event written but not logged yet (all in one storage commit). */
   flush(): void {
     clearTimeout(this.#flushTimer)
     this.#flushTimer = undefined
-    for (const { seq, message } of this.#unlogged.splice(0))
-      this.journal.append(this.id, message, seq)
+    for (const { seq, message, text } of this.#unlogged.splice(0))
+      this.journal.append(this.id, message, seq, text)
   }
 
   /**

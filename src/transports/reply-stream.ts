@@ -12,7 +12,8 @@ import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.
 import type { EventJournal, JournalEvent } from './event-journal'
 import { JournaledStream } from './journaled-stream'
 import { isResponse, type MessageSink } from './message-sink'
-import { jsonReply, type SessionReply } from './session-reply'
+import type { ResponseLimit } from './response-limit'
+import { messagesReply, type SessionReply } from './session-reply'
 import { SSEStream } from './sse-stream'
 
 /** Options of a {@link ReplyStream}. */
@@ -21,6 +22,8 @@ export interface ReplyStreamOptions {
   readonly journal: EventJournal
   /** Whether the POST body was a batch (a JSON reply is then an array). */
   readonly batch: boolean
+  /** The largest response sent; one over it goes as its error. */
+  readonly limit: ResponseLimit
   /** Extra headers for the reply, such as `Mcp-Session-Id`. */
   readonly headers?: Record<string, string>
   /** Called once when every response has been sent, or the reply was abandoned. */
@@ -87,11 +90,7 @@ export class ReplyStream implements MessageSink {
       return
     }
     this.#buffered.push(message)
-    if (last) {
-      this.#markDone()
-      const body = this.#options.batch ? this.#buffered : this.#buffered[0]
-      this.#resolve(jsonReply(body, 200, this.#options.headers))
-    }
+    if (last) this.#resolveJson()
   }
 
   /**
@@ -117,9 +116,7 @@ export class ReplyStream implements MessageSink {
   cancel(id: RequestId): void {
     if (this.#done || !this.#pending.delete(id) || this.#pending.size > 0) return
     if (this.#stream === undefined && this.#buffered.length > 0) {
-      this.#markDone()
-      const body = this.#options.batch ? this.#buffered : this.#buffered[0]
-      this.#resolve(jsonReply(body, 200, this.#options.headers))
+      this.#resolveJson()
       return
     }
     if (this.#stream === undefined) this.#switchToSSE()
@@ -151,11 +148,20 @@ export class ReplyStream implements MessageSink {
     else this.#resolve(fallback)
   }
 
+  /** Every response is in, none sent yet: the reply is JSON. */
+  #resolveJson(): void {
+    this.#markDone()
+    const { batch, headers = {}, limit } = this.#options
+    this.#resolve(messagesReply(this.#buffered, batch, headers, limit))
+  }
+
   #switchToSSE(): void {
-    const { journal, keepaliveMs, primeRetryMs, headers } = this.#options
+    const { journal, keepaliveMs, primeRetryMs, headers, limit } = this.#options
     const connection = new SSEStream()
     if (keepaliveMs !== undefined) connection.startKeepalive(keepaliveMs)
-    this.#stream = new JournaledStream(journal.openReplyStream(this.#requestIds), journal)
+    this.#stream = new JournaledStream(journal.openReplyStream(this.#requestIds), journal, {
+      limit,
+    })
     this.#stream.attach(connection, { primeRetryMs })
     this.#limitConnection(connection)
     this.#resolve(connection.toResponse(headers))

@@ -86,10 +86,13 @@ export class SSEStream {
     else this.#onClose.push(callback)
   }
 
-  /** Writes one JSON-RPC message as `event: message`, with its event id when it has one. */
-  send(message: JSONRPCMessage, id?: string): Promise<void> {
-    if (this.#progressGapMs === 0) return this.writeEvent('message', JSON.stringify(message), id)
-    const event = { event: 'message', data: JSON.stringify(message), ...(id && { id }) }
+  /**
+   * Writes one JSON-RPC message as `event: message`, with its event id when it has one; `text`
+   * is its JSON, when the caller has it.
+   */
+  send(message: JSONRPCMessage, id?: string, text = JSON.stringify(message)): Promise<void> {
+    if (this.#progressGapMs === 0) return this.writeEvent('message', text, id)
+    const event = { event: 'message', data: text, ...(id && { id }) }
     if ('method' in message) {
       if (message.method !== 'notifications/progress')
         return this.#enqueue(() => this.#api.writeSSE(event))

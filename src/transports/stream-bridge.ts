@@ -7,7 +7,13 @@
  * Worker opens a new one, resuming after the last event it wrote, and the client's stream goes
  * on unbroken. When the client goes away, the socket is closed, and the object knows at once.
  */
-import { BRIDGE_CLOSE, FrameDecoder } from './bridge-frames'
+import {
+  BRIDGE_CLOSE,
+  closeQuietly,
+  FRAMING_HEADER,
+  FrameDecoder,
+  type Framing,
+} from './bridge-frames'
 import { SSE_HEADERS, SSEStream } from './sse-stream'
 
 /**
@@ -35,7 +41,15 @@ const RETRY_DELAYS_MS = [0, 100, 500, 1_000, 2_000, 3_000, 3_000]
 const SETTLED_MS = 5_000
 
 /** Headers of the object's 101 response that describe the socket, not the client's stream. */
-const SOCKET_HEADER = /^(upgrade|connection|sec-websocket-.*|content-length)$/i
+const SOCKET_HEADER = new RegExp(
+  `^(upgrade|connection|sec-websocket-.*|content-length|${FRAMING_HEADER})$`,
+  'i',
+)
+
+/** The framing the object's 101 answer says its messages are in (none: framing 1). */
+function framingOf(response: Response): Framing {
+  return response.headers.get(FRAMING_HEADER) === '2' ? 2 : 1
+}
 
 /**
  * Serves a long-lived stream from the Worker: the response for the client, or the object's own
@@ -53,7 +67,7 @@ export async function bridgeStream(
     if (!SOCKET_HEADER.test(name)) headers[name] = value
   })
   const bridge = new StreamBridge(open, options)
-  bridge.attach(socket)
+  bridge.attach(socket, framingOf(first))
   return bridge.stream.toResponse(headers)
 }
 
@@ -80,14 +94,22 @@ class StreamBridge {
     this.stream.onClose(() => this.#release(this.#socket))
   }
 
-  attach(socket: WebSocket): void {
+  attach(socket: WebSocket, framing: Framing): void {
     socket.accept()
     this.#socket = socket
     this.#attachedAt = Date.now()
-    const decoder = new FrameDecoder()
+    const decoder = new FrameDecoder(framing)
     socket.addEventListener('message', ({ data }) => {
       if (socket !== this.#socket || typeof data !== 'string') return
-      const frame = decoder.push(data)
+      let frame: ReturnType<FrameDecoder['push']>
+      try {
+        frame = decoder.push(data)
+      } catch {
+        // Nothing after it can be trusted: a new socket resumes from the last position.
+        closeQuietly(socket, BRIDGE_CLOSE.unreadable, 'unreadable message')
+        this.#broken(socket, BRIDGE_CLOSE.unreadable)
+        return
+      }
       if (frame === undefined) return
       if ('at' in frame) {
         this.#resumeAfter = frame.at
@@ -126,7 +148,7 @@ class StreamBridge {
         return
       }
       if (response.status === 101 && response.webSocket !== null) {
-        this.attach(response.webSocket)
+        this.attach(response.webSocket, framingOf(response))
         return
       }
       // The session is gone (or refuses us now): the client's stream ends, and its reconnect

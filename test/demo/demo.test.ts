@@ -51,6 +51,33 @@ describe('demo: the server in src/mcp/', () => {
     expect(textOf(await client.callTool({ name: 'recall', arguments: { key: 'k' } }))).toBe('kept')
   })
 
+  it('demo: recall returns a notebook a page at a time, within a byte budget', async () => {
+    const client = await connect()
+    const note = 'x'.repeat(64 * 1024)
+    for (let i = 0; i < 9; i++) {
+      await client.callTool({ name: 'remember', arguments: { key: `n${i}`, note } })
+    }
+    const lines = (from: number, to: number) =>
+      Array.from({ length: to - from }, (_, i) => `n${from + i}: ${note}`).join('\n')
+    const more = (cursor: string) => ({
+      type: 'text',
+      text: `More notes follow: call recall with cursor "${cursor}" for the next page.`,
+    })
+    // 512 KiB a page: seven notes of 64 KiB, whatever the limit.
+    expect(await client.callTool({ name: 'recall', arguments: {} })).toEqual({
+      content: [{ type: 'text', text: lines(0, 7) }, more('n6')],
+    })
+    expect(
+      await client.callTool({ name: 'recall', arguments: { limit: 1, cursor: 'n6' } }),
+    ).toEqual({ content: [{ type: 'text', text: lines(7, 8) }, more('n7')] })
+    expect(await client.callTool({ name: 'recall', arguments: { cursor: 'n7' } })).toEqual({
+      content: [{ type: 'text', text: lines(8, 9) }],
+    })
+    expect(await client.callTool({ name: 'recall', arguments: { cursor: 'n8' } })).toEqual({
+      content: [{ type: 'text', text: 'No more notes after "n8".' }],
+    })
+  })
+
   it('demo: without a session, remember mints a notebook that recall reads', async () => {
     const minted = await postModern(
       modern('tools/call', { name: 'remember', arguments: { key: 'k', note: 'in a notebook' } }),

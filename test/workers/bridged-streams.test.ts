@@ -6,9 +6,11 @@
  */
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
+import { EventLog } from '../../durable/event-log'
+import { streamSocketRequest } from '../../durable/session-calls'
 import { LEADERBOARD_URI } from '../fixtures/app/tools/leaderboard'
 import { LegacyStream, postMessage, startLegacy } from '../helpers/legacy-sse'
-import { fetchApp, MSG, openSession, postMcp } from '../helpers/requests'
+import { fetchApp, MSG, openSession, postMcp, resumeMcp } from '../helpers/requests'
 import { sessionObject } from '../helpers/session-storage'
 import { parseSSE, type SSEEvent } from '../helpers/sse'
 
@@ -170,6 +172,122 @@ describe('bridged streams', () => {
     expect(stream.raw.match(/event: endpoint/g)).toHaveLength(1)
     expect(parseSSE(await stream.drain(100)).events).toEqual([])
     await stream.cancel()
+  })
+
+  it('an /sse reply longer than a WebSocket message arrives whole at once, and never twice', async () => {
+    const { stream, sessionId } = await startLegacy()
+    expect((await postMessage(sessionId, MSG.initialize('2024-11-05'))).status).toBe(202)
+    await stream.next()
+    expect((await postMessage(sessionId, MSG.initialized)).status).toBe(202)
+    // Split into chunks, every one of which starts with a `+`.
+    const text = '+'.repeat(300_000)
+    expect((await postMessage(sessionId, MSG.call('echo', { text }, 7))).status).toBe(202)
+    const reply = await stream.next(2_000)
+    const data = JSON.stringify({
+      result: { content: [{ type: 'text', text }] },
+      jsonrpc: '2.0',
+      id: 7,
+    })
+    expect(reply).toEqual({ event: 'message', data, id: expect.stringMatching(/^sse_\d+$/) })
+    expect(stream.raw.endsWith(`event: message\ndata: ${data}\nid: ${reply.id}\n\n`)).toBe(true)
+
+    // The Worker resumes after that reply: a restart sends it again to nobody, loses nothing.
+    await evict(sessionId, 'close')
+    expect((await postMessage(sessionId, MSG.call('echo', { text: 'after' }, 8))).status).toBe(202)
+    const after = await stream.next()
+    expect(JSON.parse(after.data)).toEqual({
+      jsonrpc: '2.0',
+      id: 8,
+      result: { content: [{ type: 'text', text: 'after' }] },
+    })
+    expect(seqOf(after)).toBeGreaterThan(seqOf(reply))
+    expect(parseSSE(await stream.drain(100)).events).toEqual([])
+    expect(stream.raw.split('"id":7}').length).toBe(2)
+    await stream.cancel()
+  })
+
+  it('a GET /mcp stream replays a logged message longer than a WebSocket message whole, at once', async () => {
+    const sessionId = await openSession()
+    const first = new LegacyStream(
+      await fetchApp('/mcp', {
+        headers: { accept: 'text/event-stream', 'mcp-session-id': sessionId },
+      }),
+    )
+    const priming = await first.next()
+    await first.cancel()
+    await eventually(() => sockets(sessionId), 0)
+    // Logged while nobody listened (a fresh instance then reads the log's position from storage).
+    await evict(sessionId, 'close')
+    const big = {
+      jsonrpc: '2.0' as const,
+      method: 'notifications/message',
+      params: { level: 'info', data: '+'.repeat(300_000) },
+    }
+    const eventId = await runInDurableObject(sessionObject(sessionId), (_instance, state) =>
+      new EventLog(state.storage.sql).append('get', big),
+    )
+
+    const stream = new LegacyStream(await resumeMcp(sessionId, priming.id!))
+    expect(await stream.next()).toEqual({ id: priming.id, data: '', retry: 1000 })
+    expect(await stream.next(2_000)).toEqual({
+      id: eventId,
+      event: 'message',
+      data: JSON.stringify(big),
+    })
+    // The Worker's position is that event: its reconnect after a restart replays nothing.
+    await evict(sessionId, 'close')
+    await eventually(() => sockets(sessionId), 1)
+    expect(parseSSE(await stream.drain(200)).events).toEqual([])
+    await stream.cancel()
+  })
+
+  it('speaks to a Worker of the previous version in the framing it reads, after hibernation too', async () => {
+    const { sessionId, stream } = await subscribedStream()
+    await stream.cancel()
+    await eventually(() => sockets(sessionId), 0)
+    const call = {
+      principal: { name: 'anonymous' },
+      requestId: 'req-old',
+      kind: 'streamable-http',
+      stream: 'standalone',
+    } as const
+    /** Opens a socket as a Worker would: `old`, with the request the previous version sent. */
+    const open = async (old: boolean) => {
+      const request = old
+        ? new Request('https://session.internal/stream', {
+            headers: { upgrade: 'websocket', 'x-mcp-stream-call': JSON.stringify(call) },
+          })
+        : streamSocketRequest(call)
+      const res = await sessionObject(sessionId).fetch(request)
+      expect(res.status).toBe(101)
+      const socket = res.webSocket!
+      const messages: string[] = []
+      socket.addEventListener('message', ({ data }: MessageEvent) => messages.push(data as string))
+      socket.accept()
+      return { res, socket, messages }
+    }
+    const old = await open(true)
+    expect(old.res.headers.get('x-mcp-bridge-frames')).toBeNull()
+    await score('old-worker')
+    await eventually(async () => old.messages.length, 3)
+    // Previous framing: `<id>\n<SSE text>`, and `@<id>` for a position.
+    expect(old.messages[0]).toMatch(/^get_\d+\ndata: \nid: get_\d+\nretry: 1000\n\n$/)
+    expect(old.messages[1]).toMatch(/^@get_\d+$/)
+    const [id, ...text] = old.messages[2]!.split('\n')
+    expect(parseSSE(text.join('\n')).events).toEqual([
+      { id, event: 'message', data: expect.any(String) },
+    ])
+    await evict(sessionId, 'hibernate')
+    await score('old-worker-after-hibernation')
+    await eventually(async () => old.messages.length, 4)
+    expect(old.messages[3]).toMatch(/^get_\d+\nevent: message\ndata: /)
+
+    const current = await open(false)
+    expect(current.res.headers.get('x-mcp-bridge-frames')).toBe('2')
+    await eventually(async () => current.messages.length, 2)
+    expect(current.messages[0]).toMatch(/^=get_\d+\ndata: \nid: get_\d+\nretry: 1000\n\n$/)
+    expect(current.messages[1]).toMatch(/^@get_\d+$/)
+    current.socket.close(1000, 'done')
   })
 
   it('a client that goes away is known to the object at once, even while it hibernates', async () => {

@@ -68,6 +68,56 @@ describe('SDK client over Streamable HTTP', () => {
     })
   })
 
+  it('recalls a notebook a page at a time: at most `limit` notes, then a cursor to go on', async () => {
+    const { client } = await connect()
+    for (const key of ['a', 'b', 'c', 'd', 'e']) {
+      await client.callTool({ name: 'remember', arguments: { key, note: key.toUpperCase() } })
+    }
+    const more = (cursor: string) => ({
+      type: 'text',
+      text: `More notes follow: call recall with cursor "${cursor}" for the next page.`,
+    })
+    expect(await client.callTool({ name: 'recall', arguments: { limit: 2 } })).toEqual({
+      content: [{ type: 'text', text: 'a: A\nb: B' }, more('b')],
+    })
+    expect(await client.callTool({ name: 'recall', arguments: { limit: 2, cursor: 'b' } })).toEqual(
+      { content: [{ type: 'text', text: 'c: C\nd: D' }, more('d')] },
+    )
+    expect(await client.callTool({ name: 'recall', arguments: { cursor: 'd' } })).toEqual({
+      content: [{ type: 'text', text: 'e: E' }],
+    })
+    expect(await client.callTool({ name: 'recall', arguments: { cursor: 'e' } })).toEqual({
+      content: [{ type: 'text', text: 'No more notes after "e".' }],
+    })
+    for (const limit of [0, 101]) {
+      const refused = await client.callTool({ name: 'recall', arguments: { limit } })
+      expect(refused).toMatchObject({ isError: true })
+    }
+  })
+
+  it('recalls at most 512 KiB of notes a page, however many the limit allows', async () => {
+    const { client } = await connect()
+    const note = 'é'.repeat(32 * 1024)
+    for (let i = 0; i < 9; i++) {
+      await client.callTool({ name: 'remember', arguments: { key: `n${i}`, note } })
+    }
+    // Each note is 64 KiB of UTF-8: seven fill a page.
+    const page = (from: number, to: number) =>
+      Array.from({ length: to - from }, (_, i) => `n${from + i}: ${note}`).join('\n')
+    expect(await client.callTool({ name: 'recall', arguments: {} })).toEqual({
+      content: [
+        { type: 'text', text: page(0, 7) },
+        {
+          type: 'text',
+          text: 'More notes follow: call recall with cursor "n6" for the next page.',
+        },
+      ],
+    })
+    expect(await client.callTool({ name: 'recall', arguments: { cursor: 'n6' } })).toEqual({
+      content: [{ type: 'text', text: page(7, 9) }],
+    })
+  })
+
   it('receives countdown progress in order, before the result', async () => {
     const { client } = await connect()
     const seen: Array<Progress | 'result'> = []

@@ -4,7 +4,8 @@
  * Response. Either way the client gets the same status, headers and body.
  */
 import { describe, expect, it } from 'vitest'
-import { emptyReply, jsonReply, toResponse } from '../../src/transports/session-reply'
+import { ResponseLimit, utf8Length } from '../../src/transports/response-limit'
+import { emptyReply, messagesReply, toResponse } from '../../src/transports/session-reply'
 import { fetchApp, MSG, openSession, postMcp } from '../helpers/requests'
 import { sessionObject } from '../helpers/session-storage'
 
@@ -16,7 +17,12 @@ const caller = {
 
 describe('session replies as plain data', () => {
   it('builds a JSON reply as Response.json would', async () => {
-    const reply = jsonReply({ jsonrpc: '2.0', id: 1, result: {} }, 200, { 'X-Request-Id': 'r1' })
+    const reply = messagesReply(
+      [{ jsonrpc: '2.0', id: 1, result: {} }],
+      false,
+      { 'X-Request-Id': 'r1' },
+      new ResponseLimit(1024),
+    )
     expect(reply).toEqual({
       status: 200,
       headers: { 'X-Request-Id': 'r1', 'content-type': 'application/json' },
@@ -29,6 +35,47 @@ describe('session replies as plain data', () => {
       ['x-request-id', 'r1'],
     ])
     expect(await res.text()).toBe('{"jsonrpc":"2.0","id":1,"result":{}}')
+  })
+
+  it('builds a batch reply as an array: plain while short, streamed past a third of the limit', async () => {
+    const limit = new ResponseLimit(1024)
+    const small = [
+      { jsonrpc: '2.0' as const, id: 1, result: {} },
+      { jsonrpc: '2.0' as const, id: 2, result: {} },
+    ]
+    expect(messagesReply(small, true, {}, limit)).toEqual({
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(small),
+    })
+    const big = { jsonrpc: '2.0' as const, id: 3, result: { text: 'x'.repeat(2_000) } }
+    const fits = { jsonrpc: '2.0' as const, id: 4, result: { text: 'y'.repeat(900) } }
+    const reply = messagesReply([big, fits, ...small], true, { 'X-Request-Id': 'r3' }, limit)
+    expect(reply).toBeInstanceOf(Response)
+    const res = reply as Response
+    expect(Object.fromEntries(res.headers)).toEqual({
+      'content-type': 'application/json',
+      'x-request-id': 'r3',
+    })
+    expect(await res.json()).toEqual([
+      {
+        jsonrpc: '2.0',
+        id: 3,
+        error: {
+          code: -32603,
+          message: `Response too large: ${JSON.stringify(big).length} bytes; the largest response is 1024 bytes (RESPONSE_MAX_BYTES)`,
+        },
+      },
+      fits,
+      ...small,
+    ])
+  })
+
+  it('measures text in UTF-8 bytes as TextEncoder does', () => {
+    const texts = ['', 'abc', 'é', '€', '😀', 'a😀é€\u07ff\u0800\uffff', '\ud800x', 'x\udc00']
+    for (const text of texts) {
+      expect(utf8Length(text)).toBe(new TextEncoder().encode(text).byteLength)
+    }
   })
 
   it('builds an empty reply with no body', async () => {

@@ -7,15 +7,21 @@ import { SSEStreamingApi } from 'hono/streaming'
 import { describe, expect, it } from 'vitest'
 import {
   BRIDGE_CLOSE,
+  type EventFrame,
   encodeFrame,
+  FRAMING_HEADER,
   FrameDecoder,
   sseText,
 } from '../../src/transports/bridge-frames'
 import { bridgeStream } from '../../src/transports/stream-bridge'
 import { LegacyStream } from '../helpers/legacy-sse'
+import { parseSSE } from '../helpers/sse'
 
-/** A stand-in session object: each open gets a new socket pair; the test holds the object's end. */
-function standIn() {
+/**
+ * A stand-in session object: each open gets a new socket pair; the test holds the object's end.
+ * It sends framing 2, or (`framing: 1`) is an object of the previous version.
+ */
+function standIn(framing: 1 | 2 = 2) {
   const opened: Array<string | undefined> = []
   const sockets: WebSocket[] = []
   const waiting: Array<(socket: WebSocket) => void> = []
@@ -27,7 +33,9 @@ function standIn() {
     server.accept()
     sockets.push(server)
     waiting.shift()?.(server)
-    return new Response(null, { status: 101, webSocket: client, headers: { 'x-stream': 'test' } })
+    const headers: Record<string, string> = { 'x-stream': 'test' }
+    if (framing === 2) headers[FRAMING_HEADER] = '2'
+    return new Response(null, { status: 101, webSocket: client, headers })
   }
   /** The object's end of the n-th socket, once it is open. */
   const socket = (n: number): Promise<WebSocket> =>
@@ -49,6 +57,33 @@ const send = (socket: WebSocket, frame: Parameters<typeof encodeFrame>[0]) => {
 const closedBy = (socket: WebSocket) =>
   new Promise<number>((resolve) => socket.addEventListener('close', ({ code }) => resolve(code)))
 
+/** Characters a framing could use for a marker, and that payloads are full of. */
+const MARKER_LIKE = ['+', '=', '.', '@', '$', ':', '\n']
+
+/** Base64 of `bytes` pseudo-random bytes (seeded, so a failure repeats). */
+function randomBase64(bytes: number, seed: number): string {
+  let state = seed
+  let binary = ''
+  for (let i = 0; i < bytes; i++) {
+    state = (state * 1_103_515_245 + 12_345) >>> 0
+    binary += String.fromCharCode(state >>> 24)
+  }
+  return btoa(binary)
+}
+
+/**
+ * Encodes `frame` in messages of at most `max` characters and decodes them: every message but
+ * the last completes nothing, the last gives the frame's exact SSE text and id.
+ */
+function roundTrip(frame: EventFrame, max?: number): string[] {
+  const chunks = encodeFrame(frame, max)
+  const decoder = new FrameDecoder()
+  const decoded = chunks.map((chunk) => decoder.push(chunk))
+  expect(decoded.slice(0, -1)).toEqual(chunks.slice(0, -1).map(() => undefined))
+  expect(decoded.at(-1)).toEqual({ id: frame.id, text: sseText(frame) })
+  return chunks
+}
+
 describe('stream bridge', () => {
   it('writes frames as SSE events with the object’s headers, and keepalives of its own', async () => {
     const object = standIn()
@@ -58,6 +93,7 @@ describe('stream bridge', () => {
     expect(res.headers.get('cache-control')).toBe('no-cache, no-transform')
     expect(res.headers.get('x-stream')).toBe('test')
     expect(res.headers.get('upgrade')).toBeNull()
+    expect(res.headers.get(FRAMING_HEADER)).toBeNull()
     const stream = new LegacyStream(res)
     const socket = await object.socket(0)
     send(socket, { event: 'endpoint', data: '/messages?sessionId=x' })
@@ -143,6 +179,22 @@ describe('stream bridge', () => {
     expect(object.opened).toHaveLength(4)
   })
 
+  it('reads framing 1 from an object that names no framing (one of the previous version)', async () => {
+    const object = standIn(1)
+    const stream = new LegacyStream(await bridgeStream(object.open, { keepaliveMs: 10_000 }))
+    const socket = await object.socket(0)
+    socket.send('@get_3')
+    socket.send(`get_4\n${sseText({ id: 'get_4', event: 'message', data: '{}' })}`)
+    socket.send('+get_5\nevent: message\ndata: [')
+    socket.send(']\nid: get_5\n\n')
+    expect(await stream.next()).toEqual({ id: 'get_4', event: 'message', data: '{}' })
+    expect(await stream.next()).toEqual({ id: 'get_5', event: 'message', data: '[]' })
+    socket.close(1011, 'object crashed')
+    await object.socket(1)
+    expect(object.opened).toEqual([undefined, 'get_5'])
+    await stream.cancel()
+  })
+
   it('passes a refusal through untouched', async () => {
     const refusal = new Response('{"error":1}', { status: 404 })
     expect(await bridgeStream(async () => refusal, { keepaliveMs: 10_000 })).toBe(refusal)
@@ -170,6 +222,43 @@ describe('stream bridge', () => {
     expect(await stream.next(10_000)).toEqual({ id: 'sse_1', event: 'message', data })
     await stream.cancel()
   })
+  it('writes a split frame at once, whatever its last chunk starts with, and resumes after it', async () => {
+    const object = standIn()
+    const stream = new LegacyStream(await bridgeStream(object.open, { keepaliveMs: 10_000 }))
+    const text = '+'.repeat(300_000)
+    const frame = {
+      id: 'sse_5',
+      event: 'message',
+      data: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 7,
+        result: { content: [{ type: 'text', text }] },
+      }),
+    }
+    const socket = await object.socket(0)
+    send(socket, frame)
+    // Nothing follows it: the frame must not wait for a next message to be written.
+    expect(await stream.next(1_000)).toEqual(frame)
+    expect(stream.raw).toBe(sseText(frame))
+    socket.close(1011, 'object crashed')
+    await object.socket(1)
+    expect(object.opened).toEqual([undefined, 'sse_5'])
+    await stream.cancel()
+  })
+
+  it('drops a socket that sends a message of no known kind, and resumes from its position', async () => {
+    const object = standIn()
+    const stream = new LegacyStream(await bridgeStream(object.open, { keepaliveMs: 10_000 }))
+    const first = await object.socket(0)
+    send(first, { at: 'get_4' })
+    first.send('get_5\nevent: message\ndata: {}\n\n')
+    const second = await object.socket(1)
+    expect(object.opened).toEqual([undefined, 'get_4'])
+    send(second, { id: 'get_5', event: 'message', data: '[]' })
+    expect(await stream.next()).toEqual({ id: 'get_5', event: 'message', data: '[]' })
+    expect(parseSSE(stream.raw).events).toHaveLength(1)
+    await stream.cancel()
+  })
 })
 
 describe('bridge frames', () => {
@@ -189,12 +278,37 @@ describe('bridge frames', () => {
     }
   })
 
-  it('carries positions and raw text, each as one small message', () => {
+  it('carries positions, raw text and events, each as one small message of its kind', () => {
     const decoder = new FrameDecoder()
     expect(encodeFrame({ at: 'get_1' })).toEqual(['@get_1'])
     expect(decoder.push('@get_1')).toEqual({ at: 'get_1' })
-    expect(encodeFrame({ raw: 'retry: 5\n\n' })).toEqual(['\nretry: 5\n\n'])
-    expect(decoder.push('\nretry: 5\n\n')).toEqual({ text: 'retry: 5\n\n' })
+    expect(encodeFrame({ raw: 'retry: 5\n\n' })).toEqual(['=\nretry: 5\n\n'])
+    expect(decoder.push('=\nretry: 5\n\n')).toEqual({ text: 'retry: 5\n\n' })
+    expect(encodeFrame({ id: 'get_2', data: '+' })).toEqual(['=get_2\ndata: +\nid: get_2\n\n'])
+    expect(encodeFrame({ id: 'get_2', data: '+' }, 16)).toEqual([
+      '+get_2\ndata: +\ni',
+      '.d: get_2\n\n',
+    ])
+  })
+
+  it('speaks framing 1 to an end of the previous version, as that version did', () => {
+    const frame = { id: 'get_3', event: 'message', data: 'abcdefghij' }
+    expect(encodeFrame({ at: 'get_1' }, 16, 1)).toEqual(['@get_1'])
+    expect(encodeFrame({ raw: ': x\n\n' }, 16, 1)).toEqual(['\n: x\n\n'])
+    const chunks = encodeFrame(frame, 16, 1)
+    expect(chunks).toEqual([
+      '+get_3\nevent: me',
+      '+ssage\ndata: abc',
+      '+defghij\nid: get',
+      '_3\n\n',
+    ])
+    const decoder = new FrameDecoder(1)
+    expect(chunks.map((chunk) => decoder.push(chunk))).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      { id: 'get_3', text: sseText(frame) },
+    ])
   })
 
   it('frames events exactly as Hono does', async () => {
@@ -217,5 +331,61 @@ describe('bridge frames', () => {
   it('refuses an id or event name with a line break, as Hono does', () => {
     expect(() => sseText({ id: 'a\nb', data: '' })).toThrow()
     expect(() => sseText({ event: 'a\rb', data: '' })).toThrow()
+  })
+  it('decodes payloads that start, end and are cut on every marker-like character', () => {
+    for (const marker of MARKER_LIKE) {
+      const payloads = [
+        marker.repeat(40),
+        `${marker}x`.repeat(20),
+        `x${marker}`.repeat(20),
+        `${marker}ab${marker}`,
+      ]
+      for (const data of payloads) {
+        for (let max = 4; max <= 16; max++) {
+          roundTrip({ id: 'sse_1', event: 'message', data }, max)
+          roundTrip({ id: 'get_12', data }, max)
+        }
+      }
+    }
+  })
+
+  it('decodes random base64 cut at every chunk boundary', () => {
+    for (const seed of [1, 2, 3]) {
+      const data = JSON.stringify({
+        type: 'image',
+        mimeType: 'image/png',
+        data: randomBase64(2_400, seed),
+      })
+      for (let max = 4; max <= 80; max++) roundTrip({ id: 'sse_3', event: 'message', data }, max)
+    }
+  })
+
+  it('carries real-size payloads in messages a WebSocket takes, whatever their chunks start with', () => {
+    const encoder = new TextEncoder()
+    for (const data of [
+      '+'.repeat(1_000_000),
+      randomBase64(1_200_000, 4),
+      '=.@$'.repeat(200_000),
+    ]) {
+      const chunks = roundTrip({ id: 'sse_9', event: 'message', data })
+      expect(chunks.length).toBeGreaterThan(1)
+      for (const chunk of chunks) expect(encoder.encode(chunk).byteLength).toBeLessThan(1 << 20)
+    }
+  })
+
+  it('refuses a message of no known kind, or one out of order', () => {
+    expect(() => new FrameDecoder().push('get_5\nevent: message\ndata: {}\n\n')).toThrow(
+      'Bridge frame of unknown kind',
+    )
+    const parts = encodeFrame({ id: 'get_6', data: 'abcdefgh' }, 12)
+    const [more, last] = [parts[0], parts.at(-1)]
+    expect(parts.map((part) => part[0])).toEqual(['+', '+', '.'])
+    // A last chunk with nothing before it, and a whole frame in the middle of a split one.
+    expect(() => new FrameDecoder().push(last!)).toThrow('Bridge frame out of order')
+    const decoder = new FrameDecoder()
+    decoder.push(more!)
+    expect(() => decoder.push(encodeFrame({ at: 'get_6' })[0]!)).toThrow(
+      'Bridge frame out of order',
+    )
   })
 })
