@@ -30,7 +30,7 @@ import { LiveSlot } from './live-slot'
 import { cappedEventLog } from './log-caps'
 import { RequestLedger } from './request-ledger'
 import { leaveHubs } from './resource-hubs'
-import { resumePoint } from './resume-point'
+import { replayGap, resumePoint } from './resume-point'
 import { SessionAlarm } from './session-alarm'
 import {
   type LegacyConnect,
@@ -148,6 +148,8 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     const resume = resumePoint(this.#log, call.lastEventId, [STANDALONE_STREAM, 'reply'])
     if (resume instanceof Response) return resume
     const live = await this.#slot.live()
+    const gap = replayGap(this.#log, resume)
+    if (gap) return gap
     this.#gate.touch()
     if (resume !== undefined && resume.streamId !== STANDALONE_STREAM) {
       return live.resumeReply(resume.streamId, resume.seq).toResponse(this.#sessionHeaders(call))
@@ -170,6 +172,9 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     const resume = resumePoint(this.#log, call.lastEventId, [LEGACY_STREAM])
     if (resume instanceof Response) return resume
     const live = await this.#slot.live()
+    live.flushLegacy()
+    const gap = replayGap(this.#log, resume)
+    if (gap) return gap
     const { connection, client } = this.#sockets.accept(LEGACY_STREAM, this.#config.progressGapMs)
     live.connectLegacy(connection, call.endpoint, resume?.seq, call.reconnect)
     return socketResponse(client, { [REQUEST_ID_HEADER_OUT]: call.requestId })
