@@ -59,8 +59,8 @@ export const PRUNE = {
   /** Events older than the age cap (bound: the oldest time kept). */
   tooOld: 'DELETE FROM mcp_events WHERE at < ? RETURNING stream, seq',
   /** All but the newest events, beyond the count cap (bound: the cap). */
-  tooMany: `DELETE FROM mcp_events WHERE seq NOT IN (SELECT seq FROM mcp_events ORDER BY seq DESC LIMIT ?)
-     RETURNING stream, seq`,
+  tooMany: `DELETE FROM mcp_events
+     WHERE seq NOT IN (SELECT seq FROM mcp_events ORDER BY seq DESC LIMIT ?) RETURNING stream, seq`,
   /**
    * Oldest first, until the newest events fit in the bytes bound; when not even the newest one
    * does, all but it.
