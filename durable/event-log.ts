@@ -10,8 +10,8 @@
  *   (`JournaledStream`): those take the seq they were sent with ({@link EventLog.allocate}).
  * - {@link EventLog.prune} (from the object's alarm, and from `LogCaps` as events are appended)
  *   drops events of delivered reply streams, events older than the age cap, then the oldest
- *   events beyond the count and byte caps: all but the newest when not even the newest two fit,
- *   and the newest too when it alone is over the byte cap. Sizes are UTF-8 bytes.
+ *   events beyond the count and byte caps, down to the newest alone if need be, and that one too
+ *   when it alone is over the byte cap. Sizes are UTF-8 bytes.
  * - What a cap drops leaves a gap in its stream, and the log remembers the newest seq of each
  *   gap ({@link EventLog.prunedAfter}): a client resuming from before it is refused, never
  *   replayed the rest as if nothing were missing.

@@ -29,8 +29,8 @@ export function mcpHttpError(
 }
 
 /**
- * The 400 for a body that `parseMessages` (or a check like it)
- * refused, with the request's id if known.
+ * The 400 for a body that `parseMessages` (or a check like it) refused, with the request's id
+ * when known.
  */
 export function refusedBody(rejected: RejectedMessages): HTTPException {
   const { code, message, id = null } = rejected
