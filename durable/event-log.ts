@@ -8,8 +8,13 @@
  * - An event is appended in the same synchronous turn as its send, so the log order is the send
  *   order, except on legacy streams, which group-commit what a connection carried
  *   (`JournaledStream`): those take the seq they were sent with ({@link EventLog.allocate}).
- * - {@link EventLog.prune} (from the object's alarm) drops events of delivered reply streams,
- *   events older than the age cap, then the oldest events beyond the count and byte caps.
+ * - {@link EventLog.prune} (from the object's alarm, and from `LogCaps` as events are appended)
+ *   drops events of delivered reply streams, events older than the age cap, then the oldest
+ *   events beyond the count and byte caps, down to the newest alone if need be, and that one too
+ *   when it alone is over the byte cap. Sizes are UTF-8 bytes.
+ * - What a cap drops leaves a gap in its stream, and the log remembers the newest seq of each
+ *   gap ({@link EventLog.prunedAfter}): a client resuming from before it is refused, never
+ *   replayed the rest as if nothing were missing.
  * - A reply stream still `open`, or a legacy request still in flight, when the object starts
  *   again lost its request with the old instance; {@link EventLog.interruptedStreams} lists them
  *   so each gets an error response.
@@ -24,8 +29,11 @@ import {
   STANDALONE_STREAM,
 } from '../src/transports/event-journal'
 import { isResponse } from '../src/transports/message-sink'
+import { utf8Length } from '../src/transports/response-limit'
 import {
   type EventLogLimits,
+  GAPS,
+  gapKey,
   INFLIGHT,
   type InterruptedStream,
   PRUNE,
@@ -78,15 +86,16 @@ export class EventLog implements EventJournal {
     text = JSON.stringify(message),
   ): string {
     this.#ensureStream(streamId)
+    const bytes = utf8Length(text)
     this.#sql.exec(
       'INSERT INTO mcp_events (seq, stream, message, bytes, at) VALUES (?, ?, ?, ?, ?)',
       seq,
       streamId,
       text,
-      text.length,
+      bytes,
       this.#now(),
     )
-    this.#onAppend?.(text.length)
+    this.#onAppend?.(bytes)
     return formatEventId(streamId, seq)
   }
 
@@ -126,6 +135,13 @@ export class EventLog implements EventJournal {
       .exec<{ state: string }>('SELECT state FROM mcp_streams WHERE id = ?', streamId)
       .toArray()[0]
     return row?.state as StreamState | undefined
+  }
+
+  /** Whether a cap dropped events of `streamId` after `seq` (a replay from there has a gap). */
+  prunedAfter(streamId: string, seq: number): boolean {
+    if (!this.#readable()) return false
+    const row = this.#sql.exec<{ value: number }>(GAPS.read, gapKey(streamId)).toArray()[0]
+    return row !== undefined && row.value > seq
   }
 
   /** The events of `streamId` after `seq`, in order. */
@@ -203,17 +219,35 @@ export class EventLog implements EventJournal {
     return { events: row.events, bytes: row.bytes ?? 0 }
   }
 
-  /** Applies the caps; returns how many events were dropped. */
-  prune(limits: EventLogLimits): number {
+  /**
+   * Applies the caps, keeping at most `fill` of the count and byte caps (`LogCaps` prunes to
+   * 90 %, so a full log is not pruned on every append); an event alone over the byte cap itself
+   * is never kept. Returns how many events were dropped.
+   */
+  prune(limits: EventLogLimits, fill = 1): number {
     if (!this.#readable()) return 0
     const before = this.size().events
     this.#raiseSeqMark(this.#lastSeq())
     this.#sql.exec(PRUNE.delivered)
-    this.#sql.exec(PRUNE.tooOld, this.#now() - limits.maxAgeMs)
-    this.#sql.exec(PRUNE.tooMany, limits.maxEvents)
-    this.#sql.exec(PRUNE.tooBig, limits.maxBytes)
+    this.#drop(PRUNE.tooOld, this.#now() - limits.maxAgeMs)
+    this.#drop(PRUNE.tooMany, Math.floor(limits.maxEvents * fill))
+    this.#drop(PRUNE.tooBig, Math.floor(limits.maxBytes * fill))
+    this.#drop(PRUNE.tooLarge, limits.maxBytes)
     this.#sql.exec(PRUNE.emptyStreams)
+    this.#sql.exec(PRUNE.staleGaps)
     return before - this.size().events
+  }
+
+  /** Runs a cap's statement and marks the gap it left in each stream. */
+  #drop(statement: string, bound: number): void {
+    const newest = new Map<string, number>()
+    for (const { stream, seq } of this.#sql.exec<{ stream: string; seq: number }>(
+      statement,
+      bound,
+    )) {
+      newest.set(stream, Math.max(newest.get(stream) ?? 0, seq))
+    }
+    for (const [stream, seq] of newest) this.#sql.exec(GAPS.mark, gapKey(stream), seq)
   }
 
   /** Creates the tables (before a write). */

@@ -231,6 +231,11 @@ export class LiveSession {
     return this.#legacyRequests.open(requestId)
   }
 
+  /** Logs what the legacy stream's connection was sent but has not logged yet (group commit). */
+  flushLegacy(): void {
+    this.#legacy.flush()
+  }
+
   /**
    * Connects a legacy SSE stream on `connection`. Spec (2024-11-05): its first event is
    * `endpoint`, whose data is the URI the client POSTs to (not again on a bridge's `reconnect`).

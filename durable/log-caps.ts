@@ -3,8 +3,10 @@
  * The event log's count and byte caps, kept at append time: the alarm prunes by age and
  * delivery, but a burst (a long batch, a chatty tool) must not grow the log past its caps until
  * the alarm next runs. Over a cap, the log is pruned down to 90 % of it, so a log that sits at
- * its cap is pruned once per tenth, not on every append. The counts run high after the alarm
- * pruned: going over then costs one prune that finds nothing to drop, and a recount.
+ * its cap is pruned once per tenth, not on every append; an event too big for that leaves the
+ * newest alone in the log (or none, when it alone is over the cap), so the caps hold whatever one
+ * event weighs. The counts run high after the alarm pruned: going over then costs one prune that
+ * finds nothing to drop, and a recount.
  */
 import { EventLog } from './event-log'
 import type { EventLogLimits } from './event-log-schema'
@@ -12,7 +14,7 @@ import type { EventLogLimits } from './event-log-schema'
 /** What the caps need of the log. */
 interface PrunableLog {
   size(): { events: number; bytes: number }
-  prune(limits: EventLogLimits): number
+  prune(limits: EventLogLimits, fill?: number): number
 }
 
 /** Counts what is appended to one log and prunes it when it goes over a cap. */
@@ -25,7 +27,7 @@ export class LogCaps {
     readonly limits: EventLogLimits,
   ) {}
 
-  /** Called after each append of `bytes` bytes. */
+  /** Called after each append of `bytes` bytes (UTF-8). */
   appended(bytes: number): void {
     if (this.#events === undefined) this.#recount()
     else {
@@ -33,11 +35,7 @@ export class LogCaps {
       this.#bytes += bytes
     }
     if (this.#events! > this.limits.maxEvents || this.#bytes > this.limits.maxBytes) {
-      this.log.prune({
-        maxEvents: Math.floor(this.limits.maxEvents * 0.9),
-        maxBytes: Math.floor(this.limits.maxBytes * 0.9),
-        maxAgeMs: this.limits.maxAgeMs,
-      })
+      this.log.prune(this.limits, 0.9)
       this.#recount()
     }
   }

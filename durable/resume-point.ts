@@ -4,7 +4,7 @@
  */
 import { parseEventId } from '../src/transports/event-journal'
 import type { EventLog } from './event-log'
-import { badLastEventId } from './session-errors'
+import { badLastEventId, eventsPruned } from './session-errors'
 
 /** Where a resuming client is: the stream and the last seq it has. */
 export interface ResumePoint {
@@ -29,4 +29,14 @@ export function resumePoint(
   if (!kinds.includes(kind) || !log.issued(point.seq)) return badLastEventId('unknown')
   if (log.streamState(point.streamId) === undefined) return badLastEventId('unknown')
   return point
+}
+
+/**
+ * A resume the log can't replay in full: a cap dropped events of its stream after `point` → 400,
+ * so the client knows, instead of getting the rest as if nothing were missing. Check it right
+ * before the replay is read (after anything that logs, such as a legacy flush).
+ */
+export function replayGap(log: EventLog, point: ResumePoint | undefined): Response | undefined {
+  if (point === undefined || !log.prunedAfter(point.streamId, point.seq)) return undefined
+  return eventsPruned()
 }

@@ -31,7 +31,7 @@ import { LiveSlot } from './live-slot'
 import { cappedEventLog } from './log-caps'
 import { RequestLedger } from './request-ledger'
 import { leaveHubs } from './resource-hubs'
-import { resumePoint } from './resume-point'
+import { replayGap, resumePoint } from './resume-point'
 import { SessionAlarm } from './session-alarm'
 import {
   type LegacyConnect,
@@ -149,6 +149,8 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     const resume = resumePoint(this.#log, call.lastEventId, [STANDALONE_STREAM, 'reply'])
     if (resume instanceof Response) return resume
     const live = await this.#slot.live()
+    const gap = replayGap(this.#log, resume)
+    if (gap) return gap
     this.#gate.touch()
     if (resume !== undefined && resume.streamId !== STANDALONE_STREAM) {
       return live.resumeReply(resume.streamId, resume.seq).toResponse(this.#sessionHeaders(call))
@@ -172,6 +174,9 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     const resume = resumePoint(this.#log, call.lastEventId, [LEGACY_STREAM])
     if (resume instanceof Response) return resume
     const live = await this.#slot.live()
+    live.flushLegacy()
+    const gap = replayGap(this.#log, resume)
+    if (gap) return gap
     const framing = framingFor(call.framing)
     const { connection, client } = this.#sockets.accept(
       LEGACY_STREAM,

@@ -59,3 +59,11 @@ export const requestIdInUse = (id: RequestId) =>
 /** A `Last-Event-ID` that is malformed, or names no stream of this session (checklist F.47). */
 export const badLastEventId = (why: 'malformed' | 'unknown') =>
   jsonRpcErrorResponse(400, RPC_ERROR.serverError, `Bad Request: ${why} Last-Event-ID`)
+
+/** A `Last-Event-ID` after which the event log's caps dropped events of that stream. */
+export const eventsPruned = () =>
+  jsonRpcErrorResponse(
+    400,
+    RPC_ERROR.serverError,
+    'Bad Request: events after this Last-Event-ID are no longer in the event log',
+  )

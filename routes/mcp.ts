@@ -9,10 +9,10 @@
 import type { Context } from 'hono'
 import { Hono } from 'hono'
 import { streamSocketRequest } from '../durable/session-calls'
-import { mcpHttpError } from '../src/http-error'
+import { mcpHttpError, refusedBody } from '../src/http-error'
 import type { ModernLeg } from '../src/modern/modern-leg'
 import { RPC_ERROR } from '../src/protocol/json-rpc-error'
-import { messagesOf, parseJson } from '../src/protocol/parse-messages'
+import { messagesOf, oversizedIdRefusal, parseJson } from '../src/protocol/parse-messages'
 import { isModernVersion } from '../src/protocol/versions'
 import { readSessionConfig } from '../src/session-config'
 import { toResponse } from '../src/transports/session-reply'
@@ -63,9 +63,11 @@ export function mcpRoutes(serveModern: ModernLeg): Hono<AppEnv> {
     limitBody,
     async function mcpPost(c) {
       const body = parseJson(await c.req.text())
-      if (!body.ok) throw mcpHttpError(400, body.code, body.message)
+      if (!body.ok) throw refusedBody(body)
       if (postEra(c, body.json) === 'modern') {
         c.set('era', 'modern')
+        const oversized = oversizedIdRefusal(body.json)
+        if (oversized) throw refusedBody(oversized)
         return serveModern({
           request: c.req.raw,
           body: body.json,
@@ -76,7 +78,7 @@ export function mcpRoutes(serveModern: ModernLeg): Hono<AppEnv> {
       }
       c.set('era', 'legacy')
       const parsed = messagesOf(body.json)
-      if (!parsed.ok) throw mcpHttpError(400, parsed.code, parsed.message)
+      if (!parsed.ok) throw refusedBody(parsed)
       const { messages, batch, hasInitialize } = parsed
       const { maxBatch } = readSessionConfig(c.env)
       if (messages.length > maxBatch) {

@@ -4,7 +4,7 @@
  * answers 202, and the session's SSE stream carries the reply.
  */
 import { Hono } from 'hono'
-import { mcpHttpError } from '../src/http-error'
+import { mcpHttpError, refusedBody } from '../src/http-error'
 import { RPC_ERROR } from '../src/protocol/json-rpc-error'
 import { parseMessages } from '../src/protocol/parse-messages'
 import { toResponse } from '../src/transports/session-reply'
@@ -21,7 +21,7 @@ export function messagesRoutes(): Hono<AppEnv> {
   app.post('/', sessionIdQuery, requireJsonBody, limitBody, async function messagesPost(c) {
     const { sessionId } = c.req.valid('query')
     const parsed = parseMessages(await c.req.text())
-    if (!parsed.ok) throw mcpHttpError(400, parsed.code, parsed.message)
+    if (!parsed.ok) throw refusedBody(parsed)
     // HTTP+SSE defines no batching: one message per POST.
     if (parsed.batch) {
       throw mcpHttpError(

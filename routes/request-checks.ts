@@ -9,6 +9,7 @@ import { zValidator } from '@hono/zod-validator'
 import { accepts } from 'hono/accepts'
 import { bodyLimit } from 'hono/body-limit'
 import { createMiddleware } from 'hono/factory'
+import { HTTPException } from 'hono/http-exception'
 import { z } from 'zod'
 import { mcpHttpError } from '../src/http-error'
 import { RPC_ERROR } from '../src/protocol/json-rpc-error'
@@ -76,8 +77,7 @@ export const requireJsonBody = createMiddleware<AppEnv>(async function requireJs
   await next()
 })
 
-/** Caps the body at {@link MAX_BODY_BYTES} → 413 (Hono's `bodyLimit`, with a JSON-RPC answer). */
-export const limitBody = bodyLimit({
+const capBody = bodyLimit({
   maxSize: MAX_BODY_BYTES,
   onError: () => {
     throw mcpHttpError(
@@ -86,6 +86,26 @@ export const limitBody = bodyLimit({
       `Payload Too Large: the body exceeds ${MAX_BODY_BYTES} bytes`,
     )
   },
+})
+
+/**
+ * Caps the body at {@link MAX_BODY_BYTES} → 413 (Hono's `bodyLimit`, with a JSON-RPC answer),
+ * and reads it whole before the route runs (`c.req.text()` then returns it). A body that stops
+ * short, because the client went away mid-upload, is the client's doing, not a server error:
+ * 400 (which no one will read), with `clientGone` set for the logger, and no stack trace.
+ */
+export const limitBody = createMiddleware<AppEnv>(async function limitBody(c, next) {
+  try {
+    await capBody(c, async () => {
+      await c.req.text()
+    })
+  } catch (error) {
+    if (error instanceof HTTPException) throw error
+    // workerd: reading a body whose connection closed first fails with "Network connection lost."
+    c.set('clientGone', true)
+    throw mcpHttpError(400, RPC_ERROR.serverError, 'Bad Request: request body incomplete')
+  }
+  await next()
 })
 
 /**

@@ -4,7 +4,8 @@
  */
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import { jsonRpcErrorResponse } from './protocol/json-rpc-error'
+import { jsonRpcError, jsonRpcErrorResponse } from './protocol/json-rpc-error'
+import type { RejectedMessages } from './protocol/parse-messages'
 
 /**
  * Builds the exception a route throws to reject a request. The app's `onError` returns its
@@ -24,5 +25,17 @@ export function mcpHttpError(
   return new HTTPException(status, {
     message,
     res: jsonRpcErrorResponse(status, code, message, headers),
+  })
+}
+
+/**
+ * The 400 for a body that `parseMessages` (or a check like it) refused, with the request's id
+ * when known.
+ */
+export function refusedBody(rejected: RejectedMessages): HTTPException {
+  const { code, message, id = null } = rejected
+  return new HTTPException(400, {
+    message,
+    res: Response.json(jsonRpcError(code, message, id), { status: 400 }),
   })
 }

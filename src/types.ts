@@ -65,6 +65,8 @@ export interface FrameworkVariables {
   requestId: string
   /** The era `/mcp` served this request in (unset on other routes and refused requests). */
   era?: Era
+  /** Set when the client went away before its request body had all arrived. */
+  clientGone?: boolean
 }
 
 /** The Hono env of a framework app. */

@@ -11,6 +11,7 @@ import {
   JSONRPCNotificationSchema,
   JSONRPCRequestSchema,
   JSONRPCResultResponseSchema,
+  type RequestId,
 } from '@modelcontextprotocol/sdk/types.js'
 import type { ZodType } from 'zod'
 import { RPC_ERROR } from './json-rpc-error'
@@ -32,6 +33,8 @@ export interface RejectedMessages {
   readonly ok: false
   readonly code: number
   readonly message: string
+  /** The id of the request the error answers, when it is known and may be echoed. */
+  readonly id?: RequestId
 }
 
 /**
@@ -57,6 +60,53 @@ function nestsDeeper(text: string, limit: number): boolean {
     } else if (char === 93 || char === 125) depth--
   }
   return false
+}
+
+/**
+ * The most characters a request id or a `_meta.progressToken` may have. Clients send numbers or
+ * UUIDs; what a session logs repeats them (a progress token is in every progress event), so one
+ * request must not be able to multiply a long one into megabytes of log.
+ */
+export const MAX_ID_LENGTH = 256
+
+/**
+ * Refuses `json` (a message, or a batch of them) if a request in it has an id (-32600, answered
+ * with id null: the id is what is wrong) or a `_meta.progressToken` (-32602, with the request's
+ * id) longer than {@link MAX_ID_LENGTH}. Works on any JSON, so a route can check a body it hands
+ * on unparsed.
+ */
+export function oversizedIdRefusal(json: unknown): RejectedMessages | undefined {
+  if (Array.isArray(json)) {
+    for (const item of json) {
+      const refusal = oversizedIdRefusal(item)
+      if (refusal) return refusal
+    }
+    return undefined
+  }
+  if (typeof json !== 'object' || json === null || !('method' in json) || !('id' in json)) {
+    return undefined
+  }
+  const id = json.id
+  if (typeof id === 'string' && id.length > MAX_ID_LENGTH) {
+    return {
+      ok: false,
+      code: RPC_ERROR.invalidRequest,
+      message: `Invalid Request: a request id may be at most ${MAX_ID_LENGTH} characters`,
+    }
+  }
+  const progressToken = member(member(member(json, 'params'), '_meta'), 'progressToken')
+  if (typeof progressToken !== 'string' || progressToken.length <= MAX_ID_LENGTH) return undefined
+  return {
+    ok: false,
+    code: RPC_ERROR.invalidParams,
+    message: `Invalid params: _meta.progressToken may be at most ${MAX_ID_LENGTH} characters`,
+    id: typeof id === 'string' || typeof id === 'number' ? id : undefined,
+  }
+}
+
+/** `value[key]` when `value` is an object. */
+function member(value: unknown, key: string): unknown {
+  return typeof value === 'object' && value !== null ? Reflect.get(value, key) : undefined
 }
 
 /** A body that parsed as JSON. */
@@ -119,6 +169,8 @@ export function messagesOf(json: unknown): ParsedMessages | RejectedMessages {
       }
     }
     const message = parsed.data
+    const oversized = oversizedIdRefusal(message)
+    if (oversized) return oversized
     if ('method' in message && 'id' in message) {
       // JSON-RPC: each request of a batch needs an id of its own to get its own response.
       if (ids.has(message.id)) {

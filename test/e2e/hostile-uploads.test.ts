@@ -1,7 +1,8 @@
 /**
  * `npm start` stays up whatever a client does to an upload: a body cut short mid-way, an
  * over-cap Content-Length and then a hang-up, a chunked upload aborted after its 413. And an
- * over-cap Content-Length is answered 413 at once, without the server waiting for the body.
+ * over-cap Content-Length is answered 413 at once, without the server waiting for the body. An
+ * upload cut short is the client's doing: one log line, no stack trace, no 500.
  * (The wrangler this project pins keeps its dev server up; its request-body draining, which
  * would hold every refusal until the whole body arrived, is off in the start scripts.)
  */
@@ -11,8 +12,8 @@ import { INITIALIZE, MCP_POST_HEADERS, useDevServer } from './dev-server'
 
 const dev = useDevServer()
 
-const HEAD = (port: number, extra: string) =>
-  `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\n${extra}\r\n`
+const HEAD = (port: number, extra: string, path = '/mcp') =>
+  `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\n${extra}\r\n`
 
 /**
  * Writes `chunks` on a raw socket (`gapMs` apart: an upload trickling in), waits up to `waitMs`
@@ -90,5 +91,58 @@ describe('npm start under hostile uploads', () => {
       body: JSON.stringify(INITIALIZE),
     })
     expect(res.status).toBe(200)
+  })
+
+  it('logs each upload cut short once, as the client going away: a 400, no stack trace', async () => {
+    const { port } = dev()
+    const start = dev().output().length
+    const body = JSON.stringify(INITIALIZE)
+    const half = body.slice(0, body.length / 2)
+    const paths = ['/mcp', `/messages?sessionId=${'0'.repeat(64)}`]
+    const cuts = Array.from({ length: 20 }, (_, i) => ({
+      requestId: `cut-upload-${i}`,
+      path: paths[i % 2]!,
+      chunked: i % 4 >= 2,
+    }))
+    for (const { requestId, path, chunked } of cuts) {
+      const framing = chunked
+        ? `Transfer-Encoding: chunked\r\nX-Request-Id: ${requestId}\r\n`
+        : `Content-Length: ${body.length}\r\nX-Request-Id: ${requestId}\r\n`
+      const sent = chunked ? `${half.length.toString(16)}\r\n${half}\r\n100\r\nxx` : half
+      // Headers and half the body, then the client goes away without waiting for an answer.
+      expect(await rawPost(port, [HEAD(port, framing, path), sent], 100)).toBe('')
+    }
+    const lines = () => dev().output().slice(start).split('\n')
+    const logged = (id: string) => lines().filter((line) => line.includes(`"${id}"`))
+    const deadline = Date.now() + 10_000
+    while (cuts.some(({ requestId }) => logged(requestId).length === 0) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    for (const { requestId, path } of cuts) {
+      const [line, ...more] = logged(requestId)
+      expect(more).toEqual([])
+      expect(JSON.parse(line!)).toEqual({
+        level: 'warn',
+        time: expect.any(String),
+        type: 'http',
+        requestId,
+        method: 'POST',
+        path: path.split('?')[0],
+        status: 400,
+        clientGone: true,
+        durationMs: expect.any(Number),
+        transport: path === '/mcp' ? 'streamable-http' : 'sse',
+        principal: 'anonymous',
+        ...(path === '/mcp' ? {} : { sessionId: '0'.repeat(64) }),
+      })
+    }
+    const output = lines().join('\n')
+    // wrangler's dev proxy, which forwards each request to the Worker, reports each broken
+    // forward itself, once and without a stack; a deployed Worker has no such proxy.
+    expect(output.match(/Error inside ProxyWorker .*: Network connection lost\./g)).toHaveLength(20)
+    expect(output).not.toMatch(/^\s+at /m)
+    expect(output).not.toContain('failed: Error')
+    expect(output).not.toContain('"status":500')
+    expect(await healthy()).toBe(true)
   })
 })

@@ -125,6 +125,7 @@ export function mcpLogger(options: McpLoggerOptions = {}): McpPlugin {
         method: c.req.method,
         path,
         status,
+        clientGone: c.get('clientGone'),
         durationMs: Date.now() - start,
         transport: transportOf(path),
         era: c.get('era'),
