@@ -13,7 +13,7 @@ const fmt = (n: number) =>
 const delivery = (d: Delivery, n: number) =>
   Number.isNaN(d.residentAtWrite)
     ? '– | – | –'
-    : `${fmt(d.answerMs)} | ${fmt(d.p50)} / ${fmt(d.p99)} / ${fmt(d.max)} | ${d.received}/${n}`
+    : `${Number.isNaN(d.answerMs) ? 'none in 30 s' : fmt(d.answerMs)} | ${fmt(d.p50)} / ${fmt(d.p99)} / ${fmt(d.max)} | ${d.received}/${n}`
 
 /** The rows as a Markdown table, with the targets under it. */
 export function connectedIdleTable(
@@ -31,7 +31,7 @@ export function connectedIdleTable(
   ]
   const notes = [
     `Connected idle: N sessions hold their streams open, subscribed to the leaderboard (fresh workerd per row, after ${rows[0]?.warmup ?? 0} warm-up sessions). At N ≤ ${TARGETS.awakeN} each is pinged, then one \`score\` write is timed to every subscriber while their objects are resident (awake write; "resident" counts the session objects in memory just before it; "answered" is the writer's wait for its own reply); then nothing is sent for ${idleSeconds} s, and a second write goes to subscribers whose objects were evicted (evicted write).`,
-    `Targets (gated): 0 errors (failed opens, pings and writes, streams that ended); ≤ ${TARGETS.heapKiB} KiB of JS heap per session after the idle (the isolate's, after a full collection); 0 session objects resident after it (counted by open SQLite files); at N ≤ ${TARGETS.awakeN}, the awake write reaches every subscriber within ${TARGETS.awakeMs} ms.`,
+    `Targets (gated): 0 errors (failed opens, pings and awake writes, streams that ended); ≤ ${TARGETS.heapKiB} KiB of JS heap per session after the idle (the isolate's, after a full collection); 0 session objects resident after it (counted by open SQLite files); at N ≤ ${TARGETS.awakeN}, the awake write reaches every subscriber within ${TARGETS.awakeMs} ms.`,
     `Reported, not gated: the evicted write (locally every object wakes on one thread, one after another; CPU per wake is workerd's main thread from the write until all had it, divided by those reached) and RSS per session (mostly workerd's own state for each held connection). – : workerd had exited. The objects' SQLite files are ${storageNote(storage)}.`,
   ]
   return `${lines.join('\n')}\n\n${notes.join('\n\n')}\n`
