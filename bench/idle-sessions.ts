@@ -1,8 +1,9 @@
 /**
  * @module
  * Clients for the connected-idle bench: MCP sessions that hold a server-sent-events stream open
- * and send nothing, on either transport (`GET /mcp` after initialize, or legacy `GET /sse`), and
- * note when a `notifications/resources/updated` for the leaderboard reaches them. Raw
+ * and send nothing, on either transport (`GET /mcp` after initialize, or legacy `GET /sse`), note
+ * when a `notifications/resources/updated` for the leaderboard reaches them, and can send a
+ * `ping` (a request that wakes the session's object) when asked. Raw
  * `node:http`: one socket per stream (no pool limit), keep-alive sockets for the POSTs.
  */
 import http from 'node:http'
@@ -146,23 +147,29 @@ class EventStream {
 
 /** A session holding its stream open. */
 export interface ConnectedSession {
-  /** `performance.now()` when the leaderboard's update reached its stream. */
-  updatedAt: number | undefined
+  /** `performance.now()` of every leaderboard update that reached its stream, in order. */
+  readonly updates: readonly number[]
   /** Whether its stream ended (or failed) before it was closed here. */
   readonly ended: boolean
+  /** Sends a `ping` in the session and waits for its answer: its object is then resident. */
+  ping(): Promise<void>
   /** Closes its stream. */
   close(): void
 }
 
+/** A session under construction: its stream and how it pings are filled in by its opener. */
+type OpeningSession = ConnectedSession & { stream?: EventStream; pinger?: () => Promise<void> }
+
 /** Builds a session whose frames go through `onMessage`; the leaderboard update is caught here. */
-function connected(): {
-  session: ConnectedSession & { stream?: EventStream }
-  onMessage: (message: Message) => void
-} {
-  const session: ConnectedSession & { stream?: EventStream } = {
-    updatedAt: undefined,
+function connected(): { session: OpeningSession; onMessage: (message: Message) => void } {
+  const updates: number[] = []
+  const session: OpeningSession = {
+    updates,
     get ended() {
       return this.stream?.ended ?? false
+    },
+    ping() {
+      return this.pinger?.() ?? Promise.reject(new Error('ping: the session is not open'))
     },
     close() {
       this.stream?.close()
@@ -173,11 +180,14 @@ function connected(): {
       message.method === 'notifications/resources/updated' &&
       message.params?.uri === LEADERBOARD_URI
     ) {
-      session.updatedAt ??= performance.now()
+      updates.push(performance.now())
     }
   }
   return { session, onMessage }
 }
+
+/** Request ids for pings: above the ids of the opening requests (0 and 1). */
+let nextPingId = 100
 
 /** A Streamable HTTP session: initialize and initialized, no stream; resolves with its id. */
 export async function openPlainSession(baseUrl: string): Promise<string> {
@@ -210,10 +220,13 @@ export async function openMcpSession(
       if (event === 'message') onMessage(JSON.parse(data) as Message)
     },
   )
+  const send = (message: object) => post(`${baseUrl}/mcp`, { ...JSON_HEADERS, ...ids }, message)
+  session.pinger = async () => {
+    const id = nextPingId++
+    replyTo(await send(request(id, 'ping', {})), id, 'ping')
+  }
   try {
-    if (subscribe) {
-      replyTo(await post(`${baseUrl}/mcp`, { ...JSON_HEADERS, ...ids }, SUBSCRIBE), 1, 'subscribe')
-    }
+    if (subscribe) replyTo(await send(SUBSCRIBE), 1, 'subscribe')
   } catch (error) {
     session.close()
     throw error
@@ -262,6 +275,10 @@ export async function openSseSession(
     await send(initialize(LEGACY_VERSION), 0)
     await send(INITIALIZED)
     if (subscribe) await send(SUBSCRIBE, 1)
+    session.pinger = () => {
+      const id = nextPingId++
+      return send(request(id, 'ping', {}), id)
+    }
   } catch (error) {
     session.close()
     throw error

@@ -17,8 +17,10 @@ import type { McpServerDefinition } from './define-mcp-server'
 import { homePage } from './home-page'
 import { createModernLeg } from './modern/modern-leg'
 import { isAllowedOrigin, type OriginGuardVars, originGuard } from './origin-guard'
+import { passesMiddleware } from './plugins/passes-middleware'
 import type { McpPlugin } from './plugins/plugin'
 import { jsonRpcErrorResponse, RPC_ERROR } from './protocol/json-rpc-error'
+import { readSessionConfig } from './session-config'
 import { ANONYMOUS, type AppEnv, HEADER, REQUEST_ID_HEADER_OUT } from './types'
 
 /** Options of {@link createApp}. */
@@ -127,9 +129,19 @@ export function createApp<Env>(options: McpAppOptions<Env>): Hono<AppEnv> {
 
   const authMode = (env: unknown) =>
     plugins.map((plugin) => plugin.authMode?.(env)).find((mode) => mode !== undefined) ?? 'none'
+  // The page lists what tools/list would: to a request the auth plugins' own middleware lets
+  // through (everyone while none is on), unless the catalogue is made public.
+  const catalogShown = (c: Context<AppEnv>) =>
+    readSessionConfig(c.env).homePageCatalog === 'public' ||
+    passesMiddleware(
+      c,
+      plugins.flatMap((plugin) =>
+        plugin.middleware && plugin.authMode?.(c.env) !== undefined ? [plugin.middleware] : [],
+      ),
+    )
   const { name, version } = options.server
   const page = homePage(options.server, { sse })
-  app.route('/', healthRoutes({ name, version, authMode, sse, homePage: page }))
+  app.route('/', healthRoutes({ name, version, authMode, sse, homePage: page, catalogShown }))
 
   const endpoints = sse ? ['/mcp', '/sse', '/messages'] : ['/mcp']
   for (const plugin of plugins) {

@@ -2,9 +2,11 @@
  * @module
  * The page `GET /` shows a browser: what this server is, its endpoints and protocol versions,
  * what its definition offers, and copy-paste configs for the usual clients. Self-contained (inline
- * CSS, no scripts, no external assets, not even a favicon request), so it works offline. What
- * the definition registers is rendered once per isolate; a request adds only its origin and
- * auth mode.
+ * CSS, no scripts, no external assets, not even a favicon request), so it works offline and under
+ * a policy that allows nothing else. What the definition offers (the catalogue) is listed only to
+ * a request that may see it: with auth on, `tools/list` needs a credential, and the page does not
+ * undo that. It is rendered once per isolate; a request adds its origin, auth mode, whether it
+ * sees the catalogue, and its style's nonce.
  */
 import { html, raw } from 'hono/html'
 import type { HtmlEscapedString } from 'hono/utils/html'
@@ -30,6 +32,13 @@ export interface HomePageRequest {
   readonly origin: string
   /** The auth mode there: `none`, `bearer`, `oauth`, or a plugin's own. */
   readonly authMode: string
+  /**
+   * Whether this request sees the tools, resources and prompts; when not, the page says they
+   * are listed to signed-in clients.
+   */
+  readonly catalog: boolean
+  /** The nonce the response's Content-Security-Policy allows the inline style with, if any. */
+  readonly styleNonce?: string | undefined
 }
 
 /** What Hono's `html` template produces. */
@@ -83,15 +92,28 @@ function endpoints(sse: boolean): Html {
   </section>`
 }
 
+/** What the page says in place of the catalogue to a request that may not see it. */
+function catalogWithheld(authMode: string): Html {
+  return html`<section id="catalog-withheld">
+    <h2>Tools, resources and prompts</h2>
+    <p>This server requires authentication (<code>${authMode}</code>): its tools, resources and
+      prompts are listed to signed-in clients, over MCP (<code>tools/list</code>,
+      <code>resources/list</code>, <code>prompts/list</code>) and here to a request that carries
+      a valid token. A browser opening this page sends none.</p>
+  </section>`
+}
+
 /**
  * Builds the home page of `definition`. Cheap to call: the definition's entries are read (and
- * its `setup` run, if nothing ran it yet) on the first render, and that part of the page is
- * kept for every later one.
+ * its `setup` run, if nothing ran it yet) on the first render that shows them, and that part of
+ * the page is kept for every later one.
  *
  * @example
  * ```ts
  * const page = homePage(server, { sse: true })
- * app.get('/', (c) => c.html(page({ origin: new URL(c.req.url).origin, authMode: 'none' })))
+ * app.get('/', (c) =>
+ *   c.html(page({ origin: new URL(c.req.url).origin, authMode: 'none', catalog: true })),
+ * )
  * ```
  */
 export function homePage<Env>(
@@ -99,12 +121,10 @@ export function homePage<Env>(
   options: HomePageOptions,
 ): HomePage {
   const { name, version } = definition
-  let fixed: { readonly endpoints: Html; readonly catalog: Html } | undefined
-  return function renderHomePage({ origin, authMode }) {
-    fixed ??= {
-      endpoints: endpoints(options.sse),
-      catalog: homePageCatalog(serverEntries(definition)),
-    }
+  let catalog: Html | undefined
+  const fixedEndpoints = endpoints(options.sse)
+  return function renderHomePage({ origin, authMode, catalog: shown, styleNonce }) {
+    if (shown) catalog ??= homePageCatalog(serverEntries(definition))
     return html`<!doctype html>
 <html lang="en">
   <head>
@@ -112,7 +132,7 @@ export function homePage<Env>(
     <meta name="viewport" content="width=device-width, initial-scale=1">
     <title>${name} ${version}</title>
     <link rel="icon" href="data:,">
-    <style>${STYLE}</style>
+    <style${styleNonce === undefined ? '' : html` nonce="${styleNonce}"`}>${STYLE}</style>
   </head>
   <body>
     <header>
@@ -121,8 +141,8 @@ export function homePage<Env>(
         this page is what a browser gets at <code>/</code>.</p>
     </header>
     <main>
-      ${fixed.endpoints}
-      ${fixed.catalog}
+      ${fixedEndpoints}
+      ${shown ? catalog : catalogWithheld(authMode)}
       ${clientConfigs({ name, origin, authMode })}
     </main>
   </body>

@@ -80,6 +80,13 @@ const SessionConfigSchema = z.object({
    * set it in production (`wrangler secret put`): unset, each isolate signs with its own random
    * key, so a round that lands on another isolate is refused.
    */
+  /**
+   * Who the home page (`GET /` in a browser) lists the server's tools, resources and prompts
+   * to: `auth`, a request that the MCP endpoints' plugin middleware (auth) would let through,
+   * so with auth off everyone and with auth on only a request that carries a valid credential;
+   * `public`, everyone.
+   */
+  HOME_PAGE_CATALOG: z.enum(['auth', 'public']).default('auth'),
   REQUEST_STATE_KEY: z
     .string()
     .refine((key) => new TextEncoder().encode(key).byteLength >= 32, 'must be 32 bytes or more')
@@ -108,6 +115,8 @@ export interface SessionConfig {
   readonly maxResponseBytes: number
   /** The `requestState` signing secret, when set. */
   readonly requestStateKey: string | undefined
+  /** Who the home page lists the catalogue to: signed-in requests, or everyone. */
+  readonly homePageCatalog: 'auth' | 'public'
   readonly log: { readonly maxEvents: number; readonly maxBytes: number; readonly maxAgeMs: number }
 }
 
@@ -151,6 +160,7 @@ function parseSessionConfig(source: object): SessionConfig {
     maxBatch: c.BATCH_MAX_MESSAGES,
     maxResponseBytes: Math.min(c.RESPONSE_MAX_BYTES, c.EVENT_LOG_MAX_BYTES),
     requestStateKey: c.REQUEST_STATE_KEY,
+    homePageCatalog: c.HOME_PAGE_CATALOG,
     log: {
       maxEvents: c.EVENT_LOG_MAX_EVENTS,
       maxBytes: c.EVENT_LOG_MAX_BYTES,

@@ -63,12 +63,21 @@ export interface McpPlugin {
    * A response header goes in after `await next()` (`c.header(...)` then sets it on the
    * response the route returned); one set before `next()` is dropped, since the MCP routes
    * answer with the session object's or the SDK's own `Response`.
+   *
+   * The middleware of a plugin that reports an {@link McpPlugin.authMode} also decides whether
+   * the home page (`GET /` in a browser) lists the tools, resources and prompts: it runs there
+   * with a `next` that only notes it was reached, and the catalogue is shown when it is (unless
+   * `HOME_PAGE_CATALOG` is `public`). So it must refuse by answering or by throwing an
+   * `HTTPException`, as Hono's `bearerAuth` does.
    */
   readonly middleware?: MiddlewareHandler<AppEnv>
   /** Extra routes, mounted at the root before the MCP ones (e.g. OAuth metadata). */
   readonly routes?: Hono<AppEnv>
   /** Hooks run around every message, in both eras. */
   readonly hooks?: SessionHooks
-  /** How this plugin authenticates callers with this `env` (undefined: it doesn't, here). */
+  /**
+   * How this plugin authenticates callers with this `env` (undefined: it doesn't, here). Shown
+   * on `/health` and the home page; a plugin that reports one gates the home page's catalogue.
+   */
   authMode?(env: unknown): string | undefined
 }

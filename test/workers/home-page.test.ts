@@ -9,20 +9,25 @@ import { describe, expect, it } from 'vitest'
 import { defineMcpServer, resourceTemplate } from '../../src/define-mcp-server'
 import { homePage } from '../../src/home-page'
 import { serverEntries } from '../../src/server-entries'
+import { readSessionConfig } from '../../src/session-config'
 import worker from '../fixtures/app/index'
 import { server } from '../fixtures/app/server'
 import { HEALTH } from '../helpers/discovery'
+import {
+  BROWSER_ACCEPT,
+  BROWSERS,
+  CATALOG_SECTIONS,
+  catalogNames,
+  codeIn,
+  expectPageHeaders,
+  namesIn,
+  rowNames,
+  section,
+  sectionIds,
+  textOf,
+  WITHHELD_SECTIONS,
+} from '../helpers/home-page'
 import { BASE, fetchApp } from '../helpers/requests'
-
-/** What Chromium and Firefox send when they navigate. */
-const BROWSERS = [
-  [
-    'Chromium',
-    'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7',
-  ],
-  ['Firefox', 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8'],
-] as const
-const BROWSER_ACCEPT = BROWSERS[0][1]
 
 const TOKENS = { AUTH_TOKENS: 'alice:tokA,bob:tokB' }
 
@@ -39,40 +44,6 @@ async function browse(url = `${BASE}/`, vars?: Record<string, string>): Promise<
   expect(res.headers.get('content-type')).toBe('text/html; charset=UTF-8')
   return res.text()
 }
-
-const ENTITIES: Readonly<Record<string, string>> = {
-  '&amp;': '&',
-  '&lt;': '<',
-  '&gt;': '>',
-  '&quot;': '"',
-  '&#39;': "'",
-}
-
-/** `text` with the entities Hono's escaping produces decoded. */
-const decode = (text: string) => text.replace(/&(?:amp|lt|gt|quot|#39);/g, (e) => ENTITIES[e]!)
-
-/** The inner HTML of the `<section id="…">` (one without nested sections). */
-function section(page: string, id: string): string {
-  const match = new RegExp(`<section id="${id}">([\\s\\S]*?)</section>`).exec(page)
-  if (!match) throw new Error(`no section #${id}`)
-  return match[1]!
-}
-
-/** The text of a section's `<pre><code>` block. */
-function codeIn(page: string, id: string): string {
-  const match = /<pre><code>([\s\S]*?)<\/code><\/pre>/.exec(section(page, id))
-  if (!match) throw new Error(`no code in #${id}`)
-  return decode(match[1]!)
-}
-
-/** The names in a catalog section's rows, in order. */
-function rowNames(page: string, id: string): string[] {
-  const rows = section(page, id).matchAll(/<tr>\s*<td><code>([\s\S]*?)<\/code><\/td>/g)
-  return [...rows].map((row) => decode(row[1]!))
-}
-
-/** A page's text, roughly as a browser shows it: tags dropped, whitespace collapsed. */
-const textOf = (page: string) => decode(page.replace(/<[^>]*>/g, ' ')).replace(/\s+/g, ' ')
 
 describe('GET / from a browser', () => {
   it.each(BROWSERS)('%s → the HTML page, with no-store and Vary: Accept', async (_name, accept) => {
@@ -245,6 +216,146 @@ describe('every other client gets the discovery JSON, unchanged', () => {
   })
 })
 
+/** A browser's `GET /` with `vars` and request `headers`: checks the HTML answer, returns its page. */
+async function openPage(
+  vars: Record<string, string>,
+  headers: Record<string, string> = {},
+  path = '/',
+): Promise<string> {
+  const res = await call(
+    `${BASE}${path}`,
+    { headers: { accept: BROWSER_ACCEPT, ...headers } },
+    vars,
+  )
+  expect(res.status).toBe(200)
+  const page = await res.text()
+  expectPageHeaders(res, page)
+  return page
+}
+
+/** The sections every page has after the catalogue (or the note in its place). */
+const TAIL_SECTIONS = [
+  'auth',
+  'connect',
+  'inspector',
+  'inspector-cli',
+  'claude-desktop',
+  'claude-code',
+  'sdk',
+]
+
+describe('the page’s security headers', () => {
+  it('a policy that allows its one style by nonce and nothing else, no framing, nosniff, no referrer', async () => {
+    const res = await fetchApp('/', { headers: { accept: BROWSER_ACCEPT } })
+    const page = await res.text()
+    expectPageHeaders(res, page)
+    expect(page.match(/<style/g)).toHaveLength(1)
+    expect(page).not.toMatch(/\sstyle=|\son[a-z]+=/)
+  })
+
+  it('a fresh nonce on every response', async () => {
+    const nonces = new Set<string>()
+    for (let i = 0; i < 3; i++) {
+      const res = await fetchApp('/', { headers: { accept: BROWSER_ACCEPT } })
+      nonces.add(expectPageHeaders(res, await res.text()))
+    }
+    expect(nonces.size).toBe(3)
+  })
+
+  it.each([
+    ['/', undefined],
+    ['/', 'application/json'],
+    ['/health', BROWSER_ACCEPT],
+  ])('the discovery JSON (GET %s, Accept %s) carries none of them', async (path, accept) => {
+    const res = await fetchApp(path, accept === undefined ? {} : { headers: { accept } })
+    expect(res.headers.get('content-type')).toBe('application/json')
+    for (const name of [
+      'content-security-policy',
+      'x-frame-options',
+      'x-content-type-options',
+      'referrer-policy',
+    ]) {
+      expect(res.headers.get(name)).toBeNull()
+    }
+  })
+})
+
+describe('the catalogue on the page, with bearer auth on', () => {
+  const NAMES = catalogNames(server)
+
+  it('without a token: the server, its endpoints and auth mode, and no tool, resource or prompt name', async () => {
+    expect(NAMES.length).toBeGreaterThan(0)
+    const res = await call(`${BASE}/`, { headers: { accept: BROWSER_ACCEPT } }, TOKENS)
+    const page = await res.text()
+    expect(namesIn(page, NAMES)).toEqual([])
+    expect(sectionIds(page)).toEqual([...WITHHELD_SECTIONS, ...TAIL_SECTIONS])
+    expectPageHeaders(res, page)
+    expect(page).toContain(`<h1>${server.name} <span class="version">${server.version}</span></h1>`)
+    expect(textOf(section(page, 'endpoints'))).toContain('/mcp Streamable HTTP')
+    expect(textOf(section(page, 'auth'))).toContain('Authentication: bearer')
+    expect(textOf(section(page, 'catalog-withheld'))).toBe(
+      ' Tools, resources and prompts This server requires authentication ( bearer ): its tools, resources and prompts are listed to signed-in clients, over MCP ( tools/list , resources/list , prompts/list ) and here to a request that carries a valid token. A browser opening this page sends none. ',
+    )
+  })
+
+  it.each([
+    ['a wrong token', { authorization: 'Bearer tokC' }],
+    ['a token of the wrong case', { authorization: 'Bearer TOKA' }],
+    ['another scheme', { authorization: 'Basic YWxpY2U6dG9rQQ==' }],
+    ['a malformed header', { authorization: 'Bearer' }],
+    ['the token under another header', { 'x-authorization': 'Bearer tokA' }],
+  ])('with %s: 200, the same page, no name and no challenge', async (_what, headers) => {
+    const res = await call(`${BASE}/`, { headers: { accept: BROWSER_ACCEPT, ...headers } }, TOKENS)
+    expect(res.status).toBe(200)
+    const page = await res.text()
+    expectPageHeaders(res, page)
+    expect(sectionIds(page)).toEqual([...WITHHELD_SECTIONS, ...TAIL_SECTIONS])
+    expect(namesIn(page, NAMES)).toEqual([])
+  })
+
+  it('with the token in the query string (never read): no name', async () => {
+    const page = await openPage(TOKENS, {}, '/?access_token=tokA')
+    expect(namesIn(page, NAMES)).toEqual([])
+  })
+
+  it.each(['tokA', 'tokB'])('with a valid token (%s): every name, in order', async (token) => {
+    const page = await openPage(TOKENS, { authorization: `Bearer ${token}` })
+    const entries = serverEntries(server)
+    expect(sectionIds(page)).toEqual([...CATALOG_SECTIONS, ...TAIL_SECTIONS])
+    expect(rowNames(page, 'tools')).toEqual(entries.tools.map((tool) => tool.name))
+    expect(namesIn(page, NAMES)).toEqual(NAMES)
+    expect(page).not.toContain(token)
+  })
+
+  it('HOME_PAGE_CATALOG=public: every name, without a token', async () => {
+    const page = await openPage({ ...TOKENS, HOME_PAGE_CATALOG: 'public' })
+    expect(sectionIds(page)).toEqual([...CATALOG_SECTIONS, ...TAIL_SECTIONS])
+    expect(namesIn(page, NAMES)).toEqual(NAMES)
+    expect(textOf(section(page, 'auth'))).toContain('Authentication: bearer')
+  })
+
+  it('auth off: every name, to a request with no token, whatever HOME_PAGE_CATALOG says', async () => {
+    const cases: Record<string, string>[] = [
+      {},
+      { HOME_PAGE_CATALOG: 'auth' },
+      { HOME_PAGE_CATALOG: 'public' },
+    ]
+    for (const vars of cases) {
+      const page = await openPage(vars)
+      expect(sectionIds(page)).toEqual([...CATALOG_SECTIONS, ...TAIL_SECTIONS])
+      expect(namesIn(page, NAMES)).toEqual(NAMES)
+    }
+  })
+
+  it('HOME_PAGE_CATALOG defaults to auth; any other value is refused with its name', () => {
+    expect(readSessionConfig({}).homePageCatalog).toBe('auth')
+    expect(readSessionConfig({ HOME_PAGE_CATALOG: 'public' }).homePageCatalog).toBe('public')
+    expect(() => readSessionConfig({ HOME_PAGE_CATALOG: 'everyone' })).toThrow(
+      /^Invalid HOME_PAGE_CATALOG: /,
+    )
+  })
+})
+
 describe('HEAD /', () => {
   // Hono answers HEAD with the GET route's headers and no body (there is no refuseHead on the
   // discovery routes: a HEAD here opens nothing).
@@ -285,15 +396,39 @@ describe('homePage (the renderer)', () => {
     },
   })
   const render = async (sse = true, authMode = 'none', origin = 'http://127.0.0.1:1') =>
-    String(await homePage(hostile, { sse })({ origin, authMode }))
+    String(await homePage(hostile, { sse })({ origin, authMode, catalog: true }))
 
   it('runs the definition’s setup once, on the first render, not per request', async () => {
     const before = setups
     const page = homePage(defineMcpServer({ ...hostile }), { sse: true })
     expect(setups).toBe(before)
-    await page({ origin: 'http://a', authMode: 'none' })
-    await page({ origin: 'http://b', authMode: 'bearer' })
+    await page({ origin: 'http://a', authMode: 'none', catalog: true })
+    await page({ origin: 'http://b', authMode: 'bearer', catalog: true })
     expect(setups).toBe(before + 1)
+  })
+
+  it('without the catalogue: a note in its place, and the definition’s setup never run', async () => {
+    const before = setups
+    const page = homePage(defineMcpServer({ ...hostile }), { sse: true })
+    const html = String(await page({ origin: 'http://a', authMode: 'oauth', catalog: false }))
+    expect(setups).toBe(before)
+    expect(sectionIds(html).slice(0, 2)).toEqual(WITHHELD_SECTIONS)
+    expect(namesIn(html, ['inject', 'plain', 'doc', 'item', 'greet'])).toEqual([])
+    expect(textOf(section(html, 'catalog-withheld'))).toContain(
+      'This server requires authentication ( oauth ): its tools, resources and prompts are listed to signed-in clients',
+    )
+  })
+
+  it('puts the nonce it is given on its one <style>, and none when given none', async () => {
+    const page = homePage(hostile, { sse: true })
+    const request = { origin: 'http://a', authMode: 'none', catalog: true }
+    const nonced = String(await page({ ...request, styleNonce: 'abc+/=' }))
+    expect([...nonced.matchAll(/<style[^>]*>/g)].map((tag) => tag[0])).toEqual([
+      '<style nonce="abc+/=">',
+    ])
+    expect([...String(await page(request)).matchAll(/<style[^>]*>/g)].map((t) => t[0])).toEqual([
+      '<style>',
+    ])
   })
 
   it('shows a description containing <script> as text, escaped everywhere', async () => {
@@ -319,7 +454,7 @@ describe('homePage (the renderer)', () => {
   it('says None. for a kind the definition registers none of', async () => {
     const empty = defineMcpServer({ name: 'empty', version: '0', setup() {} })
     const page = String(
-      await homePage(empty, { sse: true })({ origin: 'http://a', authMode: 'none' }),
+      await homePage(empty, { sse: true })({ origin: 'http://a', authMode: 'none', catalog: true }),
     )
     for (const id of ['tools', 'resources', 'resource-templates', 'prompts']) {
       expect(section(page, id)).toContain('<p class="none">None.</p>')
