@@ -15,8 +15,12 @@ const plugins = [mcpLogger(), mcpBearerAuth({ tokens: (env) => env.AUTH_TOKENS }
 /** The session object class, bound to this app's server; `wrangler.toml` names it. */
 export const SessionDO = createSessionDO(server, { plugins })
 
-/** One object per shared resource (the demo's leaderboard), and one per durable handle. */
+/**
+ * One object per shared resource (the demo's leaderboard), one per durable handle, and one per
+ * principal holding handles (its quota).
+ */
 export { HandleDO } from '../durable/handle-do'
+export { HandleOwnerDO } from '../durable/handle-owner-do'
 export { ResourceHub } from '../durable/resource-hub'
 
 export default createApp({ server, plugins })

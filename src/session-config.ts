@@ -37,6 +37,11 @@ const SessionConfigSchema = z.object({
   SESSION_UNUSED_TTL_MS: ms(1_000, 365 * 24 * HOUR, 10 * MINUTE),
   /** A durable handle unused for this long is deleted by its alarm. */
   HANDLE_TTL_MS: ms(1_000, 365 * 24 * HOUR, 24 * HOUR),
+  /**
+   * The most live durable handles one principal may hold; `handles.create()` past it throws.
+   * Every caller is `anonymous` when auth is off, and then shares this one quota.
+   */
+  HANDLE_MAX_PER_PRINCIPAL: z.coerce.number().int().min(1).max(10_000).default(100),
   /** Event log caps: count, total bytes of message JSON, and age. */
   EVENT_LOG_MAX_EVENTS: z.coerce.number().int().min(1).max(1_000_000).default(1_000),
   EVENT_LOG_MAX_BYTES: z.coerce
@@ -85,6 +90,8 @@ export interface SessionConfig {
   /** The TTL of a session with no request after `initialize` (at most `ttlMs`). */
   readonly unusedTtlMs: number
   readonly handleTtlMs: number
+  /** The most live handles a principal may hold. */
+  readonly handleMaxPerPrincipal: number
   readonly requestTimeoutMs: number
   /** 0 when legacy-stream events are logged before they are written. */
   readonly legacyLogDelayMs: number
@@ -131,6 +138,7 @@ function parseSessionConfig(source: object): SessionConfig {
     ttlMs: c.SESSION_TTL_MS,
     unusedTtlMs: Math.min(c.SESSION_UNUSED_TTL_MS, c.SESSION_TTL_MS),
     handleTtlMs: c.HANDLE_TTL_MS,
+    handleMaxPerPrincipal: c.HANDLE_MAX_PER_PRINCIPAL,
     requestTimeoutMs: c.SERVER_REQUEST_TIMEOUT_MS,
     legacyLogDelayMs: c.EVENT_LOG_LEGACY_DELAY_MS,
     progressGapMs: c.SSE_PROGRESS_GAP_MS,

@@ -55,6 +55,8 @@ export interface FrameworkBindings {
   RESOURCE_HUB?: DurableObjectNamespace
   /** One HandleDO per durable handle; needed only by apps whose tools mint handles. */
   HANDLE_DO?: DurableObjectNamespace
+  /** One HandleOwnerDO per principal holding handles (its quota); needed with `HANDLE_DO`. */
+  HANDLE_OWNER_DO?: DurableObjectNamespace
 }
 
 /** Variables the framework publishes on the Hono context. */
