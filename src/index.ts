@@ -16,11 +16,12 @@ const plugins = [mcpLogger(), mcpBearerAuth({ tokens: (env) => env.AUTH_TOKENS }
 export const SessionDO = createSessionDO(server, { plugins })
 
 /**
- * One object per shared resource (the demo's leaderboard), one per durable handle, and one per
- * principal holding handles (its quota).
+ * One object per shared resource (the demo's leaderboard), one per durable handle, one per
+ * principal holding handles (its quota), and the objects of 2026-07-28 input rounds' state.
  */
 export { HandleDO } from '../durable/handle-do'
 export { HandleOwnerDO } from '../durable/handle-owner-do'
+export { RequestStateDO } from '../durable/request-state-do'
 export { ResourceHub } from '../durable/resource-hub'
 
 export default createApp({ server, plugins })

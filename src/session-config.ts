@@ -69,9 +69,9 @@ const SessionConfigSchema = z.object({
    */
   BATCH_MAX_MESSAGES: z.coerce.number().int().min(1).max(10_000).default(100),
   /**
-   * The secret that signs 2026-07-28 `requestState` (input_required rounds), 32 bytes or more;
-   * set it in production (`wrangler secret put`): unset, each isolate signs with its own random
-   * key, so a round that lands on another isolate is refused.
+   * The secret that signs 2026-07-28 `requestState` (input_required rounds), 32 bytes or more
+   * (`wrangler secret put`). Unset, a key minted once and kept in a `RequestStateDO` signs them,
+   * the same in every isolate; set it to choose the key, or to rotate it.
    */
   REQUEST_STATE_KEY: z
     .string()
