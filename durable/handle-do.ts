@@ -15,10 +15,10 @@
  * ## Lifecycle
  * The Worker first reserves the handle in its owner's `HandleOwnerDO` (refused past
  * `HANDLE_MAX_PER_PRINCIPAL` live handles, and then this object is never made); `mint` writes
- * the record and the expiry alarm; every call by the owner refreshes `lastSeenAt` (and the alarm, a quarter TTL at most late), and
- * tells the owner's object the new expiry; the alarm deletes everything once the handle sat
- * unused for the TTL (the owner's object stops counting it at that same instant); `end`
- * deletes it at once and tells the owner's object.
+ * the record and the expiry alarm; every call by the owner refreshes `lastSeenAt` (and the
+ * alarm, a quarter TTL at most late), and tells the owner's object the new expiry; the alarm
+ * deletes everything once the handle sat unused for the TTL (the owner's object stops counting
+ * it at that same instant); `end` deletes it at once and tells the owner's object.
  */
 import { DurableObject } from 'cloudflare:workers'
 import { readSessionConfig } from '../src/session-config'

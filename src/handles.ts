@@ -106,11 +106,12 @@ export function handlesFor(env: unknown, owner: () => string): Handles {
       const principal = owner()
       const { handles, owners } = namespaces(env)
       const { handleTtlMs, handleMaxPerPrincipal: limit } = readSessionConfig(env)
-      const id = handles.newUniqueId().toString()
+      const objectId = handles.newUniqueId()
+      const id = objectId.toString()
       const quota = owners.get(owners.idFromName(principal))
       const now = Date.now()
       if (!(await quota.reserve(id, now + handleTtlMs, limit))) throw new HandleLimitReached(limit)
-      const stub = handles.get(handles.idFromString(id))
+      const stub = handles.get(objectId)
       try {
         await stub.mint(principal, now)
       } catch (error) {
