@@ -4,7 +4,9 @@
  * deployed Worker (nothing of one's module state reaches the other; they share only the Durable
  * Objects). Round 1 is served by the first, round 2 by the second: the state is signed with
  * the key kept in a Durable Object, so the second accepts it, and the round it spent is spent
- * for the first one too.
+ * for the first one too. (Two local processes don't share one instance of an object as
+ * Cloudflare's isolates do, only its files; so nothing here races them: each object is first
+ * written by one process and only then read by the other.)
  */
 import fs from 'node:fs'
 import os from 'node:os'
