@@ -13,13 +13,18 @@
  * | `app:<key>` | the tool's values |
  *
  * ## Lifecycle
- * `mint` writes the record and the expiry alarm; every call by the owner refreshes `lastSeenAt`
- * (and the alarm, a quarter TTL at most late); the alarm deletes everything once the handle sat
- * unused for the TTL.
+ * The Worker first reserves the handle in its owner's `HandleOwnerDO` (refused past
+ * `HANDLE_MAX_PER_PRINCIPAL` live handles, and then this object is never made); `mint` writes
+ * the record and the expiry alarm; every call by the owner refreshes `lastSeenAt` (and the
+ * alarm, a quarter TTL at most late), and tells the owner's object the new expiry; the alarm
+ * deletes everything once the handle sat unused for the TTL (the owner's object stops counting
+ * it at that same instant); `end` deletes it at once and tells the owner's object.
  */
 import { DurableObject } from 'cloudflare:workers'
 import type { StorageListOptions } from '../src/define-mcp-server'
 import { readSessionConfig } from '../src/session-config'
+import type { FrameworkBindings } from '../src/types'
+import type { HandleOwnerDO } from './handle-owner-do'
 
 interface HandleRecord {
   readonly principal: string
@@ -30,18 +35,27 @@ interface HandleRecord {
 const RECORD = 'handle'
 const APP = 'app:'
 
+const MISSING_OWNER_BINDING =
+  'Handles need a HANDLE_OWNER_DO Durable Object binding (class HandleOwnerDO) in wrangler.toml'
+
 /** One handle: its owner, its expiry and its values. */
 export class HandleDO extends DurableObject {
   readonly #ttlMs: number
+  readonly #owners: DurableObjectNamespace<HandleOwnerDO> | undefined
 
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env as never)
     this.#ttlMs = readSessionConfig(env).handleTtlMs
+    this.#owners = (env as FrameworkBindings).HANDLE_OWNER_DO as
+      | DurableObjectNamespace<HandleOwnerDO>
+      | undefined
   }
 
-  /** Makes this fresh object the handle of `principal`. */
-  async mint(principal: string): Promise<void> {
-    const now = Date.now()
+  /**
+   * Makes this fresh object the handle of `principal`, minted at `now` (the time its owner's
+   * object counts it from: `HandleOwnerDO.reserve` came first).
+   */
+  async mint(principal: string, now: number): Promise<void> {
     this.ctx.storage.kv.put(RECORD, { principal, createdAt: now, lastSeenAt: now })
     await this.ctx.storage.setAlarm(now + this.#ttlMs)
   }
@@ -52,17 +66,17 @@ export class HandleDO extends DurableObject {
   }
 
   async get(principal: string, key: string): Promise<unknown> {
-    return this.#owned(principal) ? this.ctx.storage.kv.get(APP + key) : undefined
+    return (await this.#owned(principal)) ? this.ctx.storage.kv.get(APP + key) : undefined
   }
 
   async put(principal: string, key: string, value: unknown): Promise<boolean> {
-    if (!this.#owned(principal)) return false
+    if (!(await this.#owned(principal))) return false
     this.ctx.storage.kv.put(APP + key, value)
     return true
   }
 
   async delete(principal: string, key: string): Promise<boolean> {
-    return this.#owned(principal) && this.ctx.storage.kv.delete(APP + key)
+    return (await this.#owned(principal)) && this.ctx.storage.kv.delete(APP + key)
   }
 
   /** The entries whose key starts with `prefix`, in key order (a page of them, with `options`). */
@@ -71,7 +85,7 @@ export class HandleDO extends DurableObject {
     prefix: string,
     options: StorageListOptions = {},
   ): Promise<Array<[string, unknown]>> {
-    if (!this.#owned(principal)) return []
+    if (!(await this.#owned(principal))) return []
     const { startAfter, limit } = options
     const entries = this.ctx.storage.kv.list({
       prefix: APP + prefix,
@@ -81,10 +95,13 @@ export class HandleDO extends DurableObject {
     return [...entries].map(([key, value]) => [key.slice(APP.length), value])
   }
 
-  /** Ends the handle now (its owner only). */
+  /** Ends the handle now (its owner only), and so frees its place in the owner's quota. */
   async end(principal: string): Promise<boolean> {
-    if (!this.#owned(principal)) return false
+    if (!(await this.#owned(principal))) return false
+    // Deleted first: should telling the owner's object fail, the handle counts until its
+    // expiry, never the other way round (live and uncounted).
     await this.ctx.storage.deleteAll()
+    await this.#owner(principal).release(this.ctx.id.toString())
     return true
   }
 
@@ -97,16 +114,28 @@ export class HandleDO extends DurableObject {
     else await this.ctx.storage.setAlarm(expiresAt)
   }
 
-  /** Whether `principal` owns this live handle; refreshes its last use if so. */
-  #owned(principal: string): boolean {
+  /**
+   * Whether `principal` owns this live handle; refreshes its last use if so (and its expiry in
+   * the owner's object first, so the handle never outlives its entry there).
+   */
+  async #owned(principal: string): Promise<boolean> {
     const record = this.ctx.storage.kv.get<HandleRecord>(RECORD)
     if (record === undefined || record.principal !== principal) return false
     const now = Date.now()
     if (now - record.lastSeenAt >= this.#ttlMs) return false
     // A quarter TTL of slack, so a busy handle isn't rewritten on every call.
     if (now - record.lastSeenAt > this.#ttlMs / 4) {
+      await this.#owner(principal).touch(this.ctx.id.toString(), now + this.#ttlMs)
+      // Ended meanwhile: it stays ended.
+      if (this.ctx.storage.kv.get(RECORD) === undefined) return false
       this.ctx.storage.kv.put(RECORD, { ...record, lastSeenAt: now })
     }
     return true
+  }
+
+  /** The object that counts `principal`'s live handles. */
+  #owner(principal: string): DurableObjectStub<HandleOwnerDO> {
+    if (this.#owners === undefined) throw new Error(MISSING_OWNER_BINDING)
+    return this.#owners.get(this.#owners.idFromName(principal))
   }
 }

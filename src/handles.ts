@@ -3,10 +3,14 @@
  * Durable handles (SEP-2567): state that outlives a request without a session. A tool mints a
  * handle, returns its id to the client, and gets it back as an ordinary argument; each handle
  * is an object of its own (`HandleDO`, the `HANDLE_DO` binding), bound to the principal that
- * minted it and expiring after `HANDLE_TTL_MS` without use. Works in both eras.
+ * minted it and expiring after `HANDLE_TTL_MS` without use. A principal holds at most
+ * `HANDLE_MAX_PER_PRINCIPAL` live handles, counted by an object of its own (`HandleOwnerDO`, the
+ * `HANDLE_OWNER_DO` binding). Works in both eras.
  */
 import type { HandleDO } from '../durable/handle-do'
+import type { HandleOwnerDO } from '../durable/handle-owner-do'
 import type { StorageListOptions } from './define-mcp-server'
+import { readSessionConfig } from './session-config'
 import type { FrameworkBindings } from './types'
 
 /** A handle's key-value storage: a session's storage API, awaited (each call is one RPC). */
@@ -32,7 +36,11 @@ export interface Handle {
 
 /** Minting and opening the caller's handles. */
 export interface Handles {
-  /** Mints a new handle, owned by the caller. */
+  /**
+   * Mints a new handle, owned by the caller. Throws {@link HandleLimitReached} when the caller
+   * already holds `HANDLE_MAX_PER_PRINCIPAL` live handles (in a tool, unless caught, the call's
+   * answer is then an error result with its message).
+   */
   create(): Promise<Handle>
   /**
    * The caller's handle `id`; undefined when there is none: unknown, expired, malformed, or
@@ -46,16 +54,32 @@ const HANDLE_ID = /^[0-9a-f]{64}$/
 
 const GONE = 'The handle expired or was ended'
 
-function namespace(env: unknown): DurableObjectNamespace<HandleDO> {
-  const binding = (env as FrameworkBindings).HANDLE_DO as
-    | DurableObjectNamespace<HandleDO>
-    | undefined
-  if (binding === undefined) {
+/** Thrown by `create()` when the caller already holds as many live handles as it may. */
+export class HandleLimitReached extends Error {
+  constructor(readonly limit: number) {
+    super(
+      `Handle limit reached: the caller already holds ${limit} live handle${limit === 1 ? '' : 's'}, the most allowed. End one, or wait until one expires.`,
+    )
+    this.name = 'HandleLimitReached'
+  }
+}
+
+/** The namespaces of handles and of their owners' quotas. */
+interface Namespaces {
+  readonly handles: DurableObjectNamespace<HandleDO>
+  readonly owners: DurableObjectNamespace<HandleOwnerDO>
+}
+
+function namespaces(env: unknown): Namespaces {
+  const bindings = env as FrameworkBindings
+  const handles = bindings.HANDLE_DO as DurableObjectNamespace<HandleDO> | undefined
+  const owners = bindings.HANDLE_OWNER_DO as DurableObjectNamespace<HandleOwnerDO> | undefined
+  if (handles === undefined || owners === undefined) {
     throw new Error(
-      'Handles need a HANDLE_DO Durable Object binding (class HandleDO) in wrangler.toml',
+      'Handles need the HANDLE_DO and HANDLE_OWNER_DO Durable Object bindings (classes HandleDO and HandleOwnerDO) in wrangler.toml',
     )
   }
-  return binding
+  return { handles, owners }
 }
 
 function handle(id: string, stub: DurableObjectStub<HandleDO>, principal: string): Handle {
@@ -84,16 +108,26 @@ export function handlesFor(env: unknown, owner: () => string): Handles {
   return {
     async create() {
       const principal = owner()
-      const ns = namespace(env)
-      const id = ns.newUniqueId()
-      const stub = ns.get(id)
-      await stub.mint(principal)
-      return handle(id.toString(), stub, principal)
+      const { handles, owners } = namespaces(env)
+      const { handleTtlMs, handleMaxPerPrincipal: limit } = readSessionConfig(env)
+      const objectId = handles.newUniqueId()
+      const id = objectId.toString()
+      const quota = owners.get(owners.idFromName(principal))
+      const now = Date.now()
+      if (!(await quota.reserve(id, now + handleTtlMs, limit))) throw new HandleLimitReached(limit)
+      const stub = handles.get(objectId)
+      try {
+        await stub.mint(principal, now)
+      } catch (error) {
+        await quota.release(id)
+        throw error
+      }
+      return handle(id, stub, principal)
     },
     async open(id) {
       const principal = owner()
       if (!HANDLE_ID.test(id)) return undefined
-      const ns = namespace(env)
+      const ns = namespaces(env).handles
       let objectId: DurableObjectId
       try {
         objectId = ns.idFromString(id)

@@ -15,8 +15,13 @@ const plugins = [mcpLogger(), mcpBearerAuth({ tokens: (env) => env.AUTH_TOKENS }
 /** The session object class, bound to this app's server; `wrangler.toml` names it. */
 export const SessionDO = createSessionDO(server, { plugins })
 
-/** One object per shared resource (the demo's leaderboard), and one per durable handle. */
+/**
+ * One object per shared resource (the demo's leaderboard), one per durable handle, one per
+ * principal holding handles (its quota), and the objects of 2026-07-28 input rounds' state.
+ */
 export { HandleDO } from '../durable/handle-do'
+export { HandleOwnerDO } from '../durable/handle-owner-do'
+export { RequestStateDO } from '../durable/request-state-do'
 export { ResourceHub } from '../durable/resource-hub'
 
 export default createApp({ server, plugins })

@@ -37,6 +37,11 @@ const SessionConfigSchema = z.object({
   SESSION_UNUSED_TTL_MS: ms(1_000, 365 * 24 * HOUR, 10 * MINUTE),
   /** A durable handle unused for this long is deleted by its alarm. */
   HANDLE_TTL_MS: ms(1_000, 365 * 24 * HOUR, 24 * HOUR),
+  /**
+   * The most live durable handles one principal may hold; `handles.create()` past it throws.
+   * Every caller is `anonymous` when auth is off, and then shares this one quota.
+   */
+  HANDLE_MAX_PER_PRINCIPAL: z.coerce.number().int().min(1).max(10_000).default(100),
   /** Event log caps: count, total bytes of message JSON, and age. */
   EVENT_LOG_MAX_EVENTS: z.coerce.number().int().min(1).max(1_000_000).default(1_000),
   EVENT_LOG_MAX_BYTES: z.coerce
@@ -76,17 +81,17 @@ const SessionConfigSchema = z.object({
     .max(1_900_000)
     .default(1024 * 1024),
   /**
-   * The secret that signs 2026-07-28 `requestState` (input_required rounds), 32 bytes or more;
-   * set it in production (`wrangler secret put`): unset, each isolate signs with its own random
-   * key, so a round that lands on another isolate is refused.
-   */
-  /**
    * Who the home page (`GET /` in a browser) lists the server's tools, resources and prompts
    * to: `auth`, a request that the MCP endpoints' plugin middleware (auth) would let through,
    * so with auth off everyone and with auth on only a request that carries a valid credential;
    * `public`, everyone.
    */
   HOME_PAGE_CATALOG: z.enum(['auth', 'public']).default('auth'),
+  /**
+   * The secret that signs 2026-07-28 `requestState` (input_required rounds), 32 bytes or more
+   * (`wrangler secret put`). Unset, a key minted once and kept in a `RequestStateDO` signs them,
+   * the same in every isolate; set it to choose the key, or to rotate it.
+   */
   REQUEST_STATE_KEY: z
     .string()
     .refine((key) => new TextEncoder().encode(key).byteLength >= 32, 'must be 32 bytes or more')
@@ -104,6 +109,8 @@ export interface SessionConfig {
   /** The TTL of a session with no request after `initialize` (at most `ttlMs`). */
   readonly unusedTtlMs: number
   readonly handleTtlMs: number
+  /** The most live handles a principal may hold. */
+  readonly handleMaxPerPrincipal: number
   readonly requestTimeoutMs: number
   /** 0 when legacy-stream events are logged before they are written. */
   readonly legacyLogDelayMs: number
@@ -154,6 +161,7 @@ function parseSessionConfig(source: object): SessionConfig {
     ttlMs: c.SESSION_TTL_MS,
     unusedTtlMs: Math.min(c.SESSION_UNUSED_TTL_MS, c.SESSION_TTL_MS),
     handleTtlMs: c.HANDLE_TTL_MS,
+    handleMaxPerPrincipal: c.HANDLE_MAX_PER_PRINCIPAL,
     requestTimeoutMs: c.SERVER_REQUEST_TIMEOUT_MS,
     legacyLogDelayMs: c.EVENT_LOG_LEGACY_DELAY_MS,
     progressGapMs: c.SSE_PROGRESS_GAP_MS,

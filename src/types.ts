@@ -55,6 +55,13 @@ export interface FrameworkBindings {
   RESOURCE_HUB?: DurableObjectNamespace
   /** One HandleDO per durable handle; needed only by apps whose tools mint handles. */
   HANDLE_DO?: DurableObjectNamespace
+  /** One HandleOwnerDO per principal holding handles (its quota); needed with `HANDLE_DO`. */
+  HANDLE_OWNER_DO?: DurableObjectNamespace
+  /**
+   * 2026-07-28 `requestState`: one RequestStateDO per minted state (single use), and one that
+   * keeps the signing key; needed by apps whose handlers ask for input (elicit, sample, roots).
+   */
+  REQUEST_STATE_DO?: DurableObjectNamespace
 }
 
 /** Variables the framework publishes on the Hono context. */

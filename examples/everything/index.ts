@@ -13,6 +13,8 @@ const plugins = [mcpLogger(), mcpBearerAuth({ tokens: (env) => env.AUTH_TOKENS }
 
 export const SessionDO = createSessionDO(everything, { plugins })
 export { HandleDO } from '../../durable/handle-do'
+export { HandleOwnerDO } from '../../durable/handle-owner-do'
+export { RequestStateDO } from '../../durable/request-state-do'
 export { ResourceHub } from '../../durable/resource-hub'
 
 export default createApp({ server: everything, plugins })

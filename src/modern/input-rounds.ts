@@ -7,12 +7,10 @@
  * call is answered `input_required` with every unanswered request of that step, and the state
  * of the answers so far. The client's retry runs the handler again from the start.
  *
- * `requestState` is signed (SDK v2's HMAC codec) and bound to the caller, the method and the
- * request's name and arguments: a tampered state, or one replayed by another principal or for
- * other arguments, is refused by the SDK with `-32602` before the handler runs.
+ * `requestState` is signed, bound to the request and single-use (`request-state.ts`): a state
+ * that fails is refused by the SDK with `-32602` before the handler runs.
  */
 import {
-  createRequestStateCodec,
   type InputRequest,
   inputRequired,
   type RequestStateCodec,
@@ -92,54 +90,4 @@ export async function withInputRounds<R>(
   // Requests made side by side (Promise.all) are all in by the next macrotask.
   await new Promise((resolve) => setTimeout(resolve, 0))
   return round.result(codec(), ctx)
-}
-
-/** A key too short to sign with, or none set: one per isolate, with a warning. */
-let isolateKey: Uint8Array | undefined
-let warned = false
-
-/** JSON with object keys in order, so the same arguments always bind the same way. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`
-  if (typeof value !== 'object' || value === null) return JSON.stringify(value) ?? 'null'
-  const entries = Object.keys(value)
-    .sort()
-    .map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`)
-  return `{${entries.join(',')}}`
-}
-
-/**
- * What a request's `requestState` is bound to: the caller, the method, and what the request is
- * about (a tool's or prompt's name and arguments, a resource's URI).
- */
-export function stateBinding(principal: string, body: unknown): string {
-  const message = (typeof body === 'object' && body !== null ? body : {}) as {
-    method?: unknown
-    params?: { name?: unknown; arguments?: unknown; uri?: unknown }
-  }
-  const { name, arguments: args, uri } = message.params ?? {}
-  return `${principal}\u0000${String(message.method)}\u0000${canonical({ name, args, uri })}`
-}
-
-/**
- * The codec for requests bound by `binding` (the caller, the method, the request's subject),
- * signing with `key` (the `REQUEST_STATE_KEY` var), or, when it is unset, with a random key of
- * this isolate: safe, but a round that lands on another isolate is refused.
- */
-export function requestStateCodec(
-  key: string | undefined,
-  binding: string,
-): RequestStateCodec<RoundState> {
-  let secret: Uint8Array | string | undefined = key
-  if (secret === undefined) {
-    if (!warned) {
-      warned = true
-      console.warn(
-        'REQUEST_STATE_KEY is not set: 2026-07-28 input_required state is signed with a key of this isolate only, so a round served by another isolate is refused. Set it (32+ bytes) with `wrangler secret put REQUEST_STATE_KEY`.',
-      )
-    }
-    isolateKey ??= crypto.getRandomValues(new Uint8Array(32))
-    secret = isolateKey
-  }
-  return createRequestStateCodec<RoundState>({ key: secret, bind: () => binding })
 }

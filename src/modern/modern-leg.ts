@@ -22,10 +22,10 @@ import { jsonRpcError } from '../protocol/json-rpc-error'
 import { readSessionConfig } from '../session-config'
 import { hasHubs } from '../shared-resource'
 import { type Principal, REQUEST_ID_HEADER_OUT } from '../types'
-import { requestStateCodec, stateBinding } from './input-rounds'
 import { isListen, serveListen, watchedHubs } from './listen'
 import { buildModernServer, servesResource } from './modern-server'
 import type { ModernScope } from './modern-tool-context'
+import { requestStateCodec, stateBinding } from './request-state'
 
 /** One modern request, as the route hands it over after its checks. */
 export interface ModernCall {
@@ -150,10 +150,7 @@ export function createModernLeg<Env>(
       principal: call.principal,
       requestId: call.requestId,
       stateCodec: () =>
-        (codec ??= requestStateCodec(
-          readSessionConfig(call.env).requestStateKey,
-          stateBinding(call.principal.name, call.body),
-        )),
+        (codec ??= requestStateCodec(call.env, stateBinding(call.principal.name, call.body))),
     }
     const context: HookContext = {
       era: 'modern',

@@ -2,11 +2,16 @@
  * `input_required` round trips on the wire, on the everything example's tools: the first round
  * names every input it needs under its key and hands out signed state; a retry with the
  * answers completes; a missing answer is asked again; and a tampered state, one replayed by
- * another principal or for other arguments is refused (-32602) before the tool runs.
+ * another principal or for other arguments is refused (-32602) before the tool runs. Each
+ * round's state is single-use: once a retry carried it, it is refused like a tampered one, so a
+ * completed call can't be replayed. Without `REQUEST_STATE_KEY`, states are signed with a key
+ * kept in a Durable Object, the same for every isolate.
  */
 import { env } from 'cloudflare:workers'
+import { createRequestStateCodec, type ServerContext } from '@modelcontextprotocol/server'
 import { beforeAll, describe, expect, it } from 'vitest'
 import worker from '../../examples/everything/index'
+import { stateBinding } from '../../src/modern/request-state'
 import { modern, standardHeaders } from '../helpers/modern'
 import { ACCEPT_BOTH, BASE } from '../helpers/requests'
 
@@ -30,6 +35,7 @@ async function call(
   params: Record<string, unknown> = {},
   token = 'tokA',
   args: Record<string, unknown> = {},
+  vars: Record<string, unknown> = {},
 ) {
   const body = modern('tools/call', { name, arguments: args, ...params }, 7, {
     'io.modelcontextprotocol/clientCapabilities': CAPS,
@@ -45,7 +51,7 @@ async function call(
       },
       body: JSON.stringify(body),
     }),
-    { ...env, ...TOKENS },
+    { ...env, ...TOKENS, ...vars },
   )
   return { status: res.status, body: (await res.json()) as Reply }
 }
@@ -190,5 +196,145 @@ describe('requestState is refused when it was not minted for this request', () =
       requestState: 'not-a-state',
     })
     expect(body.error).toMatchObject({ code: -32602 })
+  })
+})
+
+/** The exact answer to a request whose requestState is refused (request id 7). */
+const REFUSED = {
+  status: 200,
+  body: {
+    jsonrpc: '2.0',
+    id: 7,
+    error: {
+      code: -32602,
+      message: 'Invalid or expired requestState',
+      data: { reason: 'invalid_request_state' },
+    },
+  },
+}
+
+describe('each round’s requestState is single-use', () => {
+  const answer = { user_name: { action: 'accept', content: { name: 'Ada' } } }
+  const HELLO = [{ type: 'text', text: 'Hello, Ada!' }]
+
+  it('a completed call’s final state, replayed, is refused every time: the tool runs once', async () => {
+    const first = await call('test_input_required_result_elicitation')
+    const retry = { inputResponses: answer, requestState: first.body.result?.requestState }
+    const done = await call('test_input_required_result_elicitation', retry)
+    expect(done.body.result).toMatchObject({ resultType: 'complete', content: HELLO })
+    for (let replay = 0; replay < 3; replay++) {
+      expect(await call('test_input_required_result_elicitation', retry)).toEqual(REFUSED)
+    }
+  })
+
+  it('an earlier round’s state is spent too', async () => {
+    const name = 'test_input_required_result_multi_round'
+    const first = await call(name)
+    const step1 = {
+      inputResponses: { step1: { action: 'accept', content: { name: 'Ada' } } },
+      requestState: first.body.result?.requestState,
+    }
+    const second = await call(name, step1)
+    expect(Object.keys(second.body.result?.inputRequests ?? {})).toEqual(['step2'])
+    expect(await call(name, step1)).toEqual(REFUSED)
+    const third = await call(name, {
+      inputResponses: { step2: { action: 'accept', content: { color: 'teal' } } },
+      requestState: second.body.result?.requestState,
+    })
+    expect(third.body.result?.content).toEqual([{ type: 'text', text: 'Ada likes teal' }])
+  })
+
+  it('two retries racing with one state: exactly one completes', async () => {
+    const first = await call('test_input_required_result_elicitation')
+    const retry = { inputResponses: answer, requestState: first.body.result?.requestState }
+    const both = await Promise.all([
+      call('test_input_required_result_elicitation', retry),
+      call('test_input_required_result_elicitation', retry),
+    ])
+    const completed = both.filter((reply) => reply.body.result?.resultType === 'complete')
+    expect(completed).toHaveLength(1)
+    expect(completed[0]?.body.result?.content).toEqual(HELLO)
+    expect(both.filter((reply) => reply.body.error !== undefined)).toEqual([REFUSED])
+  })
+
+  it('a round that asks again spends its state and hands out a fresh one', async () => {
+    const first = await call('test_input_required_result_elicitation')
+    const wrong = {
+      inputResponses: { wrong_key: { action: 'accept', content: { name: 'x' } } },
+      requestState: first.body.result?.requestState,
+    }
+    const again = await call('test_input_required_result_elicitation', wrong)
+    expect(again.body.result?.resultType).toBe('input_required')
+    expect(again.body.result?.requestState).not.toBe(first.body.result?.requestState)
+    expect(
+      await call('test_input_required_result_elicitation', { ...wrong, inputResponses: answer }),
+    ).toEqual(REFUSED)
+    const done = await call('test_input_required_result_elicitation', {
+      inputResponses: answer,
+      requestState: again.body.result?.requestState,
+    })
+    expect(done.body.result?.content).toEqual(HELLO)
+  })
+})
+
+describe('the key that signs requestState', () => {
+  const TOOL = 'test_input_required_result_elicitation'
+  const UNSET = { REQUEST_STATE_KEY: undefined }
+  /** What a state of alice's call of TOOL with no arguments holds, under `key`. */
+  const opened = (state: unknown, key: Uint8Array | string) =>
+    createRequestStateCodec({
+      key,
+      bind: () =>
+        stateBinding('alice', { method: 'tools/call', params: { name: TOOL, arguments: {} } }),
+    }).verify(String(state), {} as ServerContext)
+  const stored = () =>
+    env.REQUEST_STATE_DO.get(env.REQUEST_STATE_DO.idFromName('signing-key')).signingKey()
+
+  it('unset: the one kept in REQUEST_STATE_DO, minted once', async () => {
+    const first = await call(TOOL, {}, 'tokA', {}, UNSET)
+    const key = await stored()
+    expect(key).toHaveLength(32)
+    expect(await opened(first.body.result?.requestState, key)).toEqual({
+      answers: {},
+      once: expect.stringMatching(/^[0-9a-f]{32}$/),
+    })
+    expect(await stored()).toEqual(key)
+    const done = await call(
+      TOOL,
+      {
+        inputResponses: { user_name: { action: 'accept', content: { name: 'Ada' } } },
+        requestState: first.body.result?.requestState,
+      },
+      'tokA',
+      {},
+      UNSET,
+    )
+    expect(done.body.result?.content).toEqual([{ type: 'text', text: 'Hello, Ada!' }])
+  })
+
+  it('set: REQUEST_STATE_KEY wins', async () => {
+    const first = await call(TOOL)
+    expect(
+      await opened(first.body.result?.requestState, String(Reflect.get(env, 'REQUEST_STATE_KEY'))),
+    ).toMatchObject({
+      answers: {},
+    })
+    await expect(opened(first.body.result?.requestState, await stored())).rejects.toThrow('mac')
+  })
+
+  it('without the REQUEST_STATE_DO binding, a round is an error result that says what to add', async () => {
+    const { status, body } = await call(TOOL, {}, 'tokA', {}, { REQUEST_STATE_DO: undefined })
+    expect(status).toBe(200)
+    expect(body.result).toEqual({
+      resultType: 'complete',
+      content: [
+        {
+          type: 'text',
+          text: 'Input rounds (2026-07-28 input_required) need a REQUEST_STATE_DO Durable Object binding (class RequestStateDO) in wrangler.toml: it keeps each round’s requestState single-use',
+        },
+      ],
+      isError: true,
+      _meta: expect.any(Object),
+    })
   })
 })

@@ -3,18 +3,26 @@
  * HandleDO of its own) whose id later requests pass back; it belongs to the principal that
  * minted it (another principal's id answers exactly like an unknown one), a session of the
  * same principal can open it, and it expires after HANDLE_TTL_MS (1 s in these tests) unused.
+ * A principal holds at most HANDLE_MAX_PER_PRINCIPAL live handles: one ended or expired no
+ * longer counts, one kept in use does.
  */
 import { listDurableObjectIds, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
+import { HandleLimitReached, handlesFor } from '../../src/handles'
 import worker from '../../src/index'
 import { modern, standardHeaders } from '../helpers/modern'
 import { ACCEPT_BOTH, BASE, MSG, openSession, postMcp } from '../helpers/requests'
 
-const TOKENS = { AUTH_TOKENS: 'alice:tokA,bob:tokB' }
+const TOKENS = { AUTH_TOKENS: 'alice:tokA,bob:tokB,carol:tokC,dave:tokD' }
 
 /** A modern tools/call as `token`'s principal (anonymous without one); its text and isError. */
-async function call(name: string, args: Record<string, unknown>, token?: string) {
+async function call(
+  name: string,
+  args: Record<string, unknown>,
+  token?: string,
+  vars: Record<string, string> = {},
+) {
   const body = modern('tools/call', { name, arguments: args })
   const res = await worker.fetch(
     new Request(`${BASE}/mcp`, {
@@ -27,7 +35,7 @@ async function call(name: string, args: Record<string, unknown>, token?: string)
       },
       body: JSON.stringify(body),
     }),
-    token === undefined ? env : { ...env, ...TOKENS },
+    token === undefined ? { ...env, ...vars } : { ...env, ...TOKENS, ...vars },
   )
   const reply = (await res.json()) as {
     result: { content: { text: string }[]; isError?: boolean }
@@ -103,5 +111,83 @@ describe('notebook handles', () => {
     await runDurableObjectAlarm(stub)
     const left = await runInDurableObject(stub, (_instance, state) => [...state.storage.kv.list()])
     expect(left).toEqual([])
+  })
+})
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** The handles of `principal` with a quota of `limit`. */
+const handlesOf = (principal: string, limit: number) =>
+  handlesFor({ ...env, HANDLE_MAX_PER_PRINCIPAL: String(limit) }, () => principal)
+
+const LIMIT_2 =
+  'Handle limit reached: the caller already holds 2 live handles, the most allowed. End one, or wait until one expires.'
+
+describe('handle quota', () => {
+  it('the handle past HANDLE_MAX_PER_PRINCIPAL is a tool error; another principal is unaffected', async () => {
+    const limit = { HANDLE_MAX_PER_PRINCIPAL: '2' }
+    const remember = (token: string) => call('remember', { key: 'k', note: 'n' }, token, limit)
+    expect((await remember('tokC')).isError).toBe(false)
+    expect((await remember('tokC')).isError).toBe(false)
+    const before = (await listDurableObjectIds(env.HANDLE_DO)).length
+    expect(await remember('tokC')).toEqual({ text: LIMIT_2, isError: true })
+    expect(await remember('tokC')).toEqual({ text: LIMIT_2, isError: true })
+    expect(await listDurableObjectIds(env.HANDLE_DO)).toHaveLength(before)
+    expect((await remember('tokD')).isError).toBe(false)
+  })
+
+  it('create() throws HandleLimitReached, with the limit', async () => {
+    const handles = handlesOf('erin', 1)
+    await handles.create()
+    const refused = await handles.create().catch((error: unknown) => error)
+    expect(refused).toBeInstanceOf(HandleLimitReached)
+    expect(refused).toMatchObject({
+      limit: 1,
+      message:
+        'Handle limit reached: the caller already holds 1 live handle, the most allowed. End one, or wait until one expires.',
+    })
+  })
+
+  it('a handle ended no longer counts', async () => {
+    const handles = handlesOf('frank', 2)
+    const first = await handles.create()
+    await handles.create()
+    await expect(handles.create()).rejects.toThrow(LIMIT_2)
+    await first.end()
+    expect(await handles.open(first.id)).toBeUndefined()
+    await handles.create()
+    await expect(handles.create()).rejects.toThrow(LIMIT_2)
+  })
+
+  it('a handle expired (its alarm) no longer counts', async () => {
+    const handles = handlesOf('grace', 2)
+    const first = await handles.create()
+    await handles.create()
+    await expect(handles.create()).rejects.toThrow(LIMIT_2)
+    await sleep(1_100)
+    await runDurableObjectAlarm(env.HANDLE_DO.get(env.HANDLE_DO.idFromString(first.id)))
+    await handles.create()
+    await handles.create()
+    await expect(handles.create()).rejects.toThrow(LIMIT_2)
+  })
+
+  it('a handle kept in use still counts after its first expiry', async () => {
+    const handles = handlesOf('heidi', 1)
+    const first = await handles.create()
+    // Used after a quarter of its TTL (1 s here): it then lives until 1 s after this use.
+    await sleep(600)
+    expect(await handles.open(first.id)).toBeDefined()
+    await sleep(500)
+    await expect(handles.create()).rejects.toThrow(
+      'Handle limit reached: the caller already holds 1 live handle',
+    )
+    expect(await handles.open(first.id)).toBeDefined()
+  })
+
+  it('without the HANDLE_OWNER_DO binding, create() says what to add', async () => {
+    const handles = handlesFor({ ...env, HANDLE_OWNER_DO: undefined }, () => 'ivan')
+    await expect(handles.create()).rejects.toThrow(
+      'Handles need the HANDLE_DO and HANDLE_OWNER_DO Durable Object bindings (classes HandleDO and HandleOwnerDO) in wrangler.toml',
+    )
   })
 })

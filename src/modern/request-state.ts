@@ -1,0 +1,123 @@
+/**
+ * @module
+ * The `requestState` of 2026-07-28 input rounds: what a client echoes to carry earlier answers
+ * from one round to the next. It is attacker-controlled, so it is
+ * - signed: SDK v2's HMAC-SHA256 codec, with `REQUEST_STATE_KEY`, or, while that is unset, a key
+ *   minted once and kept in a Durable Object (`RequestStateDO`, the `REQUEST_STATE_DO` binding),
+ *   read once per isolate, so a round that lands on another isolate verifies too;
+ * - bound to the caller, the method and what the request is about (a tool's or prompt's name and
+ *   arguments, a resource's URI), and valid for 10 minutes;
+ * - single-use: each state carries a random nonce, which the retry that carries it spends in a
+ *   `RequestStateDO` ledger (one of sixteen, by its first digit); a state spent before is
+ *   refused like a tampered one, so a completed call can't be replayed and nothing after a last
+ *   answer runs twice.
+ *
+ * A state that fails any of these is refused by the SDK with `-32602` before the handler runs.
+ */
+import {
+  createRequestStateCodec,
+  type RequestStateCodec,
+  type ServerContext,
+} from '@modelcontextprotocol/server'
+import type { RequestStateDO } from '../../durable/request-state-do'
+import { readSessionConfig } from '../session-config'
+import type { FrameworkBindings } from '../types'
+import type { RoundState } from './input-rounds'
+
+/** How long a state verifies after it was minted (the SDK's default, stated). */
+const STATE_TTL_SECONDS = 600
+
+/** How long a spent state is remembered: its lifetime, and a minute for clocks that disagree. */
+const SPENT_FOR_MS = (STATE_TTL_SECONDS + 60) * 1_000
+
+/** The name of the object that keeps the signing key. */
+const KEY_OBJECT = 'signing-key'
+
+/** A state's nonce: 128 random bits, 32 lower-case hex digits. */
+const NONCE = /^[0-9a-f]{32}$/
+
+const MISSING_BINDING =
+  'Input rounds (2026-07-28 input_required) need a REQUEST_STATE_DO Durable Object binding (class RequestStateDO) in wrangler.toml: it keeps each round’s requestState single-use'
+
+/** What a state seals: the round's answers and its nonce. */
+interface SealedState extends RoundState {
+  readonly once: string
+}
+
+/** The key kept in `REQUEST_STATE_DO`, once read by this isolate. */
+let storedKey: Promise<Uint8Array> | undefined
+
+/** The key in the `signing-key` object (minted by the first isolate to ask), read once. */
+function keptKey(states: DurableObjectNamespace<RequestStateDO>): Promise<Uint8Array> {
+  storedKey ??= (async () => {
+    try {
+      return await states.get(states.idFromName(KEY_OBJECT)).signingKey()
+    } catch (error) {
+      storedKey = undefined
+      throw error
+    }
+  })()
+  return storedKey
+}
+
+/** A fresh nonce. */
+function nonce(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16))
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('')
+}
+
+/** JSON with object keys in order, so the same arguments always bind the same way. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value) ?? 'null'
+  const entries = Object.keys(value)
+    .sort()
+    .map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`)
+  return `{${entries.join(',')}}`
+}
+
+/**
+ * What a request's `requestState` is bound to: the caller, the method, and what the request is
+ * about (a tool's or prompt's name and arguments, a resource's URI).
+ */
+export function stateBinding(principal: string, body: unknown): string {
+  const message = (typeof body === 'object' && body !== null ? body : {}) as {
+    method?: unknown
+    params?: { name?: unknown; arguments?: unknown; uri?: unknown }
+  }
+  const { name, arguments: args, uri } = message.params ?? {}
+  return `${principal}\u0000${String(message.method)}\u0000${canonical({ name, args, uri })}`
+}
+
+/**
+ * The codec of the requests bound by `binding` (see {@link stateBinding}), through `env`'s
+ * `REQUEST_STATE_DO` binding (throws when there is none) and `REQUEST_STATE_KEY` var. `verify`
+ * spends the state: it throws, as for a bad signature, when the state was spent before.
+ */
+export function requestStateCodec(env: unknown, binding: string): RequestStateCodec<RoundState> {
+  const states = (env as FrameworkBindings).REQUEST_STATE_DO as
+    | DurableObjectNamespace<RequestStateDO>
+    | undefined
+  if (states === undefined) throw new Error(MISSING_BINDING)
+  const key = readSessionConfig(env).requestStateKey
+  let signed: Promise<RequestStateCodec<SealedState>> | undefined
+  const codec = () =>
+    (signed ??= (async () =>
+      createRequestStateCodec<SealedState>({
+        key: key ?? (await keptKey(states)),
+        ttlSeconds: STATE_TTL_SECONDS,
+        bind: () => binding,
+      }))())
+  return {
+    async mint(payload: RoundState, ctx?: ServerContext) {
+      return (await codec()).mint({ ...payload, once: nonce() }, ctx)
+    },
+    async verify(state: string, ctx: ServerContext) {
+      const { once, ...payload } = await (await codec()).verify(state, ctx)
+      if (typeof once !== 'string' || !NONCE.test(once)) throw new Error('malformed')
+      const ledger = states.get(states.idFromName(`spent:${once[0]}`))
+      if (!(await ledger.spend(once, Date.now() + SPENT_FOR_MS))) throw new Error('spent')
+      return payload
+    },
+  }
+}
