@@ -39,7 +39,7 @@ const definition = defineMcpServer({
   },
 })
 
-const TOKENS = { AUTH_TOKENS: 'alice:tokA,bob:tokB' }
+const TOKENS = { AUTH_TOKENS: 'alice:tokA,bob:tokB,carol:tokC' }
 
 /** An app of its own (a fresh listen table), serving `definition` with `vars` over the env. */
 function appWith(vars: Record<string, string> = {}) {
@@ -187,13 +187,13 @@ describe('subscriptions/listen limits', () => {
       await accepted(listen, lists, 'b1', 'tokB'),
     ]
     await expectLimitReached(await listen(lists, 'b2', 'tokB'), 'b2')
-    await expectLimitReached(await listen(lists, 'n1'), 'n1')
+    await expectLimitReached(await listen(lists, 'c1', 'tokC'), 'c1')
     for (const { stream } of open) await stream.cancel()
     await (await accepted(listen, lists, 'b3', 'tokB')).stream.cancel()
   })
 
-  it('refuses a listen whose hubs would take its principal past LISTEN_MAX_WATCHES_PER_PRINCIPAL', async () => {
-    const listen = appWith({ ...TOKENS, LISTEN_MAX_WATCHES_PER_PRINCIPAL: '5' })
+  it('refuses a listen whose hubs would take its principal past LISTEN_MAX_HUB_WATCHES_PER_PRINCIPAL', async () => {
+    const listen = appWith({ ...TOKENS, LISTEN_MAX_HUB_WATCHES_PER_PRINCIPAL: '5' })
     const three = await accepted(listen, { resourceSubscriptions: resources(3) }, 'a1', 'tokA')
     await expectLimitReached(
       await listen({ resourceSubscriptions: resources(3, 3) }, 'a2', 'tokA'),
@@ -218,8 +218,8 @@ describe('subscriptions/listen limits', () => {
     for (const { stream } of [three, two, other]) await stream.cancel()
   })
 
-  it('refuses a listen whose hubs would take the isolate past LISTEN_MAX_WATCHES', async () => {
-    const listen = appWith({ ...TOKENS, LISTEN_MAX_WATCHES: '4' })
+  it('refuses a listen whose hubs would take the isolate past LISTEN_MAX_HUB_WATCHES', async () => {
+    const listen = appWith({ ...TOKENS, LISTEN_MAX_HUB_WATCHES: '4' })
     const alice = await accepted(listen, { resourceSubscriptions: resources(3) }, 'a1', 'tokA')
     await expectLimitReached(
       await listen({ resourceSubscriptions: resources(2, 3) }, 'b1', 'tokB'),
