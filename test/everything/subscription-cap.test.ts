@@ -5,7 +5,7 @@
  * (`-32603` "Subscription limit reached"), subscribing again to a held URI is no new one, and
  * unsubscribing frees a place.
  */
-import { describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { openSession, postMcp } from '../helpers/requests'
 
 const item = (id: number) => `test://template/${id}/data`
@@ -21,6 +21,11 @@ async function send(sessionId: string, uri: string, id: number, method = 'resour
 }
 
 const ok = (id: number) => ({ jsonrpc: '2.0', id, result: {} })
+
+// The pool loads the app's modules on the first request; give that its own time.
+beforeAll(async () => {
+  await openSession()
+}, 30_000)
 
 describe('subscriptions per session', () => {
   it('takes SESSION_MAX_SUBSCRIPTIONS of them, then refuses more until one goes', async () => {

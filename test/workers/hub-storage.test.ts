@@ -33,7 +33,17 @@ function hubKeys(uri: string): Promise<string[]> {
   )
 }
 
-/** Whether the hub of `uri` has ever been created (with storage) in this file. */
+/** The tables of the hub's SQLite database (the key-value store is one, once written). */
+function hubTables(uri: string): Promise<string[]> {
+  return runInDurableObject(hubFor(env, uri), (_instance, state) =>
+    state.storage.sql
+      .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
+      .toArray()
+      .map((row) => row.name),
+  )
+}
+
+/** Whether the hub of `uri` was ever created in this file (a deleted one is still listed). */
 async function hubExists(uri: string): Promise<boolean> {
   const id = env.RESOURCE_HUB!.idFromName(uri).toString()
   return (await listDurableObjectIds(env.RESOURCE_HUB!)).some((each) => each.toString() === id)
@@ -70,16 +80,15 @@ describe('hub storage', () => {
       result: {},
     })
     await subscription(b, LEADERBOARD_URI, 1)
-    expect((await hubKeys(LEADERBOARD_URI)).sort()).toEqual(
-      ['uri', `sub:${a}`, `sub:${b}`].sort(),
-    )
+    expect((await hubKeys(LEADERBOARD_URI)).sort()).toEqual(['uri', `sub:${a}`, `sub:${b}`].sort())
+    expect(await hubTables(LEADERBOARD_URI)).toEqual(['_cf_KV'])
     await subscription(a, LEADERBOARD_URI, 2, 'resources/unsubscribe')
     expect((await hubKeys(LEADERBOARD_URI)).sort()).toEqual([`sub:${b}`, 'uri'])
     // The last subscriber leaves with its session.
     const ended = await fetchApp('/mcp', { method: 'DELETE', headers: { 'mcp-session-id': b } })
     expect(ended.status).toBe(200)
     expect(await hubKeys(LEADERBOARD_URI)).toEqual([])
-    expect(await hubExists(LEADERBOARD_URI)).toBe(false)
+    expect(await hubTables(LEADERBOARD_URI)).toEqual([])
   })
 
   it('a hub that holds a value keeps it when its last subscriber leaves', async () => {
