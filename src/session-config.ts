@@ -76,13 +76,17 @@ const SessionConfigSchema = z.object({
    * size); a listen past it is refused (`-32603` "Subscription limit reached").
    */
   LISTEN_MAX_STREAMS: count(1, 100_000, 1_024),
-  /** Listen streams one principal may hold open at once in one isolate. */
-  LISTEN_MAX_STREAMS_PER_PRINCIPAL: count(1, 100_000, 64),
+  /**
+   * Listen streams one principal may hold open at once in one isolate. Without auth every
+   * caller is the one principal `anonymous`.
+   */
+  LISTEN_MAX_STREAMS_PER_PRINCIPAL: count(1, 100_000, 256),
   /**
    * Hub watches (one WebSocket from the Worker to a resource's hub, per resource per stream,
-   * plus one for list changes) open at once in one isolate, over all listen streams.
+   * plus one for list changes) open at once in one isolate, over all listen streams. Each costs
+   * about 0.1 MiB (both ends, measured in workerd), against an isolate's 128 MB.
    */
-  LISTEN_MAX_HUB_WATCHES: count(1, 1_000_000, 2_000),
+  LISTEN_MAX_HUB_WATCHES: count(1, 1_000_000, 1_000),
   /** Hub watches one principal's listen streams may hold at once in one isolate. */
   LISTEN_MAX_HUB_WATCHES_PER_PRINCIPAL: count(1, 1_000_000, 500),
   /**
