@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest'
 import { createApp } from '../../src/app'
 import { defineMcpServer, resourceTemplate } from '../../src/define-mcp-server'
 import { mcpBearerAuth } from '../../src/plugins/bearer-auth'
+import type { McpPlugin } from '../../src/plugins/plugin'
 import { hubFor } from '../../src/shared-resource'
 import { LegacyStream } from '../helpers/legacy-sse'
 import { modern, standardHeaders } from '../helpers/modern'
@@ -41,14 +42,25 @@ const definition = defineMcpServer({
 
 const TOKENS = { AUTH_TOKENS: 'alice:tokA,bob:tokB,carol:tokC' }
 
+/** The messages the hooks were told went out (of every app {@link appWith} builds). */
+const outgoing: unknown[] = []
+const recorder: McpPlugin = {
+  name: 'recorder',
+  hooks: {
+    onOutgoing(message) {
+      outgoing.push(message)
+    },
+  },
+}
+
 /** An app of its own (a fresh listen table), serving `definition` with `vars` over the env. */
 function appWith(vars: Record<string, string> = {}) {
   const app = createApp({
     server: definition,
-    plugins: [mcpBearerAuth({ tokens: (e) => e.AUTH_TOKENS })],
+    plugins: [mcpBearerAuth({ tokens: (e) => e.AUTH_TOKENS }), recorder],
   })
   const appEnv = { ...env, ...vars }
-  return (notifications: Record<string, unknown>, id: string, token?: string) => {
+  return (notifications: unknown, id: string, token?: string) => {
     const body = modern('subscriptions/listen', { notifications }, id)
     return app.fetch(
       new Request(`${BASE}/mcp`, {
@@ -176,6 +188,37 @@ describe('subscriptions/listen limits', () => {
     await a1.stream.cancel()
     const a4 = await accepted(listen, lists, 'a4', 'tokA')
     for (const { stream } of [a2, b1, a4]) await stream.cancel()
+  })
+
+  it('tells the hooks of a refusal, as of any answer', async () => {
+    const listen = appWith({ LISTEN_MAX_STREAMS: '1' })
+    const open = await accepted(listen, { resourceSubscriptions: resources(1) }, 'h1')
+    outgoing.length = 0
+    await expectLimitReached(await listen({ resourceSubscriptions: resources(1) }, 'h2'), 'h2')
+    expect(outgoing).toEqual([
+      {
+        jsonrpc: '2.0',
+        id: 'h2',
+        error: { code: -32603, message: 'Subscription limit reached' },
+      },
+    ])
+    await open.stream.cancel()
+  })
+
+  it('gives back the place of a listen the SDK refuses', async () => {
+    const listen = appWith({ LISTEN_MAX_STREAMS: '1' })
+    const res = await listen({ resourceSubscriptions: 'fixed://r/0' }, 'bad')
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual({
+      jsonrpc: '2.0',
+      id: 'bad',
+      error: {
+        code: -32602,
+        message:
+          "Invalid params: 'notifications' is required and must be a valid SubscriptionFilter",
+      },
+    })
+    await (await accepted(listen, { resourceSubscriptions: resources(1) }, 'good')).stream.cancel()
   })
 
   it('refuses anyone past LISTEN_MAX_STREAMS in the isolate', async () => {
