@@ -66,6 +66,7 @@ export default defineConfig({
                 SSE_KEEPALIVE_MS: '150',
                 LOG_LEVEL: 'silent',
                 SERVER_REQUEST_TIMEOUT_MS: '1500',
+                SESSION_MAX_SUBSCRIPTIONS: '3',
                 REQUEST_STATE_KEY: 'test-only request state key, 32+ bytes long',
               },
             },

@@ -4,7 +4,7 @@
  * the context the app's tools get, and the app's `McpServer`.
  */
 import type { McpServerDefinition, SessionContext } from '../src/define-mcp-server'
-import { buildLegacyServer } from '../src/legacy-server'
+import { buildLegacyServer, legacyServedAs } from '../src/legacy-server'
 import type { SessionConfig } from '../src/session-config'
 import { sharedResource } from '../src/shared-resource'
 import type { SessionFacts } from '../src/tool-context'
@@ -52,7 +52,10 @@ export function buildLiveSession<Env>(parts: LiveSessionParts<Env>): Promise<Liv
   }
   const server = buildLegacyServer(parts.definition, context, facts)
   if (parts.definition.capabilities?.resources?.subscribe) {
-    installSubscriptions(server, parts.env, state, sessionId)
+    installSubscriptions(server, parts.env, state, sessionId, {
+      serves: (uri) => legacyServedAs(parts.definition, uri) !== undefined,
+      maxSubscriptions: config.maxSubscriptions,
+    })
   }
   return startLiveSession(server, parts.wiring, parts.log, config, record, parts.restore).then(
     (started) => {

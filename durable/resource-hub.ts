@@ -16,6 +16,11 @@
  * Sessions are told in the background ({@link SessionFanOut}): a write is answered as soon as the
  * value is stored.
  *
+ * ## Lifecycle
+ * Created by the first subscription or write. A hub that was never written (it holds no value)
+ * deletes all its storage when its last subscriber unsubscribes or its session ends, so a
+ * subscription leaves nothing behind; a written hub keeps its value for good.
+ *
  * 2026-07-28 `subscriptions/listen` streams have no session: the Worker serving one holds a
  * WebSocket to each hub it listens to (`GET /watch`, tagged `watch`), and gets a message per
  * change. The sockets are hibernatable, so a hub with open watches but nothing to say can be
@@ -86,9 +91,16 @@ export class ResourceHub extends DurableObject<FrameworkBindings> {
     this.#fanOut?.renewed(sessionId)
   }
 
-  /** Removes a subscriber. */
+  /**
+   * Removes a subscriber. The last one to leave a hub that holds no value takes the hub's
+   * storage with it: nothing is left to keep (watchers need none).
+   */
   async unsubscribe(sessionId: string): Promise<void> {
-    this.ctx.storage.kv.delete(SUB + sessionId)
+    const kv = this.ctx.storage.kv
+    kv.delete(SUB + sessionId)
+    if (kv.get('value') === undefined && this.#subscribers(1).length === 0) {
+      await this.ctx.storage.deleteAll()
+    }
   }
 
   /** The current value (undefined before the first write). */
@@ -140,8 +152,10 @@ export class ResourceHub extends DurableObject<FrameworkBindings> {
     return subscribers.length
   }
 
-  #subscribers(): string[] {
-    return [...this.ctx.storage.kv.list({ prefix: SUB })].map(([key]) => key.slice(SUB.length))
+  /** The subscribed sessions' ids (the first `limit` of them, when given). */
+  #subscribers(limit?: number): string[] {
+    const list = this.ctx.storage.kv.list({ prefix: SUB, ...(limit !== undefined && { limit }) })
+    return [...list].map(([key]) => key.slice(SUB.length))
   }
 
   #sessions(uri: string): SessionFanOut {

@@ -5,28 +5,51 @@
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import {
+  ErrorCode,
+  McpError,
   SubscribeRequestSchema,
   UnsubscribeRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js'
+import { RPC_ERROR, SUBSCRIPTION_LIMIT_REACHED } from '../src/protocol/json-rpc-error'
 import { hubFor } from '../src/shared-resource'
 import type { SessionState } from './session-state'
 
+/** What a session's subscriptions are held to. */
+export interface SubscriptionTerms {
+  /** Whether the definition serves `uri` (a resource's URI, or one a template matches). */
+  readonly serves: (uri: string) => boolean
+  /** The most resources the session may be subscribed to at once. */
+  readonly maxSubscriptions: number
+}
+
 /**
  * Answers `resources/subscribe` and `resources/unsubscribe`: the session records the URI (so it
- * survives eviction) and so does the URI's hub (so a change anywhere reaches this session).
+ * survives eviction) and so does the URI's hub (so a change anywhere reaches this session). A
+ * URI the definition does not serve is refused, as is one subscription past the cap; an
+ * unsubscribe from a URI the session does not hold wakes no hub.
  */
 export function installSubscriptions(
   server: McpServer,
   env: unknown,
   state: SessionState,
   sessionId: string,
+  terms: SubscriptionTerms,
 ): void {
   server.server.setRequestHandler(SubscribeRequestSchema, async ({ params }) => {
-    state.subscribe(params.uri)
-    await hubFor(env, params.uri).subscribe(params.uri, sessionId)
+    const { uri } = params
+    // Spec (2025-11-25, server/resources "Error Handling"): resource not found is -32002.
+    if (!terms.serves(uri)) {
+      throw new McpError(RPC_ERROR.resourceNotFound, 'Resource not found', { uri })
+    }
+    if (!state.subscribed(uri) && state.subscriptions().length >= terms.maxSubscriptions) {
+      throw new McpError(ErrorCode.InternalError, SUBSCRIPTION_LIMIT_REACHED)
+    }
+    state.subscribe(uri)
+    await hubFor(env, uri).subscribe(uri, sessionId)
     return {}
   })
   server.server.setRequestHandler(UnsubscribeRequestSchema, async ({ params }) => {
+    if (!state.subscribed(params.uri)) return {}
     state.unsubscribe(params.uri)
     await hubFor(env, params.uri).unsubscribe(sessionId)
     return {}

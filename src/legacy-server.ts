@@ -11,7 +11,7 @@ import {
 import type { ZodRawShapeCompat } from '@modelcontextprotocol/sdk/server/zod-compat.js'
 import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/cfworker-provider.js'
 import type { McpServerDefinition, SessionContext } from './define-mcp-server'
-import { serverEntries, templatesOf } from './server-entries'
+import { type ServedAs, servedAs, serverEntries, templatesOf } from './server-entries'
 import {
   createToolContext,
   type SessionFacts,
@@ -26,6 +26,18 @@ const legacyTemplate = templatesOf(
       ...(complete !== undefined && { complete: { ...complete } }),
     }),
 )
+
+/** How the definition serves `uri` to sessions (a fixed URI, or through a template). */
+export function legacyServedAs<Env>(
+  definition: McpServerDefinition<Env>,
+  uri: string,
+): ServedAs | undefined {
+  return servedAs(
+    serverEntries(definition),
+    uri,
+    (template) => legacyTemplate(template).uriTemplate.match(uri) !== null,
+  )
+}
 
 /**
  * Builds a fresh `McpServer` for one session. JSON Schema validation uses the Workers-safe

@@ -172,3 +172,24 @@ export function templatesOf<T>(
     return template
   }
 }
+
+/** How a definition serves a resource URI: as a resource's own URI, or through a template. */
+export type ServedAs = 'fixed' | 'templated'
+
+/**
+ * How `entries` serve `uri`, or undefined when no resource has that URI and no template matches
+ * it. `matches` is one SDK's template matching, so each era agrees with its own reads.
+ */
+export function servedAs(
+  entries: ServerEntries,
+  uri: string,
+  matches: (template: ResourceTemplateSpec) => boolean,
+): ServedAs | undefined {
+  let templated = false
+  for (const entry of entries.resources) {
+    if ('uri' in entry) {
+      if (entry.uri === uri) return 'fixed'
+    } else if (!templated && matches(entry.template)) templated = true
+  }
+  return templated ? 'templated' : undefined
+}

@@ -8,6 +8,9 @@ import { z } from 'zod'
 const ms = (min: number, max: number, fallback: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback)
 
+const count = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback)
+
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE
 
@@ -88,6 +91,39 @@ const SessionConfigSchema = z.object({
    */
   HOME_PAGE_CATALOG: z.enum(['auth', 'public']).default('auth'),
   /**
+   * The most resources one session may be subscribed to (`resources/subscribe`); one more is
+   * refused (`-32603` "Subscription limit reached") until the session unsubscribes from one.
+   */
+  SESSION_MAX_SUBSCRIPTIONS: count(1, 100_000, 100),
+  /**
+   * 2026-07-28 `subscriptions/listen` streams open at once in one isolate (the SDK's own table
+   * size); a listen past it is refused (`-32603` "Subscription limit reached").
+   */
+  LISTEN_MAX_STREAMS: count(1, 100_000, 1_024),
+  /**
+   * Listen streams one principal may hold open at once in one isolate. Without auth every
+   * caller is the one principal `anonymous`.
+   */
+  LISTEN_MAX_STREAMS_PER_PRINCIPAL: count(1, 100_000, 256),
+  /**
+   * Hub watches (one WebSocket from the Worker to a resource's hub, per resource per stream,
+   * plus one for list changes) open at once in one isolate, over all listen streams. Each costs
+   * about 0.1 MiB (both ends, measured in workerd), against an isolate's 128 MB.
+   */
+  LISTEN_MAX_HUB_WATCHES: count(1, 1_000_000, 1_000),
+  /** Hub watches one principal's listen streams may hold at once in one isolate. */
+  LISTEN_MAX_HUB_WATCHES_PER_PRINCIPAL: count(1, 1_000_000, 500),
+  /**
+   * The most fixed-URI resources one listen request watches; later ones are left out of its
+   * acknowledgement.
+   */
+  LISTEN_MAX_RESOURCES: count(0, 10_000, 100),
+  /**
+   * The most URIs matched by a resource template (any number of hubs can be named that way)
+   * that one listen request watches; later ones are left out of its acknowledgement.
+   */
+  LISTEN_MAX_TEMPLATED: count(0, 10_000, 10),
+  /**
    * The secret that signs 2026-07-28 `requestState` (input_required rounds), 32 bytes or more
    * (`wrangler secret put`). Unset, a key minted once and kept in a `RequestStateDO` signs them,
    * the same in every isolate; set it to choose the key, or to rotate it.
@@ -120,11 +156,26 @@ export interface SessionConfig {
   readonly maxBatch: number
   /** The largest response sent (UTF-8 bytes of its JSON); at most the event log's byte cap. */
   readonly maxResponseBytes: number
+  /** The most resources one session may be subscribed to. */
+  readonly maxSubscriptions: number
+  /** What `subscriptions/listen` may hold (streams and hub watches, per isolate). */
+  readonly listen: ListenLimits
   /** The `requestState` signing secret, when set. */
   readonly requestStateKey: string | undefined
   /** Who the home page lists the catalogue to: signed-in requests, or everyone. */
   readonly homePageCatalog: 'auth' | 'public'
   readonly log: { readonly maxEvents: number; readonly maxBytes: number; readonly maxAgeMs: number }
+}
+
+/** What 2026-07-28 listen streams may hold in one isolate, and take per request. */
+export interface ListenLimits {
+  readonly maxStreams: number
+  readonly maxStreamsPerPrincipal: number
+  readonly maxHubWatches: number
+  readonly maxHubWatchesPerPrincipal: number
+  /** Per request: fixed-URI resources, and URIs matched by a template. */
+  readonly maxResources: number
+  readonly maxTemplated: number
 }
 
 /** The names of the vars read, for documentation and tests. */
@@ -167,6 +218,15 @@ function parseSessionConfig(source: object): SessionConfig {
     progressGapMs: c.SSE_PROGRESS_GAP_MS,
     maxBatch: c.BATCH_MAX_MESSAGES,
     maxResponseBytes: Math.min(c.RESPONSE_MAX_BYTES, c.EVENT_LOG_MAX_BYTES),
+    maxSubscriptions: c.SESSION_MAX_SUBSCRIPTIONS,
+    listen: {
+      maxStreams: c.LISTEN_MAX_STREAMS,
+      maxStreamsPerPrincipal: c.LISTEN_MAX_STREAMS_PER_PRINCIPAL,
+      maxHubWatches: c.LISTEN_MAX_HUB_WATCHES,
+      maxHubWatchesPerPrincipal: c.LISTEN_MAX_HUB_WATCHES_PER_PRINCIPAL,
+      maxResources: c.LISTEN_MAX_RESOURCES,
+      maxTemplated: c.LISTEN_MAX_TEMPLATED,
+    },
     requestStateKey: c.REQUEST_STATE_KEY,
     homePageCatalog: c.HOME_PAGE_CATALOG,
     log: {

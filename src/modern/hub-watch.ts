@@ -24,11 +24,11 @@ export interface WatchListener {
 }
 
 /**
- * One open watch: `ready` once the hub has it (or it failed to open), `ended` when it stops,
- * with whether it broke (it was open, could not be reopened, and nobody closed it).
+ * One open watch: `ready` once the hub has it (true) or it failed to open (false), `ended` when
+ * it stops, with whether it broke (it was open, could not be reopened, and nobody closed it).
  */
 export interface HubWatch {
-  readonly ready: Promise<void>
+  readonly ready: Promise<boolean>
   readonly ended: Promise<boolean>
   /** Stops the watch and closes its socket. */
   close(): void
@@ -54,8 +54,8 @@ export function watchHub(hub: WatchedHub, listener: WatchListener, timing: Watch
   let closed = false
   let socket: WebSocket | undefined
   let interrupt: (() => void) | undefined
-  let ready!: () => void
-  const isReady = new Promise<void>((resolve) => {
+  let ready!: (opened: boolean) => void
+  const isReady = new Promise<boolean>((resolve) => {
     ready = resolve
   })
 
@@ -85,7 +85,7 @@ export function watchHub(hub: WatchedHub, listener: WatchListener, timing: Watch
       const gotReady = await follow(socket, pingMs, silenceMs, (line) => {
         if (line === 'ready') {
           opened = true
-          ready()
+          ready(true)
           if (reconnected) listener.onReconnected()
         }
         listener.onMessage(line)
@@ -94,7 +94,7 @@ export function watchHub(hub: WatchedHub, listener: WatchListener, timing: Watch
       if (gotReady && Date.now() - since >= pingMs) failures = 0
     }
     return false
-  })().finally(() => ready())
+  })().finally(() => ready(false))
 
   return {
     ready: isReady,

@@ -8,27 +8,49 @@
  * for list changes); they are open before the SDK acknowledges, and closed with the stream.
  * (Everything a listen request opens belongs to it: a Worker may not share I/O across requests.)
  * A watch whose socket broke and was reopened publishes the events it may have missed.
+ *
+ * The SDK acknowledges the filter it is handed, so it is handed what will be delivered: the
+ * served resources within the per-request caps (fixed URIs, and far fewer templated ones, each
+ * of which is a hub of its own), of those the ones whose watch opened, and list changes when
+ * their hub's watch did. What the streams hold in all is kept in bounds by `listen-table.ts`.
  */
-import type {
-  InMemoryServerEventBus,
-  McpHttpHandler,
-  ServerEvent,
+import {
+  type InMemoryServerEventBus,
+  isSpecType,
+  type McpHttpHandler,
+  type ServerCapabilities,
+  type ServerEvent,
 } from '@modelcontextprotocol/server'
-import { readSessionConfig } from '../session-config'
+import type { ServedAs } from '../server-entries'
+import { type ListenLimits, readSessionConfig } from '../session-config'
 import { hubFor, LISTS_HUB } from '../shared-resource'
 import { type HubWatch, watchHub } from './hub-watch'
 
-/** The most resources one listen stream may watch. */
-const MAX_WATCHED_RESOURCES = 100
-
 /** A listen request's filter, as far as watching goes. */
-interface ListenParams {
-  readonly notifications?: {
-    readonly toolsListChanged?: unknown
-    readonly promptsListChanged?: unknown
-    readonly resourcesListChanged?: unknown
-    readonly resourceSubscriptions?: unknown
-  }
+interface ListenFilter {
+  readonly toolsListChanged?: unknown
+  readonly promptsListChanged?: unknown
+  readonly resourcesListChanged?: unknown
+  readonly resourceSubscriptions?: unknown
+}
+
+/** What one listen request will be given, before its watches open. */
+export interface ListenPlan {
+  /** The resources to watch, in the order asked: served ones, within the per-request caps. */
+  readonly resources: readonly string[]
+  /** Whether it asked for list changes the server announces. */
+  readonly lists: boolean
+}
+
+/** What planning a listen needs to know of the app and the isolate. */
+export interface ListenTerms {
+  /** What the modern leg advertises (a listen is given no more). */
+  readonly capabilities: ServerCapabilities
+  /** How the app serves a URI, if it does. */
+  readonly servedAs: (uri: string) => ServedAs | undefined
+  readonly limits: ListenLimits
+  /** Whether the hubs are bound (without them nothing can be heard). */
+  readonly hubs: boolean
 }
 
 /** Whether `body` is a `subscriptions/listen` request. */
@@ -40,18 +62,66 @@ export function isListen(body: unknown): boolean {
   )
 }
 
-/** The hubs a listen request needs watched: its resources' (only ones served), and the lists'. */
-export function watchedHubs(body: unknown, served: (uri: string) => boolean): string[] {
-  const filter = (Reflect.get(Object(body), 'params') as ListenParams | undefined)?.notifications
-  const uris = Array.isArray(filter?.resourceSubscriptions) ? filter.resourceSubscriptions : []
-  const hubs = [...new Set(uris)]
-    .filter((uri): uri is string => typeof uri === 'string' && served(uri))
-    .slice(0, MAX_WATCHED_RESOURCES)
+/** The filter of a listen request, when it is a valid one. */
+function filterOf(body: unknown): ListenFilter | undefined {
+  const params: unknown = Reflect.get(Object(body), 'params')
+  const filter: unknown = Reflect.get(Object(params), 'notifications')
+  return isSpecType.SubscriptionFilter(filter) ? (filter as ListenFilter) : undefined
+}
+
+/**
+ * What a listen request will be given: the resources it names that the app serves (at most
+ * `maxResources` fixed URIs and `maxTemplated` templated ones, first come), when the server
+ * advertises `resources.subscribe`, and list changes it asked for and the server advertises.
+ * Undefined for a filter that is not valid (the SDK refuses it).
+ */
+export function planListen(body: unknown, terms: ListenTerms): ListenPlan | undefined {
+  const filter = filterOf(body)
+  if (filter === undefined) return undefined
+  const { capabilities: caps, limits } = terms
   const lists =
-    filter?.toolsListChanged === true ||
-    filter?.promptsListChanged === true ||
-    filter?.resourcesListChanged === true
-  return lists ? [...hubs, LISTS_HUB] : hubs
+    terms.hubs &&
+    ((filter.toolsListChanged === true && caps.tools?.listChanged === true) ||
+      (filter.promptsListChanged === true && caps.prompts?.listChanged === true) ||
+      (filter.resourcesListChanged === true && caps.resources?.listChanged === true))
+  const asked = Array.isArray(filter.resourceSubscriptions) ? filter.resourceSubscriptions : []
+  if (!terms.hubs || caps.resources?.subscribe !== true) return { resources: [], lists }
+  const left = { fixed: limits.maxResources, templated: limits.maxTemplated }
+  const resources: string[] = []
+  for (const uri of new Set(asked)) {
+    if (typeof uri !== 'string') continue
+    const kind = terms.servedAs(uri)
+    if (kind === undefined || left[kind] === 0) continue
+    left[kind]--
+    resources.push(uri)
+  }
+  return { resources, lists }
+}
+
+/** The hubs a plan watches: its resources', and the lists' when it wants list changes. */
+export function hubsOf(plan: ListenPlan | undefined): string[] {
+  if (plan === undefined) return []
+  return plan.lists ? [...plan.resources, LISTS_HUB] : [...plan.resources]
+}
+
+/**
+ * `body` with its filter cut to what will be delivered: `resources` (the watched ones) and the
+ * list changes when `lists`; so the SDK's acknowledgement, and its filtering, say exactly that.
+ */
+function honouredBody(body: unknown, resources: readonly string[], lists: boolean): unknown {
+  const params = Reflect.get(Object(body), 'params') as Record<string, unknown>
+  const filter = params.notifications as ListenFilter
+  const {
+    toolsListChanged: _tools,
+    promptsListChanged: _prompts,
+    resourcesListChanged: _resources,
+    ...rest
+  } = filter
+  const notifications = {
+    ...(lists ? filter : rest),
+    ...(filter.resourceSubscriptions !== undefined && { resourceSubscriptions: [...resources] }),
+  }
+  return { ...(body as object), params: { ...params, notifications } }
 }
 
 /** The bus event a hub's line stands for. */
@@ -117,29 +187,46 @@ function whenDone(response: Response, done: () => void): Response {
 }
 
 /**
- * Serves one listen request: watches the hubs it needs, waits until each has the watch (so no
- * change after the acknowledgement is missed), lets a handler of its own (on `bus`) answer it,
- * and closes the watches with the stream. A watch that breaks for good (its hub could not be
- * reached again) ends the stream with the closing result, so the client listens again.
+ * Serves one listen request: watches the hubs `plan` needs, waits until each has the watch (so
+ * no change after the acknowledgement is missed), lets a handler of its own (on `bus`) answer
+ * it with the filter cut to the watches that opened (`answer` gets the body to serve), and
+ * closes the watches, and runs `release`, with the stream. A watch that breaks for good (its
+ * hub could not be reached again) ends the stream with the closing result, so the client
+ * listens again.
  */
 export async function serveListen(
   env: unknown,
-  hubs: readonly string[],
-  bus: InMemoryServerEventBus,
-  handler: McpHttpHandler,
-  answer: () => Promise<Response>,
+  body: unknown,
+  plan: ListenPlan | undefined,
+  listener: { readonly bus: InMemoryServerEventBus; readonly handler: McpHttpHandler },
+  answer: (body: unknown) => Promise<Response>,
+  release: () => void,
 ): Promise<Response> {
-  const watches = hubs.map((hub) => watch(env, hub, bus))
-  await Promise.all(watches.map((open) => open.ready))
+  const hubs = hubsOf(plan)
+  const watches = hubs.map((hub) => watch(env, hub, listener.bus))
   let over = false
   const close = () => {
     if (over) return
     over = true
     for (const open of watches) open.close()
-    void handler.close()
+    void listener.handler.close()
+    release()
   }
-  for (const open of watches) void open.ended.then((broke) => broke && close())
-  const response = await answer()
+  let response: Response
+  try {
+    const ready = await Promise.all(watches.map((open) => open.ready))
+    const opened = new Set(hubs.filter((_hub, i) => ready[i]))
+    const delivered = (hub: string) => opened.has(hub)
+    for (const open of watches) void open.ended.then((broke) => broke && close())
+    response = await answer(
+      plan === undefined
+        ? body
+        : honouredBody(body, plan.resources.filter(delivered), plan.lists && delivered(LISTS_HUB)),
+    )
+  } catch (error) {
+    close()
+    throw error
+  }
   if (!(response.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
     close()
     return response

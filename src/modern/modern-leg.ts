@@ -22,8 +22,9 @@ import { jsonRpcError } from '../protocol/json-rpc-error'
 import { readSessionConfig } from '../session-config'
 import { hasHubs } from '../shared-resource'
 import { type Principal, REQUEST_ID_HEADER_OUT } from '../types'
-import { isListen, serveListen, watchedHubs } from './listen'
-import { buildModernServer, servesResource } from './modern-server'
+import { hubsOf, isListen, planListen, serveListen } from './listen'
+import { ListenTable, subscriptionLimitReached } from './listen-table'
+import { buildModernServer, modernCapabilitiesOf, modernServedAs } from './modern-server'
 import type { ModernScope } from './modern-tool-context'
 import { requestStateCodec, stateBinding } from './request-state'
 
@@ -82,6 +83,11 @@ function firstRefusal(
   return undefined
 }
 
+/** Whether `response` carries one JSON body (not a stream, nor nothing). */
+function isJson(response: Response): boolean {
+  return (response.headers.get('content-type') ?? '').startsWith('application/json')
+}
+
 /** The id a JSON-RPC error answering `body` must carry. */
 function idOf(body: unknown): string | number | null {
   const id = typeof body === 'object' && body !== null ? Reflect.get(body, 'id') : undefined
@@ -131,15 +137,31 @@ export function createModernLeg<Env>(
     handler = createMcpHandler(factory, options)
     return handler
   }
-  /** A listen request: its own bus and handler, fed by watches of the hubs it needs. */
-  const listen = (call: ModernCall) => {
+  const listening = new ListenTable()
+  /**
+   * A listen request: refused when its stream and hub watches don't fit in the table (as the
+   * SDK refuses a listen past its own), else served by its own bus and handler, fed by watches
+   * of the hubs it needs.
+   */
+  const listen = async (call: ModernCall) => {
+    const { listen: limits } = readSessionConfig(call.env)
+    const plan = planListen(call.body, {
+      capabilities: modernCapabilitiesOf(definition),
+      servedAs: (uri) => modernServedAs(definition, uri),
+      limits,
+      hubs: hasHubs(call.env),
+    })
+    const release = listening.claim(call.principal.name, hubsOf(plan).length, limits)
+    if (release === undefined) return subscriptionLimitReached(idOf(call.body))
     const bus = new InMemoryServerEventBus(reportUnexpected)
-    const listener = handlerFor(call.env, bus)
-    const hubs = hasHubs(call.env)
-      ? watchedHubs(call.body, (uri) => servesResource(definition, uri))
-      : []
-    return serveListen(call.env, hubs, bus, listener, () =>
-      listener.fetch(call.request, { parsedBody: call.body }),
+    const handler = handlerFor(call.env, bus)
+    return serveListen(
+      call.env,
+      call.body,
+      plan,
+      { bus, handler },
+      (body) => handler.fetch(call.request, { parsedBody: body }),
+      release,
     )
   }
 
@@ -178,8 +200,9 @@ export function createModernLeg<Env>(
     // Stamped here, on the SDK's own (mutable) headers: a header added by Hono later would
     // copy the whole response.
     response.headers.set(REQUEST_ID_HEADER_OUT, call.requestId)
-    // Refused by the SDK before any server existed: the hooks still hear how it ended.
-    if (hooks.length > 0 && !current.built && response.status >= 400) {
+    // Refused before any server existed (by the SDK, or a listen by its table): the hooks
+    // still hear how it ended.
+    if (hooks.length > 0 && !current.built && isJson(response)) {
       const answer = await response
         .clone()
         .json()

@@ -15,7 +15,13 @@ import {
   type ServerContext,
 } from '@modelcontextprotocol/server'
 import type { McpServerDefinition } from '../define-mcp-server'
-import { type ServerEntries, serverEntries, templatesOf } from '../server-entries'
+import {
+  type ServedAs,
+  type ServerEntries,
+  servedAs,
+  serverEntries,
+  templatesOf,
+} from '../server-entries'
 import { type InputRound, withInputRounds } from './input-rounds'
 import { withJsonSchemaMemo } from './json-schema-memo'
 import {
@@ -60,13 +66,24 @@ function modernCapabilities(
   return capabilities
 }
 
-/** Whether `uri` is a resource the definition serves (a fixed URI, or one of a template). */
-export function servesResource<Env>(definition: McpServerDefinition<Env>, uri: string): boolean {
-  return serverEntries(definition).resources.some((entry) =>
-    'uri' in entry
-      ? entry.uri === uri
-      : modernTemplate(entry.template).uriTemplate.match(uri) !== null,
+/** How the definition serves `uri` to modern requests (a fixed URI, or through a template). */
+export function modernServedAs<Env>(
+  definition: McpServerDefinition<Env>,
+  uri: string,
+): ServedAs | undefined {
+  return servedAs(
+    serverEntries(definition),
+    uri,
+    (template) => modernTemplate(template).uriTemplate.match(uri) !== null,
   )
+}
+
+/** The capabilities the modern leg advertises for `definition` (what a listen can be given). */
+export function modernCapabilitiesOf<Env>(
+  definition: McpServerDefinition<Env>,
+): ServerCapabilities {
+  const all = definition as McpServerDefinition<never>
+  return modernCapabilities(all, serverEntries(all))
 }
 
 /**

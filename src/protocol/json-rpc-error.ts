@@ -16,7 +16,15 @@ export const RPC_ERROR = {
   serverError: -32000,
   /** Unknown, expired, terminated or foreign session (the SDK's "Session not found"). */
   sessionNotFound: -32001,
+  /** A resource the server does not serve (revisions up to 2025-11-25; -32602 from 2026-07-28). */
+  resourceNotFound: -32002,
 } as const
+
+/**
+ * SDK v2's message for a listen past its subscription table (with `-32603`, in-band, HTTP 200);
+ * every subscription limit answers with it.
+ */
+export const SUBSCRIPTION_LIMIT_REACHED = 'Subscription limit reached'
 
 /** A JSON-RPC error object as it goes on the wire. */
 export interface JsonRpcErrorBody {

@@ -1,7 +1,8 @@
 /**
  * A Worker's watch of a hub, against a stand-in hub. Invariant: a watch passes on every message,
  * replaces a socket that closes under it or falls silent (telling its owner that events may have
- * been missed), gives up after its bounded retries, and closes its socket when closed.
+ * been missed), gives up after its bounded retries, and closes its socket when closed; its
+ * `ready` says whether it opened at all.
  */
 import { describe, expect, it } from 'vitest'
 import {
@@ -61,7 +62,7 @@ describe('a watch of a hub', () => {
   it('passes on the messages, and closes its socket when closed', async () => {
     const hub = new StandInHub()
     const { watch, lines } = watching(hub)
-    await watch.ready
+    expect(await watch.ready).toBe(true)
     hub.sockets[0]!.send('updated')
     await until(() => lines.includes('updated'))
     expect(lines).toEqual(['ready', 'updated'])
@@ -109,11 +110,11 @@ describe('a watch of a hub', () => {
     expect(await watch.ended).toBe(true)
   })
 
-  it("doesn't hold anything back when the hub can't be reached at all", async () => {
+  it("doesn't hold anything back when the hub can't be reached at all, and says so", async () => {
     const hub = new StandInHub()
     hub.reachable = false
     const { watch, lines } = watching(hub)
-    await watch.ready
+    expect(await watch.ready).toBe(false)
     expect(await watch.ended).toBe(false)
     expect(lines).toEqual([])
   })

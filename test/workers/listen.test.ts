@@ -139,10 +139,15 @@ describe('subscriptions/listen', () => {
     expect(await watchingSoon(0)).toBe(0)
   })
 
-  it('watches only resources the server serves', async () => {
+  it('watches, and acknowledges, only resources the server serves', async () => {
     const stream = await listen({ resourceSubscriptions: ['nope://elsewhere', LEADERBOARD_URI] })
-    expect(await stream.nextMessage()).toMatchObject({
+    expect(await stream.nextMessage()).toEqual({
+      jsonrpc: '2.0',
       method: 'notifications/subscriptions/acknowledged',
+      params: {
+        notifications: { resourceSubscriptions: [LEADERBOARD_URI] },
+        _meta: { [SUBSCRIPTION]: 'l1' },
+      },
     })
     expect(await hubFor(env, 'nope://elsewhere').watching()).toBe(0)
     await stream.cancel()

@@ -1,0 +1,276 @@
+/**
+ * What a `subscriptions/listen` may hold. Invariant: the acknowledgement lists exactly the
+ * resources the stream will hear of (served ones, at most `LISTEN_MAX_RESOURCES` fixed URIs and
+ * `LISTEN_MAX_TEMPLATED` templated ones per request, in the order asked), and a listen that
+ * would take a principal or the isolate past its open streams or hub watches is refused with
+ * the SDK's answer for a full subscription table (HTTP 200, `-32603` "Subscription limit
+ * reached"), before any watch opens; a stream that ends gives its share back.
+ */
+import { env } from 'cloudflare:workers'
+import { describe, expect, it } from 'vitest'
+import { createApp } from '../../src/app'
+import { defineMcpServer, resourceTemplate } from '../../src/define-mcp-server'
+import { mcpBearerAuth } from '../../src/plugins/bearer-auth'
+import type { McpPlugin } from '../../src/plugins/plugin'
+import { hubFor } from '../../src/shared-resource'
+import { LegacyStream } from '../helpers/legacy-sse'
+import { modern, standardHeaders } from '../helpers/modern'
+import { ACCEPT_BOTH, BASE } from '../helpers/requests'
+
+const SUBSCRIPTION = 'io.modelcontextprotocol/subscriptionId'
+
+/** 101 fixed URIs, one past the default per-request cap. */
+const FIXED = Array.from({ length: 101 }, (_, i) => `fixed://r/${i}`)
+const item = (id: number) => `item://${id}`
+
+const definition = defineMcpServer({
+  name: 'many',
+  version: '1',
+  capabilities: { resources: { subscribe: true } },
+  setup(server) {
+    FIXED.forEach((uri, i) => {
+      server.registerResource(`r${i}`, uri, {}, (url) => ({
+        contents: [{ uri: url.href, text: 'fixed' }],
+      }))
+    })
+    server.registerResource('item', resourceTemplate('item://{id}'), {}, (url) => ({
+      contents: [{ uri: url.href, text: 'item' }],
+    }))
+    server.registerTool('noop', {}, () => ({ content: [] }))
+  },
+})
+
+const TOKENS = { AUTH_TOKENS: 'alice:tokA,bob:tokB,carol:tokC' }
+
+/** The messages the hooks were told went out (of every app {@link appWith} builds). */
+const outgoing: unknown[] = []
+const recorder: McpPlugin = {
+  name: 'recorder',
+  hooks: {
+    onOutgoing(message) {
+      outgoing.push(message)
+    },
+  },
+}
+
+/** An app of its own (a fresh listen table), serving `definition` with `vars` over the env. */
+function appWith(vars: Record<string, string> = {}) {
+  const app = createApp({
+    server: definition,
+    plugins: [mcpBearerAuth({ tokens: (e) => e.AUTH_TOKENS }), recorder],
+  })
+  const appEnv = { ...env, ...vars }
+  return (notifications: unknown, id: string, token?: string) => {
+    const body = modern('subscriptions/listen', { notifications }, id)
+    return app.fetch(
+      new Request(`${BASE}/mcp`, {
+        method: 'POST',
+        headers: {
+          accept: ACCEPT_BOTH,
+          'content-type': 'application/json',
+          ...standardHeaders(body),
+          ...(token !== undefined && { authorization: `Bearer ${token}` }),
+        },
+        body: JSON.stringify(body),
+      }),
+      appEnv,
+    )
+  }
+}
+
+type Listen = ReturnType<typeof appWith>
+
+/** A listen that must be accepted: its stream, past the acknowledgement (returned too). */
+async function accepted(
+  listen: Listen,
+  notifications: Record<string, unknown>,
+  id: string,
+  token?: string,
+) {
+  const res = await listen(notifications, id, token)
+  expect(res.status).toBe(200)
+  expect(res.headers.get('content-type')).toBe('text/event-stream')
+  const stream = new LegacyStream(res)
+  const ack = await stream.nextMessage()
+  return { stream, ack }
+}
+
+/** Asserts the SDK's full-table answer, exactly. */
+async function expectLimitReached(res: Response, id: string): Promise<void> {
+  expect(res.status).toBe(200)
+  expect(res.headers.get('content-type')).toMatch(/^application\/json/)
+  expect(await res.json()).toEqual({
+    jsonrpc: '2.0',
+    id,
+    error: { code: -32603, message: 'Subscription limit reached' },
+  })
+}
+
+const resources = (count: number, from = 0) => FIXED.slice(from, from + count)
+
+describe('subscriptions/listen acknowledgement', () => {
+  it('lists exactly the watched resources: served ones, the first 100 fixed URIs', async () => {
+    const listen = appWith()
+    const { stream, ack } = await accepted(
+      listen,
+      { resourceSubscriptions: ['nosuch://x', ...FIXED, FIXED[0]] },
+      'ack',
+    )
+    expect(ack).toEqual({
+      jsonrpc: '2.0',
+      method: 'notifications/subscriptions/acknowledged',
+      params: {
+        notifications: { resourceSubscriptions: FIXED.slice(0, 100) },
+        _meta: { [SUBSCRIPTION]: 'ack' },
+      },
+    })
+    // The 101st is not watched, and not told: the next event is the 100th's, written after.
+    await hubFor(env, FIXED[100]!).write(FIXED[100]!, 1)
+    await hubFor(env, FIXED[99]!).write(FIXED[99]!, 1)
+    expect(await stream.nextMessage()).toEqual({
+      jsonrpc: '2.0',
+      method: 'notifications/resources/updated',
+      params: { uri: FIXED[99], _meta: { [SUBSCRIPTION]: 'ack' } },
+    })
+    expect(await stream.drain(300)).not.toContain(FIXED[100])
+    await stream.cancel()
+  })
+
+  it('takes at most 10 templated URIs by default, beside fixed ones', async () => {
+    const listen = appWith()
+    const items = Array.from({ length: 12 }, (_, i) => item(i))
+    const { stream, ack } = await accepted(
+      listen,
+      { resourceSubscriptions: [...items, FIXED[0]] },
+      'tpl',
+    )
+    expect(ack).toMatchObject({
+      params: { notifications: { resourceSubscriptions: [...items.slice(0, 10), FIXED[0]] } },
+    })
+    await stream.cancel()
+  })
+
+  it('follows LISTEN_MAX_RESOURCES and LISTEN_MAX_TEMPLATED', async () => {
+    const listen = appWith({ LISTEN_MAX_RESOURCES: '3', LISTEN_MAX_TEMPLATED: '2' })
+    const { stream, ack } = await accepted(
+      listen,
+      { resourceSubscriptions: [item(1), ...resources(4), item(2), item(3)] },
+      'set',
+    )
+    expect(ack).toMatchObject({
+      params: { notifications: { resourceSubscriptions: [item(1), ...resources(3), item(2)] } },
+    })
+    await stream.cancel()
+  })
+
+  it('acknowledges nothing of an unserved list, and ends the stream at once', async () => {
+    const listen = appWith()
+    const { stream, ack } = await accepted(
+      listen,
+      { resourceSubscriptions: ['nosuch://x'] },
+      'none',
+    )
+    expect(ack).toMatchObject({ params: { notifications: {} } })
+    expect(await stream.nextMessage()).toMatchObject({ id: 'none', result: {} })
+    expect(await stream.ended()).toBe(true)
+  })
+})
+
+describe('subscriptions/listen limits', () => {
+  it('refuses a principal its stream past LISTEN_MAX_STREAMS_PER_PRINCIPAL, not others', async () => {
+    const listen = appWith({ ...TOKENS, LISTEN_MAX_STREAMS_PER_PRINCIPAL: '2' })
+    const lists = { resourceSubscriptions: resources(1) }
+    const a1 = await accepted(listen, lists, 'a1', 'tokA')
+    const a2 = await accepted(listen, lists, 'a2', 'tokA')
+    await expectLimitReached(await listen(lists, 'a3', 'tokA'), 'a3')
+    const b1 = await accepted(listen, lists, 'b1', 'tokB')
+    // A stream that ends gives its place back.
+    await a1.stream.cancel()
+    const a4 = await accepted(listen, lists, 'a4', 'tokA')
+    for (const { stream } of [a2, b1, a4]) await stream.cancel()
+  })
+
+  it('tells the hooks of a refusal, as of any answer', async () => {
+    const listen = appWith({ LISTEN_MAX_STREAMS: '1' })
+    const open = await accepted(listen, { resourceSubscriptions: resources(1) }, 'h1')
+    outgoing.length = 0
+    await expectLimitReached(await listen({ resourceSubscriptions: resources(1) }, 'h2'), 'h2')
+    expect(outgoing).toEqual([
+      {
+        jsonrpc: '2.0',
+        id: 'h2',
+        error: { code: -32603, message: 'Subscription limit reached' },
+      },
+    ])
+    await open.stream.cancel()
+  })
+
+  it('gives back the place of a listen the SDK refuses', async () => {
+    const listen = appWith({ LISTEN_MAX_STREAMS: '1' })
+    const res = await listen({ resourceSubscriptions: 'fixed://r/0' }, 'bad')
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual({
+      jsonrpc: '2.0',
+      id: 'bad',
+      error: {
+        code: -32602,
+        message:
+          "Invalid params: 'notifications' is required and must be a valid SubscriptionFilter",
+      },
+    })
+    await (await accepted(listen, { resourceSubscriptions: resources(1) }, 'good')).stream.cancel()
+  })
+
+  it('refuses anyone past LISTEN_MAX_STREAMS in the isolate', async () => {
+    const listen = appWith({ ...TOKENS, LISTEN_MAX_STREAMS: '3' })
+    const lists = { resourceSubscriptions: resources(1) }
+    const open = [
+      await accepted(listen, lists, 'a1', 'tokA'),
+      await accepted(listen, lists, 'a2', 'tokA'),
+      await accepted(listen, lists, 'b1', 'tokB'),
+    ]
+    await expectLimitReached(await listen(lists, 'b2', 'tokB'), 'b2')
+    await expectLimitReached(await listen(lists, 'c1', 'tokC'), 'c1')
+    for (const { stream } of open) await stream.cancel()
+    await (await accepted(listen, lists, 'b3', 'tokB')).stream.cancel()
+  })
+
+  it('refuses a listen whose hubs would take its principal past LISTEN_MAX_HUB_WATCHES_PER_PRINCIPAL', async () => {
+    const listen = appWith({ ...TOKENS, LISTEN_MAX_HUB_WATCHES_PER_PRINCIPAL: '5' })
+    const three = await accepted(listen, { resourceSubscriptions: resources(3) }, 'a1', 'tokA')
+    await expectLimitReached(
+      await listen({ resourceSubscriptions: resources(3, 3) }, 'a2', 'tokA'),
+      'a2',
+    )
+    // Unserved URIs cost nothing; the list-changes hub is a watch like any other.
+    await expectLimitReached(
+      await listen(
+        { resourceSubscriptions: [...resources(2, 3), 'nosuch://x'], toolsListChanged: true },
+        'a3',
+        'tokA',
+      ),
+      'a3',
+    )
+    const two = await accepted(
+      listen,
+      { resourceSubscriptions: [...resources(2, 3), 'nosuch://x'] },
+      'a4',
+      'tokA',
+    )
+    const other = await accepted(listen, { resourceSubscriptions: resources(5) }, 'b1', 'tokB')
+    for (const { stream } of [three, two, other]) await stream.cancel()
+  })
+
+  it('refuses a listen whose hubs would take the isolate past LISTEN_MAX_HUB_WATCHES', async () => {
+    const listen = appWith({ ...TOKENS, LISTEN_MAX_HUB_WATCHES: '4' })
+    const alice = await accepted(listen, { resourceSubscriptions: resources(3) }, 'a1', 'tokA')
+    await expectLimitReached(
+      await listen({ resourceSubscriptions: resources(2, 3) }, 'b1', 'tokB'),
+      'b1',
+    )
+    const bob = await accepted(listen, { toolsListChanged: true }, 'b2', 'tokB')
+    await alice.stream.cancel()
+    const again = await accepted(listen, { resourceSubscriptions: resources(3) }, 'b3', 'tokB')
+    for (const { stream } of [bob, again]) await stream.cancel()
+  })
+})
