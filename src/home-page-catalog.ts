@@ -16,6 +16,16 @@ interface CatalogRow {
   readonly description?: string | undefined
 }
 
+/**
+ * `text` with its Markdown code spans (`` `like this` ``) as `<code>`: descriptions are written
+ * for clients that render Markdown. Every part is escaped; an unpaired backtick stays as it is.
+ */
+export function withCodeSpans(text: string | undefined): Html | undefined {
+  if (text === undefined) return undefined
+  const parts = text.split(/`([^`]+)`/)
+  return html`${parts.map((part, i) => (i % 2 === 1 ? html`<code>${part}</code>` : part))}`
+}
+
 /** A table of `rows` under `heading`, or a line that says there are none. */
 function catalogSection(id: string, heading: string, rows: readonly CatalogRow[], uri?: string) {
   const body =
@@ -32,7 +42,7 @@ function catalogSection(id: string, heading: string, rows: readonly CatalogRow[]
                   <td><code>${row.name}</code></td>
                   ${uri && html`<td><code>${row.uri}</code></td>`}
                   <td>${row.title}</td>
-                  <td>${row.description}</td>
+                  <td>${withCodeSpans(row.description)}</td>
                 </tr>`,
             )}
           </tbody>

@@ -1,8 +1,9 @@
 /**
  * @module
  * The home page's copy-paste client configs (MCP Inspector, Claude Desktop through mcp-remote,
- * Claude Code, the SDK v1 client), for the origin the page was requested at, and how each one
- * passes a bearer token when the server wants one. Only the placeholder `<token>` is ever shown.
+ * Claude Code, the SDK v1 and v2 clients, and the legacy HTTP+SSE transport's clients when it is
+ * served), for the origin the page was requested at, and how each one passes a bearer token when
+ * the server wants one. Only the placeholder `<token>` is ever shown.
  */
 import { html } from 'hono/html'
 import type { Html } from './home-page'
@@ -15,6 +16,8 @@ export interface ClientConfigsInput {
   readonly origin: string
   /** The auth mode at that origin: `none`, `bearer`, `oauth`, or a plugin's own. */
   readonly authMode: string
+  /** Whether the legacy HTTP+SSE transport (`/sse`) is served. */
+  readonly sse: boolean
 }
 
 /** The header value every config shows for bearer auth. */
@@ -40,8 +43,8 @@ function snippet(id: string, heading: string, code: string, note?: Html): Html {
 }
 
 /** The `claude_desktop_config.json` block that runs mcp-remote against `url`. */
-function mcpRemoteConfig(name: string, url: string, bearer: boolean): string {
-  const args = ['-y', 'mcp-remote', url]
+function mcpRemoteConfig(name: string, url: string, bearer: boolean, sseOnly = false): string {
+  const args = ['-y', 'mcp-remote', url, ...(sseOnly ? ['--transport', 'sse-only'] : [])]
   const server = bearer
     ? {
         command: 'npx',
@@ -71,6 +74,41 @@ console.log(await client.listTools())
 await client.close()`
 }
 
+/** The SDK v2 client, speaking the stateless 2026-07-28 revision (no session). */
+function sdkV2Snippet(url: string, bearer: boolean): string {
+  const options = bearer
+    ? `, {
+  requestInit: { headers: { Authorization: ${tsString(BEARER)} } },
+}`
+    : ''
+  return `import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
+
+const client = new Client(
+  { name: 'my-client', version: '1.0.0' },
+  { versionNegotiation: { mode: { pin: '2026-07-28' } } },
+)
+await client.connect(new StreamableHTTPClientTransport(new URL(${tsString(url)})${options}))
+console.log(await client.listTools())
+await client.close()`
+}
+
+/** The legacy HTTP+SSE transport's clients: Inspector's SSE transport, and mcp-remote. */
+function sseSnippets(name: string, origin: string, bearer: boolean, header: string): Html {
+  const url = `${origin}/sse`
+  return html`${snippet(
+    'sse-inspector',
+    'Legacy HTTP+SSE clients: MCP Inspector (command line)',
+    `npx @modelcontextprotocol/inspector@latest --cli ${shellWord(url)} --transport sse --method tools/list${header}`,
+    html`<p>The deprecated HTTP+SSE transport (2024-11-05) at <code>/sse</code>, for clients that
+      speak nothing newer; in Inspector's web UI choose the transport <em>SSE</em>.</p>`,
+  )}
+  ${snippet(
+    'sse-mcp-remote',
+    'Legacy HTTP+SSE clients: mcp-remote, in claude_desktop_config.json',
+    mcpRemoteConfig(name, url, bearer, true),
+  )}`
+}
+
 /** What the auth mode asks of a client, in a sentence or two. */
 function authNote(authMode: string): Html {
   switch (authMode) {
@@ -95,7 +133,7 @@ function authNote(authMode: string): Html {
 }
 
 /** Renders the auth mode and the client configs for one origin. */
-export function clientConfigs({ name, origin, authMode }: ClientConfigsInput): Html {
+export function clientConfigs({ name, origin, authMode, sse }: ClientConfigsInput): Html {
   const url = `${origin}/mcp`
   const bearer = authMode === 'bearer'
   const header = bearer ? ` --header "Authorization: ${BEARER}"` : ''
@@ -108,16 +146,19 @@ export function clientConfigs({ name, origin, authMode }: ClientConfigsInput): H
       ${snippet(
         'inspector',
         'MCP Inspector (web UI)',
-        `npx @modelcontextprotocol/inspector --transport http --server-url ${shellWord(url)}`,
-        bearer
-          ? html`<p>Under <em>Authentication</em>, add the header <code>Authorization</code>
+        `npx @modelcontextprotocol/inspector@latest --transport http --server-url ${shellWord(url)}`,
+        html`<p><code>@latest</code> gets Inspector 2.x even where Node is older than it asks
+            for (npx would pick an old 0.x release there).</p>
+          ${
+            bearer &&
+            html`<p>Under <em>Authentication</em>, add the header <code>Authorization</code>
               with the value <code>${BEARER}</code>, then connect.</p>`
-          : undefined,
+          }`,
       )}
       ${snippet(
         'inspector-cli',
         'MCP Inspector (command line)',
-        `npx @modelcontextprotocol/inspector --cli ${shellWord(url)} --method tools/list${header}`,
+        `npx @modelcontextprotocol/inspector@latest --cli ${shellWord(url)} --method tools/list${header}`,
       )}
       ${snippet(
         'claude-desktop',
@@ -130,5 +171,11 @@ export function clientConfigs({ name, origin, authMode }: ClientConfigsInput): H
         `claude mcp add --transport http ${shellWord(name)} ${shellWord(url)}${header}`,
       )}
       ${snippet('sdk', 'TypeScript SDK v1 (@modelcontextprotocol/sdk)', sdkSnippet(url, bearer))}
+      ${snippet(
+        'sdk-v2',
+        'TypeScript SDK v2 (@modelcontextprotocol/client), 2026-07-28',
+        sdkV2Snippet(url, bearer),
+      )}
+      ${sse && sseSnippets(name, origin, bearer, header)}
     </section>`
 }

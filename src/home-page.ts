@@ -143,7 +143,7 @@ export function homePage<Env>(
     <main>
       ${fixedEndpoints}
       ${shown ? catalog : catalogWithheld(authMode)}
-      ${clientConfigs({ name, origin, authMode })}
+      ${clientConfigs({ name, origin, authMode, sse: options.sse })}
     </main>
   </body>
 </html>`

@@ -144,11 +144,11 @@ describe.skipIf(!HAS_CHROMIUM)(SUITE, () => {
 
   it('shows the Inspector commands and the other configs for the page’s own origin', async () => {
     const mcp = `${dev().baseUrl}/mcp`
-    expect(await page.locator('#inspector code').innerText()).toBe(
-      `npx @modelcontextprotocol/inspector --transport http --server-url ${mcp}`,
+    expect(await page.locator('#inspector pre code').innerText()).toBe(
+      `npx @modelcontextprotocol/inspector@latest --transport http --server-url ${mcp}`,
     )
-    expect(await page.locator('#inspector-cli code').innerText()).toBe(
-      `npx @modelcontextprotocol/inspector --cli ${mcp} --method tools/list`,
+    expect(await page.locator('#inspector-cli pre code').innerText()).toBe(
+      `npx @modelcontextprotocol/inspector@latest --cli ${mcp} --method tools/list`,
     )
     expect(await page.locator('#claude-code code').innerText()).toBe(
       `claude mcp add --transport http ${serverInfo.name} ${mcp}`,

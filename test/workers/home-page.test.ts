@@ -93,7 +93,9 @@ describe('GET / from a browser', () => {
     expect(rowNames(page, 'prompts')).toEqual(entries.prompts.map((prompt) => prompt.name))
     expect(section(page, 'tools')).toContain(`(${entries.tools.length})`)
     for (const tool of entries.tools) {
-      if (tool.config.description) expect(textOf(page)).toContain(tool.config.description)
+      // Code spans (`…`) show as <code>: the text has the words without the backticks.
+      const words = tool.config.description?.replace(/[`\s]/g, '')
+      if (words) expect(textOf(page).replace(/\s/g, '')).toContain(words)
     }
   })
 
@@ -105,10 +107,10 @@ describe('GET / from a browser', () => {
     const page = await browse(url, vars)
     const mcp = `${origin}/mcp`
     expect(codeIn(page, 'inspector')).toBe(
-      `npx @modelcontextprotocol/inspector --transport http --server-url ${mcp}`,
+      `npx @modelcontextprotocol/inspector@latest --transport http --server-url ${mcp}`,
     )
     expect(codeIn(page, 'inspector-cli')).toBe(
-      `npx @modelcontextprotocol/inspector --cli ${mcp} --method tools/list`,
+      `npx @modelcontextprotocol/inspector@latest --cli ${mcp} --method tools/list`,
     )
     expect(JSON.parse(codeIn(page, 'claude-desktop'))).toEqual({
       mcpServers: { [server.name]: { command: 'npx', args: ['-y', 'mcp-remote', mcp] } },
@@ -128,6 +130,30 @@ describe('GET / from a browser', () => {
         'await client.close()',
       ].join('\n'),
     )
+    expect(codeIn(page, 'sdk-v2')).toBe(
+      [
+        "import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'",
+        '',
+        'const client = new Client(',
+        "  { name: 'my-client', version: '1.0.0' },",
+        "  { versionNegotiation: { mode: { pin: '2026-07-28' } } },",
+        ')',
+        `await client.connect(new StreamableHTTPClientTransport(new URL('${mcp}')))`,
+        'console.log(await client.listTools())',
+        'await client.close()',
+      ].join('\n'),
+    )
+    expect(codeIn(page, 'sse-inspector')).toBe(
+      `npx @modelcontextprotocol/inspector@latest --cli ${origin}/sse --transport sse --method tools/list`,
+    )
+    expect(JSON.parse(codeIn(page, 'sse-mcp-remote'))).toEqual({
+      mcpServers: {
+        [server.name]: {
+          command: 'npx',
+          args: ['-y', 'mcp-remote', `${origin}/sse`, '--transport', 'sse-only'],
+        },
+      },
+    })
   })
 
   it('loads nothing else: no script, stylesheet, font or image URL, and a data: favicon', async () => {
@@ -162,7 +188,7 @@ describe('the auth mode on the page', () => {
       'Under Authentication , add the header Authorization with the value Bearer <token> , then connect.',
     )
     expect(codeIn(page, 'inspector-cli')).toBe(
-      `npx @modelcontextprotocol/inspector --cli ${mcp} --method tools/list --header "Authorization: Bearer <token>"`,
+      `npx @modelcontextprotocol/inspector@latest --cli ${mcp} --method tools/list --header "Authorization: Bearer <token>"`,
     )
     expect(JSON.parse(codeIn(page, 'claude-desktop'))).toEqual({
       mcpServers: {
@@ -184,6 +210,28 @@ describe('the auth mode on the page', () => {
         '})',
       ].join('\n'),
     )
+    expect(codeIn(page, 'sdk-v2')).toContain(
+      [
+        `await client.connect(new StreamableHTTPClientTransport(new URL('${mcp}'), {`,
+        "  requestInit: { headers: { Authorization: 'Bearer <token>' } },",
+        '}))',
+      ].join('\n'),
+    )
+    expect(codeIn(page, 'sse-inspector')).toBe(
+      `npx @modelcontextprotocol/inspector@latest --cli ${BASE}/sse --transport sse --method tools/list --header "Authorization: Bearer <token>"`,
+    )
+    const sseArgs = JSON.parse(codeIn(page, 'sse-mcp-remote')).mcpServers[server.name].args
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: mcp-remote's syntax, not ours
+    const header = 'Authorization:${AUTH_HEADER}'
+    expect(sseArgs).toEqual([
+      '-y',
+      'mcp-remote',
+      `${BASE}/sse`,
+      '--transport',
+      'sse-only',
+      '--header',
+      header,
+    ])
     for (const secret of ['tokA', 'tokB', 'alice:', 'bob:']) expect(page).not.toContain(secret)
   })
 })
@@ -242,6 +290,9 @@ const TAIL_SECTIONS = [
   'claude-desktop',
   'claude-code',
   'sdk',
+  'sdk-v2',
+  'sse-inspector',
+  'sse-mcp-remote',
 ]
 
 describe('the page’s security headers', () => {
@@ -470,9 +521,31 @@ describe('homePage (the renderer)', () => {
     expect(Object.keys(JSON.parse(codeIn(page, 'claude-desktop')).mcpServers)).toEqual(['x<b>"&\''])
   })
 
-  it('without legacy SSE, has no /sse row', async () => {
+  it('without legacy SSE, has no /sse row and no /sse config', async () => {
     expect(textOf(section(await render(true), 'endpoints'))).toContain('/sse')
     expect(textOf(section(await render(false), 'endpoints'))).not.toContain('/sse')
+    expect(sectionIds(await render(true))).toContain('sse-mcp-remote')
+    const withoutSse = await render(false)
+    expect(sectionIds(withoutSse).filter((id) => id.startsWith('sse-'))).toEqual([])
+    expect(withoutSse).not.toContain('/sse')
+  })
+
+  it('shows a description’s code spans as <code>, escaped, and an unpaired backtick as is', async () => {
+    const coded = defineMcpServer({
+      name: 'coded',
+      version: '1',
+      setup(s) {
+        s.registerTool('t', { description: 'Call `echo` with `<b>x</b>`, or ` alone' }, () => ({
+          content: [],
+        }))
+      },
+    })
+    const page = String(
+      await homePage(coded, { sse: true })({ origin: 'http://a', authMode: 'none', catalog: true }),
+    )
+    expect(section(page, 'tools')).toContain(
+      '<td>Call <code>echo</code> with <code>&lt;b&gt;x&lt;/b&gt;</code>, or ` alone</td>',
+    )
   })
 
   it('oauth: tells clients where the authorization server is named, and the configs stay plain', async () => {
