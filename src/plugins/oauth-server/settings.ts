@@ -43,24 +43,25 @@ const common = {
 }
 
 const SettingsSchema = z.discriminatedUnion('OAUTH_IDENTITY', [
+  // Each provider's own vars first, so a missing one is what the error names.
   z.object({
-    ...common,
     OAUTH_IDENTITY: z.literal('github'),
     GITHUB_CLIENT_ID: z.string().min(1),
     GITHUB_CLIENT_SECRET: z.string().min(1),
+    ...common,
     OAUTH_COOKIE_SECRET: secret,
   }),
   z.object({
-    ...common,
     OAUTH_IDENTITY: z.literal('oidc'),
     OIDC_ISSUER: z.url(),
     OIDC_CLIENT_ID: z.string().min(1),
     OIDC_CLIENT_SECRET: z.string().min(1),
     /** Scopes asked of the identity provider. */
     OIDC_SCOPES: z.string().default('openid profile email'),
+    ...common,
     OAUTH_COOKIE_SECRET: secret,
   }),
-  z.object({ ...common, OAUTH_IDENTITY: z.literal('dev') }),
+  z.object({ OAUTH_IDENTITY: z.literal('dev'), ...common }),
 ])
 
 /** The names of the vars read, for documentation and tests. */
