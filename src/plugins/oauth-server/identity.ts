@@ -56,14 +56,19 @@ export interface IdentityProvider {
   finish(finish: SignInFinish): Promise<Identity>
 }
 
+/** Base64url without padding, as PKCE and OAuth parameters spell it (RFC 7636 appendix A). */
+function base64url(bytes: ArrayBuffer): string {
+  return encodeBase64Url(bytes).replace(/=+$/, '')
+}
+
 /** A random URL-safe string with `bytes` bytes of entropy. */
 export function randomToken(bytes = 32): string {
-  return encodeBase64Url(crypto.getRandomValues(new Uint8Array(bytes)).buffer)
+  return base64url(crypto.getRandomValues(new Uint8Array(bytes)).buffer)
 }
 
 /** The S256 challenge of a PKCE verifier (RFC 7636), for the sign-in at the provider. */
 export async function pkceChallenge(verifier: string): Promise<string> {
-  return encodeBase64Url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)))
+  return base64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)))
 }
 
 /** A redirect carrying `headers` (the library's binding cookie). */
