@@ -82,11 +82,8 @@ export default defineConfig({
         // Client ID Metadata Documents need.
         plugins: [
           cloudflareTest({
-            wrangler: { configPath: './test/fixtures/oauth-server/wrangler.toml' },
-            miniflare: {
-              bindings: { OAUTH_IDENTITY: 'dev', LOG_LEVEL: 'silent' },
-              compatibilityFlags: ['nodejs_compat', 'enable_request_signal'],
-            },
+            wrangler: { configPath: './test/fixtures/oauth-server/wrangler.no-cimd.toml' },
+            miniflare: { bindings: { OAUTH_IDENTITY: 'dev', LOG_LEVEL: 'silent' } },
           }),
         ],
         test: {
