@@ -66,6 +66,7 @@ describe('signing in with the local sign-in', () => {
     )
     expect(res.headers.get('x-frame-options')).toBe('DENY')
     expect(res.headers.get('cache-control')).toBe('no-store')
+    expect(res.headers.get('referrer-policy')).toBe('same-origin')
     const page = await res.text()
     expect(page).toContain('Signed in as <strong>alice</strong>')
     expect(page).toContain('<code>dev:alice</code>')

@@ -36,7 +36,6 @@ export function page(title: string, body: Html): Html {
   <head>
     <meta charset="utf-8">
     <meta name="viewport" content="width=device-width, initial-scale=1">
-    <meta name="referrer" content="no-referrer">
     <title>${title}</title>
     <link rel="icon" href="data:,">
     <style>${STYLE}</style>
@@ -63,7 +62,9 @@ export async function pageResponse(
   headers.set('Content-Security-Policy', PAGE_CSP)
   headers.set('X-Frame-Options', 'DENY')
   headers.set('Cache-Control', 'no-store')
-  headers.set('Referrer-Policy', 'no-referrer')
+  // Not `no-referrer`: with it, browsers send `Origin: null` on the form's post, which the Origin
+  // guard refuses. `same-origin` keeps the page's URL from every other site all the same.
+  headers.set('Referrer-Policy', 'same-origin')
   headers.set('X-Content-Type-Options', 'nosniff')
   return new Response(await body, { status, headers })
 }
