@@ -56,8 +56,11 @@ export function createContextResolver(
     const settings = readOAuthServerSettings(c.env)
     if (settings === null) return null
     const url = new URL(c.req.url)
-    if (settings.identity.kind === 'dev' && !isLoopback(url.hostname)) {
-      throw mcpHttpError(403, RPC_ERROR.serverError, LOCAL_ONLY)
+    if (settings.identity.kind === 'dev') {
+      if (settings.issuer !== undefined && !isLoopback(new URL(settings.issuer).hostname)) {
+        throw new Error('Invalid OAUTH_ISSUER: the local sign-in (dev) serves only loopback hosts')
+      }
+      if (!isLoopback(url.hostname)) throw mcpHttpError(403, RPC_ERROR.serverError, LOCAL_ONLY)
     }
     const env = c.env as unknown as Partial<OAuthServerEnv>
     if (env.OAUTH_KV === undefined) {
