@@ -63,9 +63,4 @@ export class TokenCache {
       if (key.startsWith(prefix) && entry.clientId === clientId) this.#entries.delete(key)
     }
   }
-
-  /** How many tokens are kept (for tests). */
-  get size(): number {
-    return this.#entries.size
-  }
 }
