@@ -319,6 +319,11 @@ describe('settings', () => {
       'Invalid OAUTH_COOKIE_SECRET: must be 32 characters or more',
     ],
     [
+      'no KV namespace bound',
+      { OAUTH_KV: undefined },
+      'mcpOAuthServer: bind a KV namespace as OAUTH_KV',
+    ],
+    [
       'static tokens as well',
       { AUTH_TOKENS: 'alice:tokA' },
       'Invalid OAUTH_IDENTITY: set AUTH_TOKENS or OAUTH_IDENTITY, not both',
