@@ -1,5 +1,6 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin'
 import { defineConfig } from 'vitest/config'
+import { outboundFetch } from './test/support/outbound-fetch.ts'
 import { quietTestOutput } from './test/support/quiet-test-output.ts'
 
 quietTestOutput()
@@ -55,6 +56,41 @@ export default defineConfig({
           }),
         ],
         test: { name: 'secure', include: ['test/secure/**/*.test.ts'], ...IN_WORKERD },
+      },
+      {
+        // The demo server behind the OAuth authorization server plugin (the local sign-in), whose
+        // outbound fetches (client metadata documents, GitHub, an OpenID provider) are played by
+        // test/support/outbound-fetch.ts.
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: './test/fixtures/oauth-server/wrangler.toml' },
+            miniflare: {
+              bindings: { OAUTH_IDENTITY: 'dev', LOG_LEVEL: 'silent' },
+              outboundService: outboundFetch,
+            },
+          }),
+        ],
+        test: {
+          name: 'oauth-server',
+          include: ['test/oauth-server/**/*.test.ts'],
+          exclude: ['test/oauth-server/no-cimd-flag.test.ts'],
+          ...IN_WORKERD,
+        },
+      },
+      {
+        // The same Worker without the `global_fetch_strictly_public` compatibility flag, which
+        // Client ID Metadata Documents need.
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: './test/fixtures/oauth-server/wrangler.no-cimd.toml' },
+            miniflare: { bindings: { OAUTH_IDENTITY: 'dev', LOG_LEVEL: 'silent' } },
+          }),
+        ],
+        test: {
+          name: 'oauth-server-no-cimd',
+          include: ['test/oauth-server/no-cimd-flag.test.ts'],
+          ...IN_WORKERD,
+        },
       },
       {
         // The "everything" example's Worker, for what needs its objects' internals.

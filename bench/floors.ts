@@ -9,6 +9,9 @@
  * - **one-hop baseline** (`bench/baseline/`): one Worker→object hop and a hand-written JSON-RPC
  *   answer, no SDK; shown for information.
  * - **bare SDK v2** (`bench/sdk-v2/`): the floor of 2026-07-28 calls, which wake no object.
+ * - **bearer auth** (the app with `AUTH_TOKENS`): the reference of the `auth` rows, the app
+ *   behind the OAuth authorization server plugin with one of its tokens (and with its token
+ *   cache off, for information), on both eras.
  *
  * Every ratio is taken within a round (the runs of a round go back to back, in an order that
  * rotates by round) and the median over rounds reported, which cancels most of a shared
@@ -24,6 +27,7 @@ import {
   sseCalls,
   type Target,
 } from './load.ts'
+import { oauthAccessToken } from './oauth-token.ts'
 import {
   type BenchStorage,
   type RunningWorker,
@@ -37,7 +41,7 @@ export interface FloorOptions {
   readonly rounds: number
   readonly idle: number
   readonly verbose: boolean
-  /** Run only these groups (`mcp`, `sse`, `setup`, `modern`, `idle`); all when absent. */
+  /** Run only these groups (`mcp`, `sse`, `setup`, `modern`, `auth`, `idle`); all when absent. */
   readonly only?: readonly string[]
   /** Where every worker's objects keep their SQLite files. */
   readonly storage: BenchStorage
@@ -74,6 +78,27 @@ const SDK_V2: WorkerSpec = {
   name: 'sdk-v2',
   wranglerConfig: 'bench/sdk-v2/wrangler.toml',
   objects: {},
+}
+
+/** The app behind static bearer tokens: the reference of the auth rows. */
+const BEARER_TOKEN = 'bench-static-token'
+const APP_BEARER: WorkerSpec = {
+  ...APP,
+  name: 'app-bearer',
+  vars: { LOG_LEVEL: 'silent', AUTH_TOKENS: `bench:${BEARER_TOKEN}` },
+}
+/** The app behind its own OAuth authorization server (local sign-in; tokens in an in-memory KV). */
+const APP_OAUTH: WorkerSpec = {
+  ...APP,
+  name: 'app-oauth',
+  vars: { LOG_LEVEL: 'silent', OAUTH_IDENTITY: 'dev' },
+  kv: ['OAUTH_KV'],
+}
+/** The same with the token cache off: every request reads the token's record and decrypts it. */
+const APP_OAUTH_UNCACHED: WorkerSpec = {
+  ...APP_OAUTH,
+  name: 'app-oauth-uncached',
+  vars: { ...APP_OAUTH.vars, OAUTH_TOKEN_CACHE_MS: '0' },
 }
 
 /** One load run, with the CPU workerd's main thread (all JavaScript) spent per call. */
@@ -127,59 +152,96 @@ export async function floors(options: FloorOptions): Promise<{
   table: string
 }> {
   const { log, rounds, storage } = options
-  const start = (spec: WorkerSpec) => startWorker({ ...spec, storage })
-  log(
-    'bundling and starting the app (silent, logging, and for modern calls), the floors and the baseline…',
-  )
+  const included = (group: string) =>
+    options.only === undefined ||
+    options.only.some((only) => group === only || group.startsWith(`${only}-`))
+  const started: RunningWorker[] = []
+  /** A worker started on first use (so `--only` starts only what its groups need). */
+  const lazy = (spec: WorkerSpec) => {
+    let worker: Promise<RunningWorker> | undefined
+    return () => {
+      worker ??= startWorker({ ...spec, storage }).then((w) => {
+        started.push(w)
+        return w
+      })
+      return worker
+    }
+  }
+  log('bundling and starting the workers the rounds need, on first use (warm-up round)…')
   const workers = {
-    app: await start(APP),
-    logged: await start(APP_LOGGED),
-    floor: await start(SDK_FLOOR),
-    base: await start(BASELINE),
-    v2: await start(SDK_V2),
+    app: lazy(APP),
+    logged: lazy(APP_LOGGED),
+    floor: lazy(SDK_FLOOR),
+    base: lazy(BASELINE),
+    v2: lazy(SDK_V2),
     // Modern calls wake no object, and their floor's isolate serves nothing else; locally an
     // app isolate that also hosts the sessionful rounds' objects carries their heap through
     // every collection (about 100 µs a call more here). The modern rows get an app of their own.
-    modern: await start({ ...APP, name: 'app-modern' }),
+    modern: lazy({ ...APP, name: 'app-modern' }),
+    bearer: lazy(APP_BEARER),
+    oauth: lazy(APP_OAUTH),
+    uncached: lazy(APP_OAUTH_UNCACHED),
   }
+  /** The OAuth apps' access tokens, one per worker, got by signing in once. */
+  const tokens = new Map<RunningWorker, Promise<string>>()
+  const authOf = async (worker: RunningWorker, oauth: boolean) => {
+    if (!oauth) return { authorization: `Bearer ${BEARER_TOKEN}` }
+    let token = tokens.get(worker)
+    if (token === undefined) {
+      token = oauthAccessToken(worker.baseUrl)
+      tokens.set(worker, token)
+    }
+    return { authorization: `Bearer ${await token}` }
+  }
+  type Lazy = () => Promise<RunningWorker>
   const t = (worker: RunningWorker, kind: Target['kind'] = 'baseline'): Target => ({ kind, worker })
-  const mcp = (w: RunningWorker) => () =>
-    withCpu(w, () => mcpCalls(t(w), SESSIONS, PER_SESSION, CONCURRENCY))
-  const included = (group: string) => options.only === undefined || options.only.includes(group)
+  const mcp = (w: Lazy) => async () => {
+    const worker = await w()
+    return withCpu(worker, () => mcpCalls(t(worker), SESSIONS, PER_SESSION, CONCURRENCY))
+  }
+  const sse = (w: Lazy) => async () => {
+    const worker = await w()
+    return withCpu(worker, () => sseCalls(worker, SESSIONS, PER_SESSION, CONCURRENCY))
+  }
+  const setup =
+    (w: Lazy, kind: Target['kind'] = 'baseline') =>
+    async () => {
+      const worker = await w()
+      return withCpu(worker, () => sessionSetup(t(worker, kind), SETUP, CONCURRENCY))
+    }
+  const modern = (w: Lazy) => async () => {
+    const worker = await w()
+    return withCpu(worker, () => modernCalls(worker, SESSIONS * PER_SESSION, CONCURRENCY))
+  }
+  const authMcp = (w: Lazy, oauth: boolean) => async () => {
+    const worker = await w()
+    const target: Target = { kind: 'app', worker, headers: await authOf(worker, oauth) }
+    return withCpu(worker, () => mcpCalls(target, SESSIONS, PER_SESSION, CONCURRENCY))
+  }
+  const authModern = (w: Lazy, oauth: boolean) => async () => {
+    const worker = await w()
+    const headers = await authOf(worker, oauth)
+    return withCpu(worker, () => modernCalls(worker, SESSIONS * PER_SESSION, CONCURRENCY, headers))
+  }
   const allJobs: Array<[string, () => Promise<Run>]> = [
     ['mcp:app', mcp(workers.app)],
     ['mcp:logged', mcp(workers.logged)],
     ['mcp:floor', mcp(workers.floor)],
     ['mcp:base', mcp(workers.base)],
-    [
-      'sse:app',
-      () => withCpu(workers.app, () => sseCalls(workers.app, SESSIONS, PER_SESSION, CONCURRENCY)),
-    ],
+    ['sse:app', sse(workers.app)],
     // The floor has no /sse: its /mcp run beside the app's /sse run is the reference.
     ['sse:floor', mcp(workers.floor)],
-    [
-      'setup:app',
-      () => withCpu(workers.app, () => sessionSetup(t(workers.app, 'app'), SETUP, CONCURRENCY)),
-    ],
-    [
-      'setup:floor',
-      () => withCpu(workers.floor, () => sessionSetup(t(workers.floor), SETUP, CONCURRENCY)),
-    ],
-    [
-      'setup:base',
-      () => withCpu(workers.base, () => sessionSetup(t(workers.base), SETUP, CONCURRENCY)),
-    ],
-    [
-      'modern:app',
-      () =>
-        withCpu(workers.modern, () =>
-          modernCalls(workers.modern, SESSIONS * PER_SESSION, CONCURRENCY),
-        ),
-    ],
-    [
-      'modern:v2',
-      () => withCpu(workers.v2, () => modernCalls(workers.v2, SESSIONS * PER_SESSION, CONCURRENCY)),
-    ],
+    ['setup:app', setup(workers.app, 'app')],
+    ['setup:floor', setup(workers.floor)],
+    ['setup:base', setup(workers.base)],
+    ['modern:app', modern(workers.modern)],
+    ['modern:v2', modern(workers.v2)],
+    ['auth:bearer', authMcp(workers.bearer, false)],
+    ['auth:oauth', authMcp(workers.oauth, true)],
+    ['auth:uncached', authMcp(workers.uncached, true)],
+    ['auth-modern:bearer', authModern(workers.bearer, false)],
+    ['auth-modern:oauth', authModern(workers.oauth, true)],
+    ['auth-modern:uncached', authModern(workers.uncached, true)],
   ]
   const jobs = allJobs.filter(([name]) => included(name.split(':')[0]!))
   const series: Series = Object.fromEntries(allJobs.map(([name]) => [name, []]))
@@ -200,7 +262,7 @@ export async function floors(options: FloorOptions): Promise<{
       }
     }
   } finally {
-    await Promise.all(Object.values(workers).map((w) => w.stop().catch(() => undefined)))
+    await Promise.all(started.map((w) => w.stop().catch(() => undefined)))
   }
 
   const idle = included('idle')
@@ -244,7 +306,7 @@ export async function floors(options: FloorOptions): Promise<{
   }
   const errors =
     Object.entries(series)
-      .filter(([name]) => name.endsWith(':app') || name.endsWith(':logged'))
+      .filter(([name]) => !/:(floor|base|v2)$/.test(name))
       .flatMap(([, runs]) => runs)
       .reduce((n, r) => n + r.errors, 0) + appIdle.errors
   const rows = [
@@ -291,6 +353,62 @@ export async function floors(options: FloorOptions): Promise<{
       '2026-07-28 workerd CPU µs/call (floor: bare SDK v2)',
       'modern:app',
       'modern:v2',
+      undefined,
+      cpu,
+    ),
+    // The auth rows: the app behind its own OAuth server, against the same app behind static
+    // bearer tokens (the "SDK floor" column holds the bearer figure).
+    row(
+      '/mcp tool calls/s, OAuth server token (÷ bearer token)',
+      'auth:oauth',
+      'auth:bearer',
+      undefined,
+      rate,
+      '≥ 0.90×',
+      (r) => r >= 0.9,
+    ),
+    row(
+      '2026-07-28 tool calls/s, OAuth server token (÷ bearer token)',
+      'auth-modern:oauth',
+      'auth-modern:bearer',
+      undefined,
+      rate,
+      '≥ 0.90×',
+      (r) => r >= 0.9,
+    ),
+    row('/mcp workerd CPU µs/call, OAuth (÷ bearer)', 'auth:oauth', 'auth:bearer', undefined, cpu),
+    row(
+      '2026-07-28 workerd CPU µs/call, OAuth (÷ bearer)',
+      'auth-modern:oauth',
+      'auth-modern:bearer',
+      undefined,
+      cpu,
+    ),
+    row(
+      '/mcp tool calls/s, OAuth, token cache off (÷ bearer)',
+      'auth:uncached',
+      'auth:bearer',
+      undefined,
+      rate,
+    ),
+    row(
+      '/mcp workerd CPU µs/call, OAuth, token cache off (÷ bearer)',
+      'auth:uncached',
+      'auth:bearer',
+      undefined,
+      cpu,
+    ),
+    row(
+      '2026-07-28 tool calls/s, OAuth, token cache off (÷ bearer)',
+      'auth-modern:uncached',
+      'auth-modern:bearer',
+      undefined,
+      rate,
+    ),
+    row(
+      '2026-07-28 workerd CPU µs/call, OAuth, token cache off (÷ bearer)',
+      'auth-modern:uncached',
+      'auth-modern:bearer',
       undefined,
       cpu,
     ),

@@ -103,22 +103,26 @@ async function pool(tasks: Array<() => Promise<void>>, concurrency: number): Pro
   await Promise.all(workers)
 }
 
-/** A session of the app (Streamable HTTP) or of the baseline (just a name). */
+/**
+ * A session of the app (Streamable HTTP) or of the baseline (just a name), with headers every
+ * request carries (`Authorization`, for the auth rows).
+ */
 export type Target =
-  | { kind: 'app'; worker: RunningWorker }
-  | { kind: 'baseline'; worker: RunningWorker }
+  | { kind: 'app'; worker: RunningWorker; headers?: Readonly<Record<string, string>> }
+  | { kind: 'baseline'; worker: RunningWorker; headers?: Readonly<Record<string, string>> }
 
 /** Opens a session: initialize, then initialized (the same two POSTs on either target). */
 async function openSession(target: Target): Promise<string> {
   const url = `${target.worker.baseUrl}/mcp`
-  const res = await post(url, HEADERS, JSON.stringify(initialize(0)))
+  const headers = { ...HEADERS, ...target.headers }
+  const res = await post(url, headers, JSON.stringify(initialize(0)))
   const sessionId = res.headers['mcp-session-id']
   if (res.status !== 200 || typeof sessionId !== 'string') {
     throw new Error(`initialize failed: ${res.status}`)
   }
   const ack = await post(
     url,
-    { ...HEADERS, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' },
+    { ...headers, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' },
     JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
   )
   if (ack.status !== 202) throw new Error(`initialized answered ${ack.status}`)
@@ -130,7 +134,12 @@ async function callOnce(target: Target, sessionId: string, id: number): Promise<
   const text = `echo ${id}`
   const res = await post(
     `${target.worker.baseUrl}/mcp`,
-    { ...HEADERS, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' },
+    {
+      ...HEADERS,
+      ...target.headers,
+      'mcp-session-id': sessionId,
+      'mcp-protocol-version': '2025-11-25',
+    },
     JSON.stringify(echoCall(id, text)),
   )
   const body: unknown = res.headers['content-type']?.startsWith('application/json')
@@ -287,23 +296,24 @@ const modernEcho = (id: number, text: string) => ({
   },
 })
 
-/** N stateless 2026-07-28 echo calls at concurrency C (no session: every call stands alone). */
+/**
+ * N stateless 2026-07-28 echo calls at concurrency C (no session: every call stands alone),
+ * each with `headers` too.
+ */
 export async function modernCalls(
   worker: RunningWorker,
   calls: number,
   concurrency: number,
+  headers: Readonly<Record<string, string>> = {},
 ): Promise<RunResult> {
+  const sent = { ...MODERN_HEADERS, ...headers }
   const latencies: number[] = []
   let errors = 0
   const tasks = Array.from({ length: calls }, (_, i) => async () => {
     const id = i + 1
     const text = `echo ${id}`
     const start = performance.now()
-    const ok = await post(
-      `${worker.baseUrl}/mcp`,
-      MODERN_HEADERS,
-      JSON.stringify(modernEcho(id, text)),
-    )
+    const ok = await post(`${worker.baseUrl}/mcp`, sent, JSON.stringify(modernEcho(id, text)))
       .then((res) => res.status === 200 && isEcho(JSON.parse(res.body), id, text))
       .catch(() => false)
     latencies.push(performance.now() - start)

@@ -28,6 +28,8 @@ export interface WorkerSpec {
   /** Binding name → class name. */
   readonly objects: Readonly<Record<string, string>>
   readonly vars?: Readonly<Record<string, string>>
+  /** KV namespace bindings, each served from memory by `kv-store.js` (empty at start). */
+  readonly kv?: readonly string[]
   /** Serve the V8 inspector (Chrome DevTools protocol) on this loopback port. */
   readonly inspectorPort?: number
   /** Where the objects' SQLite files live (default {@link DEFAULT_STORAGE}). */
@@ -133,7 +135,10 @@ export function buildWorker(spec: WorkerSpec, dir: string): string {
     ...Object.entries(spec.vars ?? {}).map(
       ([name, value]) => `(name = "${name}", text = ${JSON.stringify(value)})`,
     ),
+    ...(spec.kv ?? []).map((name) => `(name = "${name}", kvNamespace = "kv-${name}")`),
   ]
+  const kvServices = (spec.kv ?? []).map((name) => `(name = "kv-${name}", worker = .kvStore),`)
+  fs.copyFileSync(path.join(ROOT, 'bench', 'kv-store.js'), path.join(dir, 'kv-store.js'))
   const namespaces = Object.values(spec.objects).map(
     (className) =>
       `(className = "${className}", uniqueKey = "${spec.name}-${className}", enableSql = true)`,
@@ -144,6 +149,7 @@ const config :Workerd.Config = (
   services = [
     (name = "main", worker = .worker),
     (name = "state", disk = (path = ${JSON.stringify(path.join(dir, 'state'))}, writable = true)),
+    ${kvServices.join('\n    ')}
   ],
   sockets = [(name = "http", address = "127.0.0.1:PORT", http = (), service = "main")],
 );
@@ -153,6 +159,10 @@ const worker :Workerd.Worker = (
   bindings = [${bindings.join(', ')}],
   durableObjectNamespaces = [${namespaces.join(', ')}],
   durableObjectStorage = (localDisk = "state"),
+);
+const kvStore :Workerd.Worker = (
+  modules = [(name = "kv-store.js", esModule = embed "kv-store.js")],
+  compatibilityDate = "${date}",
 );
 `
   const file = path.join(dir, 'config.capnp')

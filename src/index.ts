@@ -8,9 +8,14 @@ import { createApp } from './app'
 import { server } from './mcp/server'
 import { mcpBearerAuth } from './plugins/bearer-auth'
 import { mcpLogger } from './plugins/logger'
+import { mcpOAuthServer } from './plugins/oauth-server'
 
-/** The default app's plugins: JSON logs, and bearer tokens when `AUTH_TOKENS` is set. */
-const plugins = [mcpLogger(), mcpBearerAuth({ tokens: (env) => env.AUTH_TOKENS })]
+/**
+ * The default app's plugins: JSON logs; bearer tokens when `AUTH_TOKENS` is set; the OAuth
+ * authorization server (sign-in for claude.ai, ChatGPT and every OAuth client) when
+ * `OAUTH_IDENTITY` is set.
+ */
+const plugins = [mcpLogger(), mcpBearerAuth({ tokens: (env) => env.AUTH_TOKENS }), mcpOAuthServer()]
 
 /** The session object class, bound to this app's server; `wrangler.toml` names it. */
 export const SessionDO = createSessionDO(server, { plugins })

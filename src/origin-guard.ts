@@ -3,7 +3,7 @@
  * The Host/Origin guard, on by default: a request whose `Origin` or `Host` is neither loopback
  * nor allow-listed is refused with 403 before any object wakes (spec: servers MUST validate
  * `Origin` to prevent DNS rebinding; 2025-11-25 says 403). An absent `Origin` is fine: CLI and
- * server-side clients send none.
+ * server-side clients send none; so is the server's own origin (its pages' forms).
  */
 import { createMiddleware } from 'hono/factory'
 import { mcpHttpError } from './http-error'
@@ -98,6 +98,16 @@ function hostAllowed(host: string, env: OriginGuardVars): boolean {
 }
 
 /**
+ * Whether `origin` is the server's own: the request's scheme and `Host` (a form on one of its
+ * pages, such as the OAuth consent page, posts with it). Safe to let in because the Host check
+ * follows: a DNS-rebinding page's origin is its own host name, which that check refuses.
+ */
+function isOwnOrigin(origin: string, url: string, host: string): boolean {
+  const scheme = url.startsWith('https:') ? 'https://' : 'http://'
+  return origin === scheme + host
+}
+
+/**
  * The guard middleware.
  *
  * @example
@@ -108,10 +118,14 @@ function hostAllowed(host: string, env: OriginGuardVars): boolean {
 export const originGuard = createMiddleware<AppEnv>(async function originGuard(c, next) {
   const env = c.env as OriginGuardVars
   const origin = c.req.header('origin')
-  if (origin !== undefined && !isAllowedOrigin(origin, env)) {
+  const host = c.req.header('host') ?? new URL(c.req.url).host
+  if (
+    origin !== undefined &&
+    !isAllowedOrigin(origin, env) &&
+    !isOwnOrigin(origin, c.req.url, host)
+  ) {
     throw mcpHttpError(403, RPC_ERROR.serverError, 'Forbidden: Origin not allowed')
   }
-  const host = c.req.header('host') ?? new URL(c.req.url).host
   if (!isAllowedHost(host, env)) {
     throw mcpHttpError(403, RPC_ERROR.serverError, 'Forbidden: Host not allowed')
   }

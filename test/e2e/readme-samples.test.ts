@@ -13,6 +13,7 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import ts from 'typescript'
 import { describe, expect, it } from 'vitest'
+import { OAUTH_SERVER_VARS } from '../../src/plugins/oauth-server/settings'
 import { SESSION_CONFIG_VARS } from '../../src/session-config'
 import { REPO_ROOT, useDevServer } from './dev-server'
 
@@ -172,7 +173,13 @@ describe('the README’s configuration table', () => {
   it('names every var the server reads, and no var it does not', () => {
     const table = readme().split('## Configuration')[1]!.split('\n## ')[0]!
     const documented = [...table.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1])
-    const plugins = ['AUTH_TOKENS', 'ALLOWED_HOSTS', 'ALLOWED_ORIGINS', 'LOG_LEVEL']
+    const plugins = [
+      'AUTH_TOKENS',
+      'ALLOWED_HOSTS',
+      'ALLOWED_ORIGINS',
+      'LOG_LEVEL',
+      ...OAUTH_SERVER_VARS,
+    ]
     expect(documented.sort()).toEqual([...SESSION_CONFIG_VARS, ...plugins].sort())
   })
 })

@@ -197,6 +197,20 @@ describe('the Host/Origin guard', () => {
     await ok.text()
   })
 
+  it("the server's own origin is allowed where its Host is (a form on its own page)", async () => {
+    const vars = { ...TOKENS, ALLOWED_HOSTS: 'mcp.example.com' }
+    const own = { ...alice, host: 'mcp.example.com', origin: 'http://mcp.example.com' }
+    const ok = await post(MSG.initialize(), own, vars)
+    expect(ok.status).toBe(200)
+    await ok.text()
+    for (const origin of ['http://mcp.example.com:8443', 'https://mcp.example.com']) {
+      const other = await post(MSG.initialize(), { ...own, origin }, vars)
+      expect(await expectRpcError(other, 403, -32000)).toBe('Forbidden: Origin not allowed')
+    }
+    const unlisted = await post(MSG.initialize(), own)
+    expect(await expectRpcError(unlisted, 403, -32000)).toBe('Forbidden: Host not allowed')
+  })
+
   it('no Origin is fine (CLI and server-side clients)', async () => {
     const res = await post(MSG.initialize(), alice)
     expect(res.status).toBe(200)
