@@ -3,11 +3,7 @@
  * The subscribe/unsubscribe handlers the framework installs in a session's server when the
  * definition declares `resources.subscribe`.
  */
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
-import {
-  SubscribeRequestSchema,
-  UnsubscribeRequestSchema,
-} from '@modelcontextprotocol/sdk/types.js'
+import type { McpServer } from '@modelcontextprotocol/server'
 import { hubFor } from '../src/shared-resource'
 import type { SessionState } from './session-state'
 
@@ -21,12 +17,13 @@ export function installSubscriptions(
   state: SessionState,
   sessionId: string,
 ): void {
-  server.server.setRequestHandler(SubscribeRequestSchema, async ({ params }) => {
+  // The SDK checks the params against the method's schema before a handler runs.
+  server.server.setRequestHandler('resources/subscribe', async ({ params }) => {
     state.subscribe(params.uri)
     await hubFor(env, params.uri).subscribe(params.uri, sessionId)
     return {}
   })
-  server.server.setRequestHandler(UnsubscribeRequestSchema, async ({ params }) => {
+  server.server.setRequestHandler('resources/unsubscribe', async ({ params }) => {
     state.unsubscribe(params.uri)
     await hubFor(env, params.uri).unsubscribe(sessionId)
     return {}

@@ -3,7 +3,7 @@
  * Runs the plugins' session hooks around every JSON-RPC message of one session, and remembers
  * which HTTP request carried each request still in flight, so hooks on the way out can name it.
  */
-import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js'
+import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/server'
 import type { HookContext, HookRejection, SessionHooks } from '../src/plugins/plugin'
 import { isResponse } from '../src/transports/message-sink'
 import type { Principal, SessionKind } from '../src/types'

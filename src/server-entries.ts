@@ -4,12 +4,12 @@
  * recorder, every schema is made a zod object there (once, not per session or request), and
  * each era's server is then built by replaying these entries into its SDK.
  */
-import type { ResourceMetadata } from '@modelcontextprotocol/sdk/server/mcp.js'
 import type {
   CallToolResult,
   GetPromptResult,
   ReadResourceResult,
-} from '@modelcontextprotocol/sdk/types.js'
+  ResourceMetadata,
+} from '@modelcontextprotocol/server'
 import { z } from 'zod'
 import type {
   InputSchema,

@@ -7,7 +7,7 @@
  * its HTTP statuses, `resultType` and caching fields).
  */
 
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
+import type { JSONRPCMessage } from '@modelcontextprotocol/server'
 import {
   createMcpHandler,
   InMemoryServerEventBus,

@@ -3,7 +3,7 @@
  * JSON-RPC error bodies and the HTTP responses that carry them. Every rejection on an MCP path
  * answers with one of these, `id: null` unless it belongs to a known request.
  */
-import type { RequestId } from '@modelcontextprotocol/sdk/types.js'
+import type { RequestId } from '@modelcontextprotocol/server'
 
 /** JSON-RPC and MCP error codes used by the transports. */
 export const RPC_ERROR = {

@@ -4,14 +4,13 @@
  */
 
 import {
-  isInitializeRequest,
   JSONRPCErrorResponseSchema,
-  type JSONRPCMessage,
   JSONRPCMessageSchema,
   JSONRPCNotificationSchema,
   JSONRPCRequestSchema,
   JSONRPCResultResponseSchema,
-} from '@modelcontextprotocol/sdk/types.js'
+} from '@modelcontextprotocol/core'
+import { isInitializeRequest, type JSONRPCMessage } from '@modelcontextprotocol/server'
 import type { ZodType } from 'zod'
 import { RPC_ERROR } from './json-rpc-error'
 
