@@ -11,7 +11,7 @@ import { execFileSync, spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { REPO_ROOT } from './dev-server'
+import { REPO_ROOT } from './dev-server.ts'
 
 /** How long installing a release's packages may take (a cold npm cache downloads them). */
 export const INSTALL_TIMEOUT_MS = 600_000
