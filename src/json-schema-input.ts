@@ -2,15 +2,11 @@
  * @module
  * Tools whose input is described by a raw JSON Schema instead of zod. The schema is published by
  * `tools/list` exactly as given (the SDK renders zod to JSON Schema, and zod merges registered
- * metadata into that rendering), and arguments are validated against it with SDK v2's
- * Workers-safe JSON Schema validator (`@cfworker/json-schema`), in the dialect its `$schema`
- * names (2020-12 when it names none).
+ * metadata into that rendering), and arguments are validated against it with the Workers-safe
+ * JSON Schema validator (`@cfworker/json-schema`, draft 2020-12).
  */
-import { CfWorkerJsonSchemaValidator } from '@modelcontextprotocol/server/validators/cf-worker'
+import { Validator } from '@cfworker/json-schema'
 import { z } from 'zod'
-
-/** Reports every problem of the arguments, not just the first. */
-const validator = new CfWorkerJsonSchemaValidator({ shortcircuit: false })
 
 /** A JSON Schema document for a tool's `inputSchema` (an object schema). */
 export type JsonSchemaObject = Readonly<Record<string, unknown>> & { readonly type: 'object' }
@@ -27,10 +23,13 @@ export type JsonSchemaObject = Readonly<Record<string, unknown>> & { readonly ty
  * ```
  */
 export function jsonSchema(schema: JsonSchemaObject) {
-  const check = validator.getValidator(schema)
+  const draft = String(schema.$schema ?? '').includes('draft-07') ? '7' : '2020-12'
+  const validator = new Validator(schema as Record<string, unknown>, draft, false)
   const input = z.looseObject({}).superRefine((value, ctx) => {
-    const { valid, errorMessage } = check(value)
-    if (!valid) ctx.addIssue({ code: 'custom', message: errorMessage ?? 'Invalid arguments' })
+    const result = validator.validate(value)
+    for (const error of result.errors) {
+      ctx.addIssue({ code: 'custom', message: `${error.instanceLocation}: ${error.error}` })
+    }
   })
   z.globalRegistry.add(input, { ...schema })
   return input
