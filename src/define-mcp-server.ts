@@ -2,9 +2,9 @@
  * @module
  * How an app describes its MCP server: its identity, and a `setup` that registers its tools,
  * resources and prompts. One definition serves both protocol eras: the framework registers each
- * entry into the SDK v1 server of a session (in the session's Durable Object) and into the SDK v2
- * server of each stateless 2026-07-28 request (in the Worker), and every handler gets the same
- * context in both.
+ * entry into the SDK v2 server of a session (in the session's Durable Object) and into the one
+ * of each stateless 2026-07-28 request (in the Worker), and every handler gets the same context
+ * in both.
  */
 import type {
   CallToolResult,

@@ -61,7 +61,7 @@ export interface TemplateResourceEntry {
 /** A recorded resource: a fixed URI, or a template. */
 export type ResourceEntry = UriResourceEntry | TemplateResourceEntry
 
-/** A recorded prompt; `argsShape` as v1 takes it, `argsSchema` (its zod object) as v2 does. */
+/** A recorded prompt; `argsShape` as the definition wrote it, `argsSchema` its zod object. */
 export interface PromptEntry {
   readonly name: string
   readonly title?: string
