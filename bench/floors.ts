@@ -268,14 +268,16 @@ export async function floors(options: FloorOptions): Promise<{
       return other !== undefined && rate(other) > rate(floors[i]!) ? other : floors[i]!
     }
     const ratio = median(apps.map((r, i) => figure(r) / figure(faster(i))))
-    if (options.verbose) {
-      log(
-        `${metric} (app/faster floor by round): ${apps.map((r, i) => `${fmt(figure(r))}/${fmt(figure(faster(i)))}`).join('  ')}`,
-      )
-    }
     const base = series[`${group}:base`] ?? []
     // A release runs silent: only the app's own silent runs compare with it.
     const releases = app === `${group}:app` ? (series[`${group}:release`] ?? []) : []
+    if (options.verbose) {
+      const release = (i: number) =>
+        releases[i] === undefined ? '' : `/${fmt(figure(releases[i]))}`
+      log(
+        `${metric} (app/faster floor${releases.length > 0 ? '/release' : ''} by round): ${apps.map((r, i) => `${fmt(figure(r))}/${fmt(figure(faster(i)))}${release(i)}`).join('  ')}`,
+      )
+    }
     const releaseRatio =
       releases.length === 0
         ? undefined
