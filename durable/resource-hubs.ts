@@ -3,13 +3,7 @@
  * The subscribe/unsubscribe handlers the framework installs in a session's server when the
  * definition declares `resources.subscribe`.
  */
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
-import {
-  ErrorCode,
-  McpError,
-  SubscribeRequestSchema,
-  UnsubscribeRequestSchema,
-} from '@modelcontextprotocol/sdk/types.js'
+import { type McpServer, ProtocolError, ResourceNotFoundError } from '@modelcontextprotocol/server'
 import { RPC_ERROR, SUBSCRIPTION_LIMIT_REACHED } from '../src/protocol/json-rpc-error'
 import { hubFor } from '../src/shared-resource'
 import type { SessionState } from './session-state'
@@ -35,20 +29,19 @@ export function installSubscriptions(
   sessionId: string,
   terms: SubscriptionTerms,
 ): void {
-  server.server.setRequestHandler(SubscribeRequestSchema, async ({ params }) => {
+  // The SDK checks the params against the method's schema before a handler runs.
+  server.server.setRequestHandler('resources/subscribe', async ({ params }) => {
     const { uri } = params
-    // Spec (2025-11-25, server/resources "Error Handling"): resource not found is -32002.
-    if (!terms.serves(uri)) {
-      throw new McpError(RPC_ERROR.resourceNotFound, 'Resource not found', { uri })
-    }
+    // The SDK answers an unknown resource with -32602 on every revision (resources/read does too).
+    if (!terms.serves(uri)) throw new ResourceNotFoundError(uri)
     if (!state.subscribed(uri) && state.subscriptions().length >= terms.maxSubscriptions) {
-      throw new McpError(ErrorCode.InternalError, SUBSCRIPTION_LIMIT_REACHED)
+      throw new ProtocolError(RPC_ERROR.internalError, SUBSCRIPTION_LIMIT_REACHED)
     }
     state.subscribe(uri)
     await hubFor(env, uri).subscribe(uri, sessionId)
     return {}
   })
-  server.server.setRequestHandler(UnsubscribeRequestSchema, async ({ params }) => {
+  server.server.setRequestHandler('resources/unsubscribe', async ({ params }) => {
     if (!state.subscribed(params.uri)) return {}
     state.unsubscribe(params.uri)
     await hubFor(env, params.uri).unsubscribe(sessionId)

@@ -16,7 +16,7 @@
  */
 
 import { DurableObject } from 'cloudflare:workers'
-import type { JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js'
+import type { JSONRPCRequest } from '@modelcontextprotocol/server'
 import type { McpServerDefinition } from '../src/define-mcp-server'
 import type { McpPlugin } from '../src/plugins/plugin'
 import { negotiatedInitializeParams } from '../src/protocol/initialize-params'
@@ -229,7 +229,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     if (this.#state.record === undefined || !this.#state.subscribed(uri)) return false
     // A hibernated session woken just for this needn't build its server to pass it on.
     const sender = await this.#slot.transport()
-    await sender.send({
+    sender.notify({
       jsonrpc: '2.0',
       method: 'notifications/resources/updated',
       params: { uri },

@@ -3,7 +3,7 @@
  * Who may use a session, and for how long it lives: the checks every call passes before the
  * object serves it (DESIGN §2), the creation of its record, and the idle clock.
  */
-import type { InitializeRequest } from '@modelcontextprotocol/sdk/types.js'
+import type { InitializeRequest } from '@modelcontextprotocol/server'
 import type { SessionConfig } from '../src/session-config'
 import type { SessionAlarm } from './session-alarm'
 import type { SessionCall } from './session-calls'

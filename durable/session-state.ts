@@ -31,7 +31,7 @@ import type {
   Implementation,
   InitializeRequest,
   LoggingLevel,
-} from '@modelcontextprotocol/sdk/types.js'
+} from '@modelcontextprotocol/server'
 import type { SessionStorage, StorageListOptions } from '../src/define-mcp-server'
 import type { SessionKind } from '../src/types'
 

@@ -7,6 +7,7 @@
  * built later takes this one over.
  */
 
+import { HookRunner } from '../src/plugins/hook-runner'
 import type { McpPlugin } from '../src/plugins/plugin'
 import type { SessionConfig } from '../src/session-config'
 import { LEGACY_STREAM, STANDALONE_STREAM } from '../src/transports/event-journal'
@@ -46,7 +47,7 @@ export class SessionWiring {
     const { sessionId, record, log, config } = parts
     const principal = { name: record.principal }
     this.hooks = new SessionHookRunner(
-      parts.plugins.flatMap((plugin) => (plugin.hooks ? [plugin.hooks] : [])),
+      new HookRunner(parts.plugins),
       sessionId,
       record.kind,
       parts.env,

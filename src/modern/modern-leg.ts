@@ -7,24 +7,26 @@
  * its HTTP statuses, `resultType` and caching fields).
  */
 
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
 import {
   createMcpHandler,
   InMemoryServerEventBus,
+  type JSONRPCMessage,
   type McpHttpHandler,
   type McpServer,
   type McpServerFactory,
   ProtocolError,
 } from '@modelcontextprotocol/server'
+import { resourceServedAs } from '../build-server'
 import type { McpServerDefinition } from '../define-mcp-server'
-import type { HookContext, HookRejection, McpPlugin, SessionHooks } from '../plugins/plugin'
+import { HookRunner } from '../plugins/hook-runner'
+import type { HookContext, McpPlugin } from '../plugins/plugin'
 import { jsonRpcError } from '../protocol/json-rpc-error'
 import { readSessionConfig } from '../session-config'
 import { hasHubs } from '../shared-resource'
 import { type Principal, REQUEST_ID_HEADER_OUT } from '../types'
 import { hubsOf, isListen, planListen, serveListen } from './listen'
 import { ListenTable, subscriptionLimitReached } from './listen-table'
-import { buildModernServer, modernCapabilitiesOf, modernServedAs } from './modern-server'
+import { buildModernServer, modernCapabilitiesOf } from './modern-server'
 import type { ModernScope } from './modern-tool-context'
 import { requestStateCodec, stateBinding } from './request-state'
 
@@ -57,7 +59,7 @@ function reportUnexpected(error: Error): void {
   console.error('2026-07-28 request failed:', error)
 }
 
-/** Runs `onOutgoing` for every message `server` sends (the SDK has no send hook of its own). */
+/** Sees every message `server` sends (the SDK has no send hook of its own). */
 function observeSends(server: McpServer, seen: (message: JSONRPCMessage) => void): void {
   const connect = server.connect.bind(server)
   server.connect = (transport) => {
@@ -68,19 +70,6 @@ function observeSends(server: McpServer, seen: (message: JSONRPCMessage) => void
     }
     return connect(transport)
   }
-}
-
-/** The first `onIncoming` refusal of `message`, in plugin order. */
-function firstRefusal(
-  hooks: readonly SessionHooks[],
-  message: JSONRPCMessage,
-  context: HookContext,
-): HookRejection | undefined {
-  for (const hook of hooks) {
-    const refusal = hook.onIncoming?.(message, context)
-    if (refusal) return refusal
-  }
-  return undefined
 }
 
 /** Whether `response` carries one JSON body (not a stream, nor nothing). */
@@ -108,21 +97,16 @@ export function createModernLeg<Env>(
   definition: McpServerDefinition<Env>,
   plugins: readonly McpPlugin[],
 ): ModernLeg {
-  const hooks: readonly SessionHooks[] = plugins.flatMap((plugin) =>
-    plugin.hooks ? [plugin.hooks] : [],
-  )
+  const hooks = new HookRunner(plugins)
   const serving = new WeakMap<Request, Serving>()
   let handler: McpHttpHandler | undefined
 
-  const outgoing = (message: JSONRPCMessage, context: HookContext) => {
-    for (const hook of hooks) hook.onOutgoing?.(message, context)
-  }
   const factory: McpServerFactory = ({ requestInfo }) => {
     const current = requestInfo === undefined ? undefined : serving.get(requestInfo)
     if (current === undefined) throw new Error('A modern request reached the SDK unscoped')
     current.built = true
     const server = buildModernServer(definition, current.scope as ModernScope<Env>, current.body)
-    if (hooks.length > 0) observeSends(server, (message) => outgoing(message, current.hooks))
+    if (hooks.active) observeSends(server, (message) => hooks.outgoing(message, current.hooks))
     return server
   }
   /** A handler on `bus` (a listen request's own), or the isolate's one for everything else. */
@@ -147,7 +131,7 @@ export function createModernLeg<Env>(
     const { listen: limits } = readSessionConfig(call.env)
     const plan = planListen(call.body, {
       capabilities: modernCapabilitiesOf(definition),
-      servedAs: (uri) => modernServedAs(definition, uri),
+      servedAs: (uri) => resourceServedAs(definition, uri),
       limits,
       hubs: hasHubs(call.env),
     })
@@ -183,9 +167,10 @@ export function createModernLeg<Env>(
       env: call.env,
     }
     // A batch is never modern (the SDK refuses it below): hooks see single messages only.
-    const refusal = Array.isArray(call.body)
-      ? undefined
-      : firstRefusal(hooks, call.body as JSONRPCMessage, context)
+    const refusal =
+      Array.isArray(call.body) || !hooks.active
+        ? undefined
+        : hooks.incoming([call.body as JSONRPCMessage], context)
     if (refusal) {
       return Response.json(jsonRpcError(refusal.code, refusal.message, idOf(call.body)), {
         status: refusal.status,
@@ -202,12 +187,14 @@ export function createModernLeg<Env>(
     response.headers.set(REQUEST_ID_HEADER_OUT, call.requestId)
     // Refused before any server existed (by the SDK, or a listen by its table): the hooks
     // still hear how it ended.
-    if (hooks.length > 0 && !current.built && isJson(response)) {
+    if (hooks.active && !current.built && isJson(response)) {
       const answer = await response
         .clone()
         .json()
         .catch(() => undefined)
-      if (typeof answer === 'object' && answer !== null) outgoing(answer as JSONRPCMessage, context)
+      if (typeof answer === 'object' && answer !== null) {
+        hooks.outgoing(answer as JSONRPCMessage, context)
+      }
     }
     return response
   }

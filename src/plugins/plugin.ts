@@ -5,7 +5,7 @@
  * session's object, around every incoming and outgoing JSON-RPC message). An app is composed
  * with an ordered list of plugins: middleware and hooks run in that order.
  */
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
+import type { JSONRPCMessage } from '@modelcontextprotocol/server'
 import type { Hono, MiddlewareHandler } from 'hono'
 import type { AppEnv, Era, Principal, SessionKind } from '../types'
 

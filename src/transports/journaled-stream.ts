@@ -4,7 +4,7 @@
  * connection is attached right now, if any. Connections come and go (a client drops, resumes with
  * `Last-Event-ID`); the stream and its events stay, so nothing sent while no one listened is lost.
  */
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
+import type { JSONRPCMessage } from '@modelcontextprotocol/server'
 import { type EventJournal, formatEventId, type JournalEvent } from './event-journal'
 import type { MessageSink } from './message-sink'
 import type { ResponseLimit } from './response-limit'

@@ -8,7 +8,7 @@
  * drops the connection can resume it with `Last-Event-ID` (spec: a disconnect is not a
  * cancellation; the responses wait in the log).
  */
-import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js'
+import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/server'
 import type { EventJournal, JournalEvent } from './event-journal'
 import { JournaledStream } from './journaled-stream'
 import { isResponse, type MessageSink } from './message-sink'

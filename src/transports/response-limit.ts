@@ -6,7 +6,7 @@
  * comparison: a text of n UTF-16 code units is at most 3n bytes of UTF-8, and only a text longer
  * than a third of the limit is measured byte by byte.
  */
-import type { JSONRPCErrorResponse, JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
+import type { JSONRPCErrorResponse, JSONRPCMessage } from '@modelcontextprotocol/server'
 import { RPC_ERROR } from '../protocol/json-rpc-error'
 import { isResponse } from './message-sink'
 

@@ -8,7 +8,7 @@
  * rarer errors stay `Response`s, and so does a long JSON reply: an RPC value may be at most 32 MiB
  * (and a batch's reply has no such bound), while a `Response`'s body streams.
  */
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
+import type { JSONRPCMessage } from '@modelcontextprotocol/server'
 import type { ResponseLimit } from './response-limit'
 
 /** A whole reply as plain data: status, headers, and the body text if there is one. */

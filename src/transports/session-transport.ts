@@ -1,18 +1,21 @@
 /**
  * @module
- * The SDK `Transport` that connects one session's `McpServer` to the HTTP streams of that session.
+ * The SDK v2 `Transport` that connects one session's `McpServer` to the HTTP streams of that session.
  * Incoming messages are handed to the server with the sink their replies belong on; outgoing
  * messages are routed to exactly one sink: the stream of the request they relate to, else the
  * standalone stream (spec: never broadcast).
  */
-import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js'
 import type {
   JSONRPCMessage,
+  JSONRPCNotification,
   JSONRPCRequest,
   MessageExtraInfo,
   RequestId,
-} from '@modelcontextprotocol/sdk/types.js'
+  Transport,
+  TransportSendOptions,
+} from '@modelcontextprotocol/server'
 import { withInvalidParams } from '../protocol/invalid-params'
+import { unknownToolAsResult } from '../protocol/unknown-tool'
 import { isResponse, type MessageSink } from './message-sink'
 
 /**
@@ -52,6 +55,8 @@ export class SessionTransport implements Transport {
 
   /** Sinks of requests still in flight, by the client's request id. */
   readonly #routes = new Map<RequestId, MessageSink>()
+  /** The `tools/call` requests among them. */
+  readonly #toolCalls = new Set<RequestId>()
   /** Our server→client requests in flight: session-wide id → the server's own id. */
   readonly #outgoing = new Map<RequestId, RequestId>()
   readonly #requests: ServerRequestLedger | undefined
@@ -79,6 +84,7 @@ export class SessionTransport implements Transport {
   receive(message: JSONRPCMessage, sink?: MessageSink, extra?: MessageExtraInfo): void {
     if (sink !== undefined && 'method' in message && 'id' in message) {
       this.#routes.set(message.id, sink)
+      if (message.method === 'tools/call') this.#toolCalls.add(message.id)
     }
     if (isResponse(message) && this.#requests !== undefined) {
       this.#requests.settle(message.id)
@@ -108,10 +114,18 @@ export class SessionTransport implements Transport {
     this.#standalone = sink
   }
 
-  /** Routes one server message to the sink it belongs on; a message with nowhere to go is dropped. */
+  /**
+   * Routes one message of the SDK's server to the sink it belongs on; a message with nowhere to
+   * go is dropped. Requests go out under session-wide ids; notifications in the key order
+   * sessions have always written (`jsonrpc` last, SDK v1's; v2 writes it first), so a stream's
+   * bytes are what they were.
+   */
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     if (isResponse(message)) {
-      const response = withInvalidParams(message)
+      const toolCall = this.#toolCalls.delete(message.id)
+      const response = toolCall
+        ? unknownToolAsResult(withInvalidParams(message))
+        : withInvalidParams(message)
       const sink = this.#routes.get(message.id)
       this.#routes.delete(message.id)
       sink?.send(response)
@@ -125,8 +139,22 @@ export class SessionTransport implements Transport {
       outbound = { ...message, id }
     } else if ('method' in message && message.method === 'notifications/cancelled') {
       outbound = this.#cancellation(message)
+    } else if ('method' in message) {
+      const { jsonrpc, ...notification } = message
+      outbound = { ...notification, jsonrpc }
     }
-    const related = options?.relatedRequestId
+    this.#route(outbound, options?.relatedRequestId)
+  }
+
+  /**
+   * Sends a notification the framework made itself (not the SDK's server), as it is: on the
+   * standalone stream, or into its log.
+   */
+  notify(notification: JSONRPCNotification): void {
+    this.#route(notification, undefined)
+  }
+
+  #route(outbound: JSONRPCMessage, related: RequestId | undefined): void {
     // Spec: a message about a request goes on that request's stream, never on the standalone one.
     const target = related === undefined ? this.standalone : this.#routes.get(related)
     if (target !== undefined && !target.closed) target.send(outbound)
@@ -156,6 +184,7 @@ export class SessionTransport implements Transport {
   cancel(id: RequestId): void {
     const sink = this.#routes.get(id)
     this.#routes.delete(id)
+    this.#toolCalls.delete(id)
     sink?.cancel?.(id)
   }
 
@@ -164,6 +193,7 @@ export class SessionTransport implements Transport {
     if (this.#closed) return
     this.#closed = true
     this.#routes.clear()
+    this.#toolCalls.clear()
     this.#outgoing.clear()
     this.#standalone = undefined
     this.onclose?.()

@@ -1,6 +1,6 @@
 /**
  * What subscriptions leave in the hubs' storage. Invariant: a session subscribes only to
- * resources the server serves (any other URI is refused with `-32002` and wakes no hub), and a
+ * resources the server serves (any other URI is refused with `-32602` and wakes no hub), and a
  * hub that holds no value deletes its storage when its last subscriber leaves (by unsubscribing
  * or with its session), so an abandoned subscription leaves nothing behind; a hub that holds a
  * value keeps it, and its watchers keep hearing of changes.
@@ -59,7 +59,7 @@ describe('hub storage', () => {
         body: {
           jsonrpc: '2.0',
           id: i,
-          error: { code: -32002, message: 'MCP error -32002: Resource not found', data: { uri } },
+          error: { code: -32602, message: `Resource not found: ${uri}`, data: { uri } },
         },
       })
     }

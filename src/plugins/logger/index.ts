@@ -6,7 +6,7 @@
  * line of `/mcp` names its era (`legacy` or `modern`). Bodies are never logged; tool arguments only when asked for, with
  * secrets redacted. The `Authorization` header is never logged.
  */
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
+import type { JSONRPCMessage } from '@modelcontextprotocol/server'
 import type { HookContext, McpPlugin } from '../plugin'
 
 /** Log levels, least severe first; `silent` logs nothing. */
