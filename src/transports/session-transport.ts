@@ -14,6 +14,7 @@ import type {
 } from '@modelcontextprotocol/sdk/types.js'
 import { withInvalidParams } from '../protocol/invalid-params'
 import { isResponse, type MessageSink } from './message-sink'
+import type { ResponseLimit } from './response-limit'
 
 /**
  * Whether an outgoing message is a request. The SDK built it, so a structural look suffices (no
@@ -41,6 +42,12 @@ export interface SessionTransportOptions {
   readonly requests?: ServerRequestLedger
   /** Sees every message the server sends, after it was routed (plugin hooks). */
   readonly onSend?: (message: JSONRPCMessage, relatedRequestId: RequestId | undefined) => void
+  /**
+   * The largest message sent. A notification over it is dropped (with a warning), a request
+   * over it is refused (`send` rejects, so the server's caller gets the error); a response over
+   * it is left to its stream, which sends an error in its place. None: no limit.
+   */
+  readonly limit?: ResponseLimit
 }
 
 /** Routes one session's JSON-RPC traffic between its MCP server and its open streams. */
@@ -56,6 +63,7 @@ export class SessionTransport implements Transport {
   readonly #outgoing = new Map<RequestId, RequestId>()
   readonly #requests: ServerRequestLedger | undefined
   readonly #onSend: SessionTransportOptions['onSend']
+  readonly #limit: ResponseLimit | undefined
   #standalone: MessageSink | undefined
   #started = false
   #closed = false
@@ -64,6 +72,7 @@ export class SessionTransport implements Transport {
     this.sessionId = sessionId
     this.#requests = options.requests
     this.#onSend = options.onSend
+    this.#limit = options.limit
   }
 
   /** Part of the SDK contract; called once by `McpServer.connect`. */
@@ -108,7 +117,10 @@ export class SessionTransport implements Transport {
     this.#standalone = sink
   }
 
-  /** Routes one server message to the sink it belongs on; a message with nowhere to go is dropped. */
+  /**
+   * Routes one server message to the sink it belongs on; a message with nowhere to go is
+   * dropped, and so is a notification over the limit. Rejects a request over the limit.
+   */
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     if (isResponse(message)) {
       const response = withInvalidParams(message)
@@ -126,11 +138,30 @@ export class SessionTransport implements Transport {
     } else if ('method' in message && message.method === 'notifications/cancelled') {
       outbound = this.#cancellation(message)
     }
+    if (this.#limit !== undefined && !this.#fits(outbound, this.#limit)) return
     const related = options?.relatedRequestId
     // Spec: a message about a request goes on that request's stream, never on the standalone one.
     const target = related === undefined ? this.standalone : this.#routes.get(related)
     if (target !== undefined && !target.closed) target.send(outbound)
     this.#onSend?.(outbound, related)
+  }
+
+  /**
+   * Whether `message` (a request or notification) is within `limit`. One over it is never sent,
+   * nor logged: a notification is dropped with a warning; a request throws, so the tool that
+   * awaits it gets the error, and it is no longer pending.
+   */
+  #fits(message: JSONRPCMessage, limit: ResponseLimit): boolean {
+    const bytes = limit.excess(JSON.stringify(message))
+    if (bytes === undefined || !('method' in message)) return true
+    const over = `${message.method} of ${bytes} bytes; the largest message a session sends is ${limit.maxBytes} bytes (RESPONSE_MAX_BYTES)`
+    if (!isRequest(message)) {
+      console.warn(`Session ${this.sessionId}: dropped ${over}`)
+      return false
+    }
+    this.#outgoing.delete(message.id)
+    this.#requests?.settle(message.id)
+    throw new Error(`Request too large: ${over}`)
   }
 
   /**
