@@ -57,7 +57,24 @@ export function redact(value: unknown, keys: ReadonlySet<string>): unknown {
   )
 }
 
+/**
+ * Where MCP clients look for OAuth on a server that may have none: RFC 9728 protected-resource
+ * metadata, RFC 8414 and OpenID Connect discovery (each with the endpoint's path inserted or
+ * appended), and the 2025-03-26 fallback's dynamic registration. A 404 there is ordinary
+ * traffic, logged at `info`.
+ */
+const OAUTH_PROBE =
+  /^(?:\/\.well-known\/(?:oauth-protected-resource|oauth-authorization-server|openid-configuration)(?:\/.*)?|\/.+\/\.well-known\/openid-configuration|\/register)$/
+
+/** The level of a request's line, by its status (and path, for OAuth probes). */
+function levelOf(status: number, path: string): Exclude<LogLevel, 'silent'> {
+  if (status >= 500) return 'error'
+  if (status === 404 && OAUTH_PROBE.test(path)) return 'info'
+  return status >= 400 ? 'warn' : 'info'
+}
+
 function transportOf(path: string): string | undefined {
+  if (OAUTH_PROBE.test(path)) return undefined
   if (path.endsWith('/mcp')) return 'streamable-http'
   if (path.endsWith('/sse') || path.endsWith('/messages')) return 'sse'
   return undefined
@@ -109,9 +126,9 @@ export function mcpLogger(options: McpLoggerOptions = {}): McpPlugin {
       const start = Date.now()
       await next()
       const status = c.res.status
-      const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info'
-      if (!enabled(c.env, level)) return
       const path = c.req.path
+      const level = levelOf(status, path)
+      if (!enabled(c.env, level)) return
       const sessionId =
         c.req.header('mcp-session-id') ??
         (path.endsWith('/messages') || path.endsWith('/sse')
