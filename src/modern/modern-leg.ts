@@ -23,7 +23,7 @@ import { readSessionConfig } from '../session-config'
 import { hasHubs } from '../shared-resource'
 import { type Principal, REQUEST_ID_HEADER_OUT } from '../types'
 import { hubsOf, isListen, planListen, serveListen } from './listen'
-import { ListenTable, subscriptionLimitReached } from './listen-table'
+import { ListenTable } from './listen-table'
 import { buildModernServer, modernCapabilitiesOf, modernServedAs } from './modern-server'
 import type { ModernScope } from './modern-tool-context'
 import { requestStateCodec, stateBinding } from './request-state'
@@ -51,9 +51,16 @@ interface Serving {
   built: boolean
 }
 
-/** Reports what the SDK could not answer cleanly; its ladder's refusals are answers, not faults. */
+/**
+ * Reports what the SDK could not answer cleanly; its ladder's refusals, and a listen refused by
+ * a full table, are answers, not faults.
+ */
 function reportUnexpected(error: Error): void {
-  if (error instanceof ProtocolError || error.message.startsWith('Rejected ')) return
+  if (
+    error instanceof ProtocolError ||
+    /^(Rejected |subscriptions\/listen refused)/.test(error.message)
+  )
+    return
   console.error('2026-07-28 request failed:', error)
 }
 
@@ -125,23 +132,29 @@ export function createModernLeg<Env>(
     if (hooks.length > 0) observeSends(server, (message) => outgoing(message, current.hooks))
     return server
   }
+  const optionsFor = (env: unknown) => ({
+    legacy: 'reject' as const,
+    keepAliveMs: readSessionConfig(env).keepaliveMs,
+    onerror: reportUnexpected,
+  })
   /** A handler on `bus` (a listen request's own), or the isolate's one for everything else. */
   const handlerFor = (env: unknown, bus?: InMemoryServerEventBus): McpHttpHandler => {
     if (bus === undefined && handler !== undefined) return handler
-    const options = {
-      legacy: 'reject' as const,
-      keepAliveMs: readSessionConfig(env).keepaliveMs,
-      onerror: reportUnexpected,
-    }
-    if (bus !== undefined) return createMcpHandler(factory, { ...options, bus })
-    handler = createMcpHandler(factory, options)
+    if (bus !== undefined) return createMcpHandler(factory, { ...optionsFor(env), bus })
+    handler = createMcpHandler(factory, optionsFor(env))
     return handler
   }
+  /**
+   * The handler that answers a listen the table refused: its own subscription table is always
+   * full, so the SDK answers as it does past its table, after every check it makes first (a
+   * malformed request gets the same answer whether the table is full or not).
+   */
+  let full: McpHttpHandler | undefined
   const listening = new ListenTable()
   /**
-   * A listen request: refused when its stream and hub watches don't fit in the table (as the
-   * SDK refuses a listen past its own), else served by its own bus and handler, fed by watches
-   * of the hubs it needs.
+   * A listen request: refused when its stream and hub watches don't fit in the table (by the
+   * SDK, as past its own), else served by its own bus and handler, fed by watches of the hubs
+   * it needs.
    */
   const listen = async (call: ModernCall) => {
     const { listen: limits } = readSessionConfig(call.env)
@@ -152,7 +165,10 @@ export function createModernLeg<Env>(
       hubs: hasHubs(call.env),
     })
     const release = listening.claim(call.principal.name, hubsOf(plan).length, limits)
-    if (release === undefined) return subscriptionLimitReached(idOf(call.body))
+    if (release === undefined) {
+      full ??= createMcpHandler(factory, { ...optionsFor(call.env), maxSubscriptions: 0 })
+      return full.fetch(call.request, { parsedBody: call.body })
+    }
     const bus = new InMemoryServerEventBus(reportUnexpected)
     const handler = handlerFor(call.env, bus)
     return serveListen(
@@ -200,9 +216,9 @@ export function createModernLeg<Env>(
     // Stamped here, on the SDK's own (mutable) headers: a header added by Hono later would
     // copy the whole response.
     response.headers.set(REQUEST_ID_HEADER_OUT, call.requestId)
-    // Refused before any server existed (by the SDK, or a listen by its table): the hooks
-    // still hear how it ended.
-    if (hooks.length > 0 && !current.built && isJson(response)) {
+    // Refused before any server existed, or a listen answered at once (the SDK's listen router
+    // answers without the server): the hooks still hear how it ended.
+    if (hooks.length > 0 && (!current.built || isListen(call.body)) && isJson(response)) {
       const answer = await response
         .clone()
         .json()
