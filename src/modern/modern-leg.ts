@@ -90,6 +90,18 @@ function firstRefusal(
   return undefined
 }
 
+/**
+ * What a client that closed its listen stream did, as a message: on HTTP, closing the stream is
+ * how a client cancels a request (there is no `notifications/cancelled` there).
+ */
+function listenCancelled(id: string | number | null): JSONRPCMessage {
+  return {
+    jsonrpc: '2.0',
+    method: 'notifications/cancelled',
+    params: { ...(id !== null && { requestId: id }), reason: 'The client closed the stream' },
+  }
+}
+
 /** Whether `response` carries one JSON body (not a stream, nor nothing). */
 function isJson(response: Response): boolean {
   return (response.headers.get('content-type') ?? '').startsWith('application/json')
@@ -124,6 +136,10 @@ export function createModernLeg<Env>(
   const outgoing = (message: JSONRPCMessage, context: HookContext) => {
     for (const hook of hooks) hook.onOutgoing?.(message, context)
   }
+  /** Tells the hooks of a message the client's HTTP request stands for (their answer is moot). */
+  const incoming = (message: JSONRPCMessage, context: HookContext) => {
+    for (const hook of hooks) hook.onIncoming?.(message, context)
+  }
   const factory: McpServerFactory = ({ requestInfo }) => {
     const current = requestInfo === undefined ? undefined : serving.get(requestInfo)
     if (current === undefined) throw new Error('A modern request reached the SDK unscoped')
@@ -156,7 +172,7 @@ export function createModernLeg<Env>(
    * SDK, as past its own), else served by its own bus and handler, fed by watches of the hubs
    * it needs.
    */
-  const listen = async (call: ModernCall) => {
+  const listen = async (call: ModernCall, context: HookContext) => {
     const { listen: limits } = readSessionConfig(call.env)
     const plan = planListen(call.body, {
       capabilities: modernCapabilitiesOf(definition),
@@ -171,11 +187,15 @@ export function createModernLeg<Env>(
     }
     const bus = new InMemoryServerEventBus(reportUnexpected)
     const handler = handlerFor(call.env, bus)
+    const ended = (closing: JSONRPCMessage | undefined) => {
+      if (closing !== undefined) outgoing(closing, context)
+      else incoming(listenCancelled(idOf(call.body)), context)
+    }
     return serveListen(
       call.env,
       call.body,
       plan,
-      { bus, handler },
+      { bus, handler, ...(hooks.length > 0 && { ended }) },
       (body) => handler.fetch(call.request, { parsedBody: body }),
       release,
     )
@@ -211,7 +231,7 @@ export function createModernLeg<Env>(
     const current: Serving = { scope, hooks: context, body: call.body, built: false }
     serving.set(call.request, current)
     const response = isListen(call.body)
-      ? await listen(call)
+      ? await listen(call, context)
       : await handlerFor(call.env).fetch(call.request, { parsedBody: call.body })
     // Stamped here, on the SDK's own (mutable) headers: a header added by Hono later would
     // copy the whole response.
