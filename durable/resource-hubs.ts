@@ -51,7 +51,7 @@ export function installSubscriptions(
 
 /**
  * Takes an ending session off the hubs of the URIs it subscribed to. Best effort: a hub that
- * still lists it drops it on its next write anyway.
+ * still lists it drops it on its next write, or when its alarm checks its subscribers.
  */
 export async function leaveHubs(env: unknown, uris: readonly string[], sessionId: string) {
   await Promise.allSettled(uris.map((uri) => hubFor(env, uri).unsubscribe(sessionId)))

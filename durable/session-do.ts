@@ -237,6 +237,14 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     return true
   }
 
+  /**
+   * Whether this session still listens to `uri` (a hub checking its subscribers asks); wakes no
+   * server, sends nothing.
+   */
+  async subscribedTo(uri: string): Promise<boolean> {
+    return this.#state.record !== undefined && this.#state.subscribed(uri)
+  }
+
   /** Ends the session when it has been idle for the TTL; otherwise prunes its event log. */
   override async alarm(): Promise<void> {
     this.#alarm.forget()

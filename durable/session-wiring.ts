@@ -40,7 +40,7 @@ export class SessionWiring {
   readonly transport: SessionTransport
   readonly standalone: JournaledStream
   readonly legacy: JournaledStream
-  /** The largest response the session sends (`RESPONSE_MAX_BYTES`). */
+  /** The largest message the session sends (`RESPONSE_MAX_BYTES`). */
   readonly limit: ResponseLimit
 
   constructor(parts: WiringParts) {
@@ -53,13 +53,14 @@ export class SessionWiring {
       parts.env,
     )
     const hooks = this.hooks
+    this.limit = new ResponseLimit(config.maxResponseBytes)
     this.transport = new SessionTransport(sessionId, {
       requests: parts.requests,
       onSend: hooks.active
         ? (message, related) => hooks.outgoing(message, principal, related)
         : undefined,
+      limit: this.limit,
     })
-    this.limit = new ResponseLimit(config.maxResponseBytes)
     this.standalone = new JournaledStream(STANDALONE_STREAM, log, { limit: this.limit })
     // 2024-11-05 defines no resumption, so what a connected client is sent is group-committed
     // (config.legacyLogDelayMs) rather than logged one commit per event.

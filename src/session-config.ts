@@ -72,10 +72,12 @@ const SessionConfigSchema = z.object({
    */
   BATCH_MAX_MESSAGES: z.coerce.number().int().min(1).max(10_000).default(100),
   /**
-   * The largest JSON-RPC response a session sends, in bytes of its JSON (UTF-8); a response over
-   * it is answered by an error of its own (-32603) instead, the rest of its batch as they are.
-   * Every response may go on an SSE stream, whose events the event log keeps one per SQLite row
-   * (2 MB at most in production), hence the ceiling; never more than `EVENT_LOG_MAX_BYTES`.
+   * The largest JSON-RPC message a session sends, in bytes of its JSON (UTF-8). A response over
+   * it is answered by an error of its own (-32603) instead, the rest of its batch as they are; a
+   * notification over it is dropped with a warning; a server→client request over it is not
+   * sent, and the tool awaiting it gets the error. Every message may go on an SSE stream, whose
+   * events the event log keeps one per SQLite row (2 MB at most in production), hence the
+   * ceiling; never more than `EVENT_LOG_MAX_BYTES`.
    */
   RESPONSE_MAX_BYTES: z.coerce
     .number()
@@ -154,7 +156,7 @@ export interface SessionConfig {
   readonly progressGapMs: number
   /** The most messages a batch may hold. */
   readonly maxBatch: number
-  /** The largest response sent (UTF-8 bytes of its JSON); at most the event log's byte cap. */
+  /** The largest message sent (UTF-8 bytes of its JSON); at most the event log's byte cap. */
   readonly maxResponseBytes: number
   /** The most resources one session may be subscribed to. */
   readonly maxSubscriptions: number

@@ -14,8 +14,10 @@
  * of which is a hub of its own), of those the ones whose watch opened, and list changes when
  * their hub's watch did. What the streams hold in all is kept in bounds by `listen-table.ts`.
  */
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
 import {
   type InMemoryServerEventBus,
+  isJSONRPCResponse,
   isSpecType,
   type McpHttpHandler,
   type ServerCapabilities,
@@ -161,29 +163,63 @@ function watch(env: unknown, hub: string, bus: InMemoryServerEventBus): HubWatch
   )
 }
 
-/** `response`, with `done` run once its body has been read to the end or cancelled. */
-function whenDone(response: Response, done: () => void): Response {
+/**
+ * `response`, with `done` run once its body has been read to the end (with its last chunk) or
+ * cancelled (with nothing).
+ */
+function whenDone(response: Response, done: (last: Uint8Array | undefined) => void): Response {
   if (response.body === null) {
-    done()
+    done(undefined)
     return response
   }
   const reader = response.body.getReader()
+  let last: Uint8Array | undefined
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
       const { value, done: finished } = await reader
         .read()
         .catch(() => ({ value: undefined, done: true }))
       if (finished) {
-        done()
+        done(last)
         controller.close()
-      } else if (value !== undefined) controller.enqueue(value)
+      } else if (value !== undefined) {
+        last = value
+        controller.enqueue(value)
+      }
     },
     async cancel(reason) {
-      done()
+      done(undefined)
       await reader.cancel(reason).catch(() => undefined)
     },
   })
   return new Response(body, response)
+}
+
+/**
+ * The closing result of listen `id`, when `chunk` is it: the SDK writes each event in one chunk,
+ * and its closing result last, when the server ends the stream (not when the client does).
+ */
+function closingResult(chunk: Uint8Array | undefined, id: unknown): JSONRPCMessage | undefined {
+  if (chunk === undefined) return undefined
+  const data = /^data: (.*)$/m.exec(new TextDecoder().decode(chunk))?.[1]
+  if (data === undefined) return undefined
+  try {
+    const message: unknown = JSON.parse(data)
+    return isJSONRPCResponse(message) && message.id === id ? (message as JSONRPCMessage) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** What serves one listen: its own bus and handler, and who hears how its stream ended. */
+export interface Listener {
+  readonly bus: InMemoryServerEventBus
+  readonly handler: McpHttpHandler
+  /**
+   * Runs once when the stream ends: with the closing result the server sent, or with nothing
+   * when the client closed it (on HTTP, how a client cancels).
+   */
+  readonly ended?: (closing: JSONRPCMessage | undefined) => void
 }
 
 /**
@@ -198,7 +234,7 @@ export async function serveListen(
   env: unknown,
   body: unknown,
   plan: ListenPlan | undefined,
-  listener: { readonly bus: InMemoryServerEventBus; readonly handler: McpHttpHandler },
+  listener: Listener,
   answer: (body: unknown) => Promise<Response>,
   release: () => void,
 ): Promise<Response> {
@@ -231,5 +267,9 @@ export async function serveListen(
     close()
     return response
   }
-  return whenDone(response, close)
+  const id = Reflect.get(Object(body), 'id')
+  return whenDone(response, (last) => {
+    close()
+    listener.ended?.(closingResult(last, id))
+  })
 }

@@ -17,6 +17,7 @@ import type {
 import { withInvalidParams } from '../protocol/invalid-params'
 import { unknownToolAsResult } from '../protocol/unknown-tool'
 import { isResponse, type MessageSink } from './message-sink'
+import type { ResponseLimit } from './response-limit'
 
 /**
  * Whether an outgoing message is a request. The SDK built it, so a structural look suffices (no
@@ -44,6 +45,12 @@ export interface SessionTransportOptions {
   readonly requests?: ServerRequestLedger
   /** Sees every message the server sends, after it was routed (plugin hooks). */
   readonly onSend?: (message: JSONRPCMessage, relatedRequestId: RequestId | undefined) => void
+  /**
+   * The largest message sent. A notification over it is dropped (with a warning), a request
+   * over it is refused (`send` rejects, so the server's caller gets the error); a response over
+   * it is left to its stream, which sends an error in its place. None: no limit.
+   */
+  readonly limit?: ResponseLimit
 }
 
 /** Routes one session's JSON-RPC traffic between its MCP server and its open streams. */
@@ -61,6 +68,7 @@ export class SessionTransport implements Transport {
   readonly #outgoing = new Map<RequestId, RequestId>()
   readonly #requests: ServerRequestLedger | undefined
   readonly #onSend: SessionTransportOptions['onSend']
+  readonly #limit: ResponseLimit | undefined
   #standalone: MessageSink | undefined
   #started = false
   #closed = false
@@ -69,6 +77,7 @@ export class SessionTransport implements Transport {
     this.sessionId = sessionId
     this.#requests = options.requests
     this.#onSend = options.onSend
+    this.#limit = options.limit
   }
 
   /** Part of the SDK contract; called once by `McpServer.connect`. */
@@ -116,9 +125,9 @@ export class SessionTransport implements Transport {
 
   /**
    * Routes one message of the SDK's server to the sink it belongs on; a message with nowhere to
-   * go is dropped. Requests go out under session-wide ids; notifications in the key order
-   * sessions have always written (`jsonrpc` last, SDK v1's; v2 writes it first), so a stream's
-   * bytes are what they were.
+   * go is dropped, and so is a notification over the limit (a request over it rejects).
+   * Requests go out under session-wide ids; notifications in the key order sessions have always
+   * written (`jsonrpc` last, SDK v1's; v2 writes it first), so a stream's bytes are what they were.
    */
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     if (isResponse(message)) {
@@ -143,6 +152,7 @@ export class SessionTransport implements Transport {
       const { jsonrpc, ...notification } = message
       outbound = { ...notification, jsonrpc }
     }
+    if (this.#limit !== undefined && !this.#fits(outbound, this.#limit)) return
     this.#route(outbound, options?.relatedRequestId)
   }
 
@@ -159,6 +169,24 @@ export class SessionTransport implements Transport {
     const target = related === undefined ? this.standalone : this.#routes.get(related)
     if (target !== undefined && !target.closed) target.send(outbound)
     this.#onSend?.(outbound, related)
+  }
+
+  /**
+   * Whether `message` (a request or notification) is within `limit`. One over it is never sent,
+   * nor logged: a notification is dropped with a warning; a request throws, so the tool that
+   * awaits it gets the error, and it is no longer pending.
+   */
+  #fits(message: JSONRPCMessage, limit: ResponseLimit): boolean {
+    const bytes = limit.excess(JSON.stringify(message))
+    if (bytes === undefined || !('method' in message)) return true
+    const over = `${message.method} of ${bytes} bytes; the largest message a session sends is ${limit.maxBytes} bytes (RESPONSE_MAX_BYTES)`
+    if (!isRequest(message)) {
+      console.warn(`Session ${this.sessionId}: dropped ${over}`)
+      return false
+    }
+    this.#outgoing.delete(message.id)
+    this.#requests?.settle(message.id)
+    throw new Error(`Request too large: ${over}`)
   }
 
   /**

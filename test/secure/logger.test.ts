@@ -4,6 +4,7 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest'
 import { logLines } from '../fixtures/secure/worker'
+import { LegacyStream } from '../helpers/legacy-sse'
 import { fetchApp, MSG, postMcp } from '../helpers/requests'
 import { auth, token } from '../helpers/tokens'
 
@@ -86,6 +87,46 @@ describe('mcpLogger', () => {
       outcome: 'error',
       errorCode: -32601,
     })
+  })
+
+  it('logs a request the client cancelled once, as cancelled, under its own request id', async () => {
+    const headers = await auth('carol')
+    const init = await postMcp(MSG.initialize(), headers)
+    await init.text()
+    const session = { ...headers, 'mcp-session-id': init.headers.get('mcp-session-id')! }
+    const res = await postMcp(
+      MSG.call('countdown', { from: 5, intervalMs: 200 }, 11, { progressToken: 'c' }),
+      { ...session, 'x-request-id': 'req-call' },
+    )
+    const stream = new LegacyStream(res)
+    await stream.next() // the priming event
+    expect(await stream.nextMessage()).toMatchObject({ method: 'notifications/progress' })
+    const cancel = {
+      jsonrpc: '2.0',
+      method: 'notifications/cancelled',
+      params: { requestId: 11, reason: 'user' },
+    }
+    const ack = await postMcp(cancel, { ...session, 'x-request-id': 'req-cancel' })
+    expect(ack.status).toBe(202)
+    expect(await stream.ended()).toBe(true)
+    const rpc = lines().filter((l) => l.type === 'rpc' && l.method === 'tools/call')
+    expect(rpc).toEqual([
+      {
+        level: 'info',
+        time: expect.any(String),
+        type: 'rpc',
+        era: 'legacy',
+        requestId: 'req-call',
+        sessionId: session['mcp-session-id'],
+        principal: 'carol',
+        method: 'tools/call',
+        name: 'countdown',
+        id: 11,
+        durationMs: expect.any(Number),
+        outcome: 'cancelled',
+        arguments: { from: 5, intervalMs: 200 },
+      },
+    ])
   })
 
   it('logs refused requests (401, 403) without the token', async () => {

@@ -4,7 +4,8 @@
  * `LISTEN_MAX_TEMPLATED` templated ones per request, in the order asked), and a listen that
  * would take a principal or the isolate past its open streams or hub watches is refused with
  * the SDK's answer for a full subscription table (HTTP 200, `-32603` "Subscription limit
- * reached"), before any watch opens; a stream that ends gives its share back.
+ * reached"), by the SDK after its own checks (so a malformed listen gets the same answer either
+ * way), before any watch opens; a stream that ends gives its share back.
  */
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
@@ -60,7 +61,12 @@ function appWith(vars: Record<string, string> = {}) {
     plugins: [mcpBearerAuth({ tokens: (e) => e.AUTH_TOKENS }), recorder],
   })
   const appEnv = { ...env, ...vars }
-  return (notifications: unknown, id: string, token?: string) => {
+  return (
+    notifications: unknown,
+    id: string,
+    token?: string,
+    headers: Record<string, string> = {},
+  ) => {
     const body = modern('subscriptions/listen', { notifications }, id)
     return app.fetch(
       new Request(`${BASE}/mcp`, {
@@ -70,6 +76,7 @@ function appWith(vars: Record<string, string> = {}) {
           'content-type': 'application/json',
           ...standardHeaders(body),
           ...(token !== undefined && { authorization: `Bearer ${token}` }),
+          ...headers,
         },
         body: JSON.stringify(body),
       }),
@@ -219,6 +226,25 @@ describe('subscriptions/listen limits', () => {
       },
     })
     await (await accepted(listen, { resourceSubscriptions: resources(1) }, 'good')).stream.cancel()
+  })
+
+  it('answers a malformed listen as the SDK does, whether the table is full or not', async () => {
+    const malformed = { 'mcp-method': 'tools/list' }
+    const lists = { resourceSubscriptions: resources(1) }
+    const answer = async (res: Response) => ({
+      status: res.status,
+      type: res.headers.get('content-type'),
+      body: await res.json(),
+    })
+    const room = await answer(await appWith()(lists, 'm1', undefined, malformed))
+    expect(room.status).toBe(400)
+    const listen = appWith({ LISTEN_MAX_STREAMS: '1' })
+    const open = await accepted(listen, lists, 'm0')
+    outgoing.length = 0
+    expect(await answer(await listen(lists, 'm1', undefined, malformed))).toEqual(room)
+    // The hooks hear it, as of any answer.
+    expect(outgoing).toEqual([room.body])
+    await open.stream.cancel()
   })
 
   it('refuses anyone past LISTEN_MAX_STREAMS in the isolate', async () => {
