@@ -84,6 +84,18 @@ const SessionConfigSchema = z.object({
     .max(1_900_000)
     .default(1024 * 1024),
   /**
+   * The most bytes (UTF-8 JSON) of responses one batch's reply holds in all, at least
+   * `RESPONSE_MAX_BYTES`. The reply holds them in memory at once (a JSON reply is sent whole),
+   * so a small batch of requests for large results can't make an object hold much more; a
+   * response that would pass it is answered by an error of its own (-32603) instead.
+   */
+  BATCH_REPLY_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1_024)
+    .max(64 * 1024 * 1024)
+    .default(4 * 1024 * 1024),
+  /**
    * Who the home page (`GET /` in a browser) lists the server's tools, resources and prompts
    * to: `auth`, a request that the MCP endpoints' plugin middleware (auth) would let through,
    * so with auth off everyone and with auth on only a request that carries a valid credential;
@@ -156,6 +168,8 @@ export interface SessionConfig {
   readonly maxBatch: number
   /** The largest response sent (UTF-8 bytes of its JSON); at most the event log's byte cap. */
   readonly maxResponseBytes: number
+  /** The most bytes of responses one batch's reply holds in all; at least `maxResponseBytes`. */
+  readonly maxReplyBytes: number
   /** The most resources one session may be subscribed to. */
   readonly maxSubscriptions: number
   /** What `subscriptions/listen` may hold (streams and hub watches, per isolate). */
@@ -204,6 +218,7 @@ function parseSessionConfig(source: object): SessionConfig {
     throw new Error(`Invalid ${issue?.path.join('.')}: ${issue?.message}`)
   }
   const c = parsed.data
+  const maxResponseBytes = Math.min(c.RESPONSE_MAX_BYTES, c.EVENT_LOG_MAX_BYTES)
   return {
     keepaliveMs: c.SSE_KEEPALIVE_MS,
     retryMs: c.SSE_RETRY_MS,
@@ -217,7 +232,8 @@ function parseSessionConfig(source: object): SessionConfig {
     legacyLogDelayMs: c.EVENT_LOG_LEGACY_DELAY_MS,
     progressGapMs: c.SSE_PROGRESS_GAP_MS,
     maxBatch: c.BATCH_MAX_MESSAGES,
-    maxResponseBytes: Math.min(c.RESPONSE_MAX_BYTES, c.EVENT_LOG_MAX_BYTES),
+    maxResponseBytes,
+    maxReplyBytes: Math.max(c.BATCH_REPLY_MAX_BYTES, maxResponseBytes),
     maxSubscriptions: c.SESSION_MAX_SUBSCRIPTIONS,
     listen: {
       maxStreams: c.LISTEN_MAX_STREAMS,

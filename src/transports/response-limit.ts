@@ -6,7 +6,11 @@
  * comparison: a text of n UTF-16 code units is at most 3n bytes of UTF-8, and only a text longer
  * than a third of the limit is measured byte by byte.
  */
-import type { JSONRPCErrorResponse, JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
+import type {
+  JSONRPCErrorResponse,
+  JSONRPCMessage,
+  RequestId,
+} from '@modelcontextprotocol/sdk/types.js'
 import { RPC_ERROR } from '../protocol/json-rpc-error'
 import { isResponse } from './message-sink'
 
@@ -32,18 +36,27 @@ export class ResponseLimit {
    */
   replacement(message: JSONRPCMessage, text: string): SentMessage | undefined {
     if (text.length <= this.quickChars || !isResponse(message)) return undefined
-    const bytes = utf8Length(text)
-    if (bytes <= this.maxBytes) return undefined
-    const error: JSONRPCErrorResponse = {
-      jsonrpc: '2.0',
-      id: message.id,
-      error: {
-        code: RPC_ERROR.internalError,
-        message: `Response too large: ${bytes} bytes; the largest response is ${this.maxBytes} bytes (RESPONSE_MAX_BYTES)`,
-      },
-    }
-    return { message: error, text: JSON.stringify(error) }
+    return this.over(message, utf8Length(text))
   }
+
+  /** The error to send instead of response `message`, `bytes` long, when that is over the limit. */
+  over(message: JSONRPCMessage & { id: RequestId }, bytes: number): SentMessage | undefined {
+    if (bytes <= this.maxBytes) return undefined
+    return responseError(
+      message.id,
+      `Response too large: ${bytes} bytes; the largest response is ${this.maxBytes} bytes (RESPONSE_MAX_BYTES)`,
+    )
+  }
+}
+
+/** A `-32603` error response under `id`, as it is sent. */
+export function responseError(id: RequestId, text: string): SentMessage {
+  const error: JSONRPCErrorResponse = {
+    jsonrpc: '2.0',
+    id,
+    error: { code: RPC_ERROR.internalError, message: text },
+  }
+  return { message: error, text: JSON.stringify(error) }
 }
 
 /** The length of `text` in UTF-8, without encoding it. */
