@@ -10,7 +10,7 @@ import { sharedResource } from '../src/shared-resource'
 import type { SessionFacts } from '../src/tool-context'
 import type { EventLog } from './event-log'
 import type { LiveSession } from './live-session'
-import { installSubscriptions } from './resource-hubs'
+import { installSubscriptions, type SessionHubs } from './resource-hubs'
 import type { SessionState } from './session-state'
 import type { SessionWiring } from './session-wiring'
 import { startLiveSession } from './start-live-session'
@@ -27,6 +27,8 @@ export interface LiveSessionParts<Env> {
   readonly restore: boolean
   /** The session's hooks, transport and unrelated streams (built first, or just now). */
   readonly wiring: SessionWiring
+  /** The session's place in the hubs of what it subscribes to. */
+  readonly hubs: SessionHubs
 }
 
 /** Builds and starts the live session of the session whose record `parts.state` holds. */
@@ -52,7 +54,7 @@ export function buildLiveSession<Env>(parts: LiveSessionParts<Env>): Promise<Liv
   }
   const server = buildLegacyServer(parts.definition, context, facts)
   if (parts.definition.capabilities?.resources?.subscribe) {
-    installSubscriptions(server, parts.env, state, sessionId, {
+    installSubscriptions(server, parts.hubs, {
       serves: (uri) => legacyServedAs(parts.definition, uri) !== undefined,
       maxSubscriptions: config.maxSubscriptions,
     })
