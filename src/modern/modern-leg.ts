@@ -162,6 +162,7 @@ export function createModernLeg<Env>(
       { bus, handler },
       (body) => handler.fetch(call.request, { parsedBody: body }),
       release,
+      call.request.signal,
     )
   }
 

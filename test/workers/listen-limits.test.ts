@@ -60,11 +60,12 @@ function appWith(vars: Record<string, string> = {}) {
     plugins: [mcpBearerAuth({ tokens: (e) => e.AUTH_TOKENS }), recorder],
   })
   const appEnv = { ...env, ...vars }
-  return (notifications: unknown, id: string, token?: string) => {
+  return (notifications: unknown, id: string, token?: string, signal?: AbortSignal) => {
     const body = modern('subscriptions/listen', { notifications }, id)
     return app.fetch(
       new Request(`${BASE}/mcp`, {
         method: 'POST',
+        signal,
         headers: {
           accept: ACCEPT_BOTH,
           'content-type': 'application/json',
@@ -86,8 +87,9 @@ async function accepted(
   notifications: Record<string, unknown>,
   id: string,
   token?: string,
+  signal?: AbortSignal,
 ) {
-  const res = await listen(notifications, id, token)
+  const res = await listen(notifications, id, token, signal)
   expect(res.status).toBe(200)
   expect(res.headers.get('content-type')).toBe('text/event-stream')
   const stream = new LegacyStream(res)
@@ -188,6 +190,33 @@ describe('subscriptions/listen limits', () => {
     await a1.stream.cancel()
     const a4 = await accepted(listen, lists, 'a4', 'tokA')
     for (const { stream } of [a2, b1, a4]) await stream.cancel()
+  })
+
+  it('gives the place back as soon as the client goes away, before any write could fail', async () => {
+    const listen = appWith({ ...TOKENS, LISTEN_MAX_STREAMS_PER_PRINCIPAL: '1' })
+    const lists = { resourceSubscriptions: resources(1, 50) }
+    const hub = hubFor(env, FIXED[50]!)
+    const client = new AbortController()
+    // The body is left unread and never cancelled: only the request's signal says it is over.
+    await accepted(listen, lists, 'g1', 'tokA', client.signal)
+    expect(await hub.watching()).toBe(1)
+    await expectLimitReached(await listen(lists, 'g2', 'tokA'), 'g2')
+    client.abort()
+    const again = await accepted(listen, lists, 'g3', 'tokA')
+    // The gone client's watch closed with its stream; the new one has its own.
+    for (let i = 0; i < 50 && (await hub.watching()) > 1; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    expect(await hub.watching()).toBe(1)
+    await again.stream.cancel()
+
+    // Gone before its acknowledgement: nothing is held either.
+    const early = new AbortController()
+    const pending = listen(lists, 'g4', 'tokA', early.signal)
+    early.abort()
+    await (await pending).body?.cancel()
+    const last = await accepted(listen, lists, 'g5', 'tokA')
+    await last.stream.cancel()
   })
 
   it('tells the hooks of a refusal, as of any answer', async () => {
