@@ -32,7 +32,10 @@ export type SessionKind = 'streamable-http' | 'sse'
  * carried to the session's object with every call; a client can never set it.
  */
 export interface Principal {
-  /** Stable name of the caller: a token's name, a JWT `sub`, or `anonymous`. */
+  /**
+   * Stable name of the caller: a token's name, `oauth:` and a JWT's `sub`, `github:<id>`…, or
+   * `anonymous` (no auth plugin names a caller so).
+   */
   readonly name: string
   /** What the caller is allowed to do (OAuth scopes), when its credentials say so. */
   readonly scopes?: readonly string[]

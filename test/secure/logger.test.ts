@@ -45,7 +45,7 @@ describe('mcpLogger', () => {
         transport: 'streamable-http',
         era: 'legacy',
         sessionId,
-        principal: 'alice',
+        principal: 'oauth:alice',
       },
     ])
     const rpc = lines().filter((l) => l.type === 'rpc' && l.requestId === 'req-42')
@@ -57,7 +57,7 @@ describe('mcpLogger', () => {
         era: 'legacy',
         requestId: 'req-42',
         sessionId,
-        principal: 'alice',
+        principal: 'oauth:alice',
         method: 'tools/call',
         name: 'remember',
         id: 9,
