@@ -84,6 +84,18 @@ const SessionConfigSchema = z.object({
     .max(1_900_000)
     .default(1024 * 1024),
   /**
+   * The largest value a shared resource (`tool.shared(uri)`) may hold, in bytes of its JSON
+   * (UTF-8): a `write()` or `update()` that would make it larger throws, and the value stays as it
+   * was. A value must fit in a response to be read (`RESPONSE_MAX_BYTES`), with room to spare
+   * for the escaping a resource's text gets; storage keeps 2 MB per value at most.
+   */
+  SHARED_VALUE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1_024)
+    .max(1_900_000)
+    .default(512 * 1024),
+  /**
    * The most bytes (UTF-8 JSON) of responses one batch's reply holds in all, at least
    * `RESPONSE_MAX_BYTES`. The reply holds them in memory at once (a JSON reply is sent whole),
    * so a small batch of requests for large results can't make an object hold much more; a
@@ -170,6 +182,8 @@ export interface SessionConfig {
   readonly maxResponseBytes: number
   /** The most bytes of responses one batch's reply holds in all; at least `maxResponseBytes`. */
   readonly maxReplyBytes: number
+  /** The largest value a shared resource may hold (UTF-8 bytes of its JSON). */
+  readonly maxSharedValueBytes: number
   /** The most resources one session may be subscribed to. */
   readonly maxSubscriptions: number
   /** What `subscriptions/listen` may hold (streams and hub watches, per isolate). */
@@ -234,6 +248,7 @@ function parseSessionConfig(source: object): SessionConfig {
     maxBatch: c.BATCH_MAX_MESSAGES,
     maxResponseBytes,
     maxReplyBytes: Math.max(c.BATCH_REPLY_MAX_BYTES, maxResponseBytes),
+    maxSharedValueBytes: c.SHARED_VALUE_MAX_BYTES,
     maxSubscriptions: c.SESSION_MAX_SUBSCRIPTIONS,
     listen: {
       maxStreams: c.LISTEN_MAX_STREAMS,
