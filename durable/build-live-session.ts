@@ -35,7 +35,10 @@ export interface LiveSessionParts<Env> {
 export function buildLiveSession<Env>(parts: LiveSessionParts<Env>): Promise<LiveSession> {
   const { sessionId, state, config } = parts
   const record = state.record!
-  const principal = { name: record.principal }
+  const principal = {
+    name: record.principal,
+    ...(record.quotaKey !== undefined && { quotaKey: record.quotaKey }),
+  }
   let live: LiveSession | undefined
   const facts: SessionFacts = {
     logLevel: () => state.record?.logLevel,

@@ -33,7 +33,7 @@ import type {
   LoggingLevel,
 } from '@modelcontextprotocol/sdk/types.js'
 import type { SessionStorage, StorageListOptions } from '../src/define-mcp-server'
-import type { SessionKind } from '../src/types'
+import type { Principal, SessionKind } from '../src/types'
 
 /** How often, at most, `lastSeenAt` is written. */
 export const TOUCH_INTERVAL_MS = 60_000
@@ -45,6 +45,8 @@ export interface SessionRecord {
   readonly kind: SessionKind
   /** Name of the principal that created the session; only it may use the session. */
   readonly principal: string
+  /** What that principal's limits count under, when not its name (auth off: the client's). */
+  readonly quotaKey?: string
   /** The revision negotiated at `initialize`; absent on an /sse session until it arrives. */
   readonly protocolVersion?: string
   readonly clientInfo?: Implementation
@@ -100,14 +102,15 @@ export class SessionState {
   /** Stores the record of a new session; an /sse session has no `initialize` yet. */
   open(
     kind: SessionKind,
-    principal: string,
+    principal: Principal,
     now: number,
     initializeParams?: InitializeRequest['params'],
   ): void {
     this.#write({
       schema: 1,
       kind,
-      principal,
+      principal: principal.name,
+      ...(principal.quotaKey !== undefined && { quotaKey: principal.quotaKey }),
       ...(initializeParams && {
         protocolVersion: initializeParams.protocolVersion,
         clientInfo: initializeParams.clientInfo,

@@ -42,7 +42,7 @@ const SessionConfigSchema = z.object({
   HANDLE_TTL_MS: ms(1_000, 365 * 24 * HOUR, 24 * HOUR),
   /**
    * The most live durable handles one principal may hold; `handles.create()` past it throws.
-   * Every caller is `anonymous` when auth is off, and then shares this one quota.
+   * Every caller is `anonymous` when auth is off, and the quota is then per client address.
    */
   HANDLE_MAX_PER_PRINCIPAL: z.coerce.number().int().min(1).max(10_000).default(100),
   /** Event log caps: count, total bytes of message JSON, and age. */
@@ -126,7 +126,7 @@ const SessionConfigSchema = z.object({
   LISTEN_MAX_STREAMS: count(1, 100_000, 1_024),
   /**
    * Listen streams one principal may hold open at once in one isolate. Without auth every
-   * caller is the one principal `anonymous`.
+   * caller is the one principal `anonymous`, and this counts per client address.
    */
   LISTEN_MAX_STREAMS_PER_PRINCIPAL: count(1, 100_000, 256),
   /**

@@ -231,7 +231,7 @@ export function sessionRequestContext<Env>(
     shared: (uri) => session.shared(uri),
     signal: extra.signal,
     clientCapabilities: caps,
-    handles: handlesFor(session.env, () => session.principal.name),
+    handles: handlesFor(session.env, () => session.principal),
     elicit: (params) =>
       request('elicitation/create', canElicit(caps, facts.protocolVersion(), params), () =>
         extra

@@ -21,7 +21,7 @@ import type { HookContext, HookRejection, McpPlugin, SessionHooks } from '../plu
 import { jsonRpcError } from '../protocol/json-rpc-error'
 import { readSessionConfig } from '../session-config'
 import { hasHubs } from '../shared-resource'
-import { type Principal, REQUEST_ID_HEADER_OUT } from '../types'
+import { type Principal, quotaKeyOf, REQUEST_ID_HEADER_OUT } from '../types'
 import { hubsOf, isListen, planListen, serveListen } from './listen'
 import { ListenTable, subscriptionLimitReached } from './listen-table'
 import { buildModernServer, modernCapabilitiesOf, modernServedAs } from './modern-server'
@@ -151,7 +151,7 @@ export function createModernLeg<Env>(
       limits,
       hubs: hasHubs(call.env),
     })
-    const release = listening.claim(call.principal.name, hubsOf(plan).length, limits)
+    const release = listening.claim(quotaKeyOf(call.principal), hubsOf(plan).length, limits)
     if (release === undefined) return subscriptionLimitReached(idOf(call.body))
     const bus = new InMemoryServerEventBus(reportUnexpected)
     const handler = handlerFor(call.env, bus)

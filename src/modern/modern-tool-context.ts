@@ -105,7 +105,7 @@ export function modernRequestContext<Env>(
     shared: (uri) => sharedResource(scope.env, uri),
     signal: ctx.mcpReq.signal,
     clientCapabilities: declared,
-    handles: handlesFor(scope.env, () => scope.principal.name),
+    handles: handlesFor(scope.env, () => scope.principal),
     elicit: async (params, options) =>
       input(
         { method: 'elicitation/create', params },

@@ -60,7 +60,13 @@ function appWith(vars: Record<string, string> = {}) {
     plugins: [mcpBearerAuth({ tokens: (e) => e.AUTH_TOKENS }), recorder],
   })
   const appEnv = { ...env, ...vars }
-  return (notifications: unknown, id: string, token?: string, signal?: AbortSignal) => {
+  return (
+    notifications: unknown,
+    id: string,
+    token?: string,
+    signal?: AbortSignal,
+    headers: Record<string, string> = {},
+  ) => {
     const body = modern('subscriptions/listen', { notifications }, id)
     return app.fetch(
       new Request(`${BASE}/mcp`, {
@@ -71,6 +77,7 @@ function appWith(vars: Record<string, string> = {}) {
           'content-type': 'application/json',
           ...standardHeaders(body),
           ...(token !== undefined && { authorization: `Bearer ${token}` }),
+          ...headers,
         },
         body: JSON.stringify(body),
       }),
@@ -217,6 +224,19 @@ describe('subscriptions/listen limits', () => {
     await (await pending).body?.cancel()
     const last = await accepted(listen, lists, 'g5', 'tokA')
     await last.stream.cancel()
+  })
+
+  it('with auth off, counts each client address as a principal of its own', async () => {
+    const listen = appWith({ LISTEN_MAX_STREAMS_PER_PRINCIPAL: '1' })
+    const lists = { resourceSubscriptions: resources(1, 60) }
+    const from = (address: string) => ({ 'cf-connecting-ip': address })
+    const first = await listen(lists, 'c1', undefined, undefined, from('203.0.113.20'))
+    expect(first.headers.get('content-type')).toBe('text/event-stream')
+    const again = await listen(lists, 'c2', undefined, undefined, from('203.0.113.20'))
+    await expectLimitReached(again, 'c2')
+    const other = await listen(lists, 'c3', undefined, undefined, from('203.0.113.21'))
+    expect(other.headers.get('content-type')).toBe('text/event-stream')
+    for (const res of [first, other]) await res.body?.cancel()
   })
 
   it('tells the hooks of a refusal, as of any answer', async () => {
