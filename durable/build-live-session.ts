@@ -12,7 +12,7 @@ import type { SessionConfig } from '../src/session-config'
 import { sharedResource } from '../src/shared-resource'
 import type { EventLog } from './event-log'
 import type { LiveSession } from './live-session'
-import { installSubscriptions } from './resource-hubs'
+import { installSubscriptions, type SessionHubs } from './resource-hubs'
 import { type SessionFacts, sessionContext } from './session-context'
 import type { SessionState } from './session-state'
 import type { SessionWiring } from './session-wiring'
@@ -30,13 +30,18 @@ export interface LiveSessionParts<Env> {
   readonly restore: boolean
   /** The session's hooks, transport and unrelated streams (built first, or just now). */
   readonly wiring: SessionWiring
+  /** The session's place in the hubs of what it subscribes to. */
+  readonly hubs: SessionHubs
 }
 
 /** Builds and starts the live session of the session whose record `parts.state` holds. */
 export function buildLiveSession<Env>(parts: LiveSessionParts<Env>): Promise<LiveSession> {
   const { sessionId, state, config } = parts
   const record = state.record!
-  const principal = { name: record.principal }
+  const principal = {
+    name: record.principal,
+    ...(record.quotaKey !== undefined && { quotaKey: record.quotaKey }),
+  }
   let live: LiveSession | undefined
   const facts: SessionFacts = {
     initialized: () => state.record?.initialized ?? false,
@@ -62,7 +67,7 @@ export function buildLiveSession<Env>(parts: LiveSessionParts<Env>): Promise<Liv
     serve: (ctx, run) => run(sessionContext(context, facts, ctx)),
   })
   if (definition.capabilities?.resources?.subscribe) {
-    installSubscriptions(server, parts.env, state, sessionId, {
+    installSubscriptions(server, parts.hubs, {
       serves: (uri) => resourceServedAs(definition, uri) !== undefined,
       maxSubscriptions: config.maxSubscriptions,
     })

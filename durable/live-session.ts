@@ -173,6 +173,7 @@ export class LiveSession {
       journal: this.log,
       batch,
       limit: this.#limit,
+      maxBytes: this.config.maxReplyBytes,
       headers,
       keepaliveMs: this.config.keepaliveMs,
       primeRetryMs: this.#primeRetryMs,

@@ -17,7 +17,9 @@
  * value is stored.
  *
  * ## Lifecycle
- * Created by the first subscription or write. A hub that was never written (it holds no value)
+ * Created by the first subscription or write. A value larger than `SHARED_VALUE_MAX_BYTES` as JSON
+ * is refused (the write or update throws, and the stored value stays). A hub that was never
+ * written (it holds no value)
  * deletes all its storage when its last subscriber unsubscribes or its session ends, so a
  * subscription leaves nothing behind; a written hub keeps its value for good. While it has
  * subscribers, its alarm comes once per `SESSION_TTL_MS` and drops those whose session no
@@ -33,6 +35,7 @@ import { DurableObject } from 'cloudflare:workers'
 import { readSessionConfig } from '../src/session-config'
 import { applyChanges, type SharedChange } from '../src/shared-changes'
 import { closeQuietly } from '../src/transports/bridge-frames'
+import { utf8Length } from '../src/transports/response-limit'
 import type { FrameworkBindings } from '../src/types'
 import { type CheckableSessions, goneSessions } from './hub-sweep'
 import { SessionFanOut, type UpdatableSessions } from './session-fan-out'
@@ -147,6 +150,7 @@ export class ResourceHub extends DurableObject<FrameworkBindings> {
    * sessions are being told.
    */
   async write(uri: string, value: unknown): Promise<number> {
+    this.#checkSize(value)
     const kv = this.ctx.storage.kv
     kv.put('uri', uri)
     kv.put('value', value)
@@ -162,6 +166,7 @@ export class ResourceHub extends DurableObject<FrameworkBindings> {
   async update(uri: string, changes: readonly SharedChange[]): Promise<unknown> {
     const kv = this.ctx.storage.kv
     const value = applyChanges(kv.get('value'), changes)
+    this.#checkSize(value)
     kv.put('uri', uri)
     kv.put('value', value)
     this.#notify(uri)
@@ -171,6 +176,27 @@ export class ResourceHub extends DurableObject<FrameworkBindings> {
   /** The ids of the subscribed sessions. */
   async subscribers(): Promise<string[]> {
     return this.#subscribers()
+  }
+
+  /**
+   * Throws when `value` is larger than `SHARED_VALUE_MAX_BYTES` as JSON: it could never be read
+   * back in a response. A value JSON can't encode (a BigInt, a cycle) is left to storage's own
+   * limit.
+   */
+  #checkSize(value: unknown): void {
+    const max = readSessionConfig(this.env).maxSharedValueBytes
+    let text: string | undefined
+    try {
+      text = JSON.stringify(value)
+    } catch {
+      return
+    }
+    if (text === undefined || text.length * 3 <= max) return
+    const bytes = utf8Length(text)
+    if (bytes <= max) return
+    throw new Error(
+      `Shared value too large: ${bytes} bytes as JSON; a shared resource's value may hold at most ${max} bytes (SHARED_VALUE_MAX_BYTES). Nothing was changed.`,
+    )
   }
 
   /** Tells every watcher and subscribed session that `uri` changed; returns how many sessions. */

@@ -35,7 +35,7 @@ export class SessionGate {
   /** Creates the session's record, for the caller, and sets its first expiry. */
   open(call: SessionCall, initializeParams?: InitializeRequest['params']): void {
     const now = Date.now()
-    this.#state.open(call.kind, call.principal.name, now, initializeParams)
+    this.#state.open(call.kind, call.principal, now, initializeParams)
     void this.#alarm.set(this.#alarm.next(now, now + this.#config.unusedTtlMs, false))
   }
 

@@ -217,7 +217,7 @@ export function createRequestContext<Env>(
     shared: (uri) => sharedResource(env, uri),
     signal: ctx.mcpReq.signal,
     clientCapabilities: caps,
-    handles: handlesFor(env, () => principal.name),
+    handles: handlesFor(env, () => principal),
     elicit: async (params, options) =>
       era.input(
         elicitation(params),

@@ -14,7 +14,7 @@
  * of which is a hub of its own), of those the ones whose watch opened, and list changes when
  * their hub's watch did. What the streams hold in all is kept in bounds by `listen-table.ts`.
  */
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
+import type { JSONRPCMessage } from '@modelcontextprotocol/server'
 import {
   type InMemoryServerEventBus,
   isJSONRPCResponse,
@@ -226,9 +226,10 @@ export interface Listener {
  * Serves one listen request: watches the hubs `plan` needs, waits until each has the watch (so
  * no change after the acknowledgement is missed), lets a handler of its own (on `bus`) answer
  * it with the filter cut to the watches that opened (`answer` gets the body to serve), and
- * closes the watches, and runs `release`, with the stream. A watch that breaks for good (its
- * hub could not be reached again) ends the stream with the closing result, so the client
- * listens again.
+ * closes the watches, and runs `release`, with the stream: when its body ends, or as soon as
+ * `signal` (the request's) says the client went away. A watch that breaks for good (its hub
+ * could not be reached again) ends the stream with the closing result, so the client listens
+ * again.
  */
 export async function serveListen(
   env: unknown,
@@ -237,17 +238,25 @@ export async function serveListen(
   listener: Listener,
   answer: (body: unknown) => Promise<Response>,
   release: () => void,
+  signal?: AbortSignal,
 ): Promise<Response> {
   const hubs = hubsOf(plan)
   const watches = hubs.map((hub) => watch(env, hub, listener.bus))
   let over = false
+  let answered = false
   const close = () => {
     if (over) return
     over = true
     for (const open of watches) open.close()
-    void listener.handler.close()
+    // A client gone before the answer: the handler closes once it has answered (it refuses
+    // to serve once closed).
+    if (answered) void listener.handler.close()
     release()
   }
+  // A held body hears of a client gone only when a write to it fails (the next keepalive);
+  // the request's signal (the `enable_request_signal` flag) says so at once.
+  if (signal?.aborted) close()
+  else signal?.addEventListener('abort', close, { once: true })
   let response: Response
   try {
     const ready = await Promise.all(watches.map((open) => open.ready))
@@ -261,8 +270,11 @@ export async function serveListen(
     )
   } catch (error) {
     close()
+    void listener.handler.close()
     throw error
   }
+  answered = true
+  if (over) void listener.handler.close()
   if (!(response.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
     close()
     return response

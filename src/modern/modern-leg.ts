@@ -23,7 +23,7 @@ import type { HookContext, McpPlugin } from '../plugins/plugin'
 import { jsonRpcError } from '../protocol/json-rpc-error'
 import { readSessionConfig } from '../session-config'
 import { hasHubs } from '../shared-resource'
-import { type Principal, REQUEST_ID_HEADER_OUT } from '../types'
+import { type Principal, quotaKeyOf, REQUEST_ID_HEADER_OUT } from '../types'
 import { hubsOf, isListen, planListen, serveListen } from './listen'
 import { ListenTable } from './listen-table'
 import { buildModernServer, modernCapabilitiesOf } from './modern-server'
@@ -160,7 +160,7 @@ export function createModernLeg<Env>(
       limits,
       hubs: hasHubs(call.env),
     })
-    const release = listening.claim(call.principal.name, hubsOf(plan).length, limits)
+    const release = listening.claim(quotaKeyOf(call.principal), hubsOf(plan).length, limits)
     if (release === undefined) {
       full ??= createMcpHandler(factory, { ...optionsFor(call.env), maxSubscriptions: 0 })
       return full.fetch(call.request, { parsedBody: call.body })
@@ -178,6 +178,7 @@ export function createModernLeg<Env>(
       { bus, handler, ...(hooks.active && { ended }) },
       (body) => handler.fetch(call.request, { parsedBody: body }),
       release,
+      call.request.signal,
     )
   }
 

@@ -9,8 +9,9 @@
  *   arguments, a resource's URI), and valid for 10 minutes;
  * - single-use: each state carries a random nonce, which the retry that carries it spends in a
  *   `RequestStateDO` ledger (one of sixteen, by its first digit); a state spent before is
- *   refused like a tampered one, so a completed call can't be replayed and nothing after a last
- *   answer runs twice.
+ *   refused like a tampered one, so one state can't complete a call twice. It carries only the
+ *   client's own answers, so a client that answers again without it makes a fresh call, which
+ *   runs to the end like any other: single use is no guard against that.
  *
  * A state that fails any of these is refused by the SDK with `-32602` before the handler runs,
  * quietly (the client's doing, however many come); a failure to check it (the key or a ledger

@@ -7,7 +7,7 @@
  * costs a length comparison: a text of n UTF-16 code units is at most 3n bytes of UTF-8, and
  * only a text longer than a third of the limit is measured byte by byte.
  */
-import type { JSONRPCErrorResponse, JSONRPCMessage } from '@modelcontextprotocol/server'
+import type { JSONRPCErrorResponse, JSONRPCMessage, RequestId } from '@modelcontextprotocol/server'
 import { RPC_ERROR } from '../protocol/json-rpc-error'
 import { isResponse } from './message-sink'
 
@@ -34,16 +34,7 @@ export class ResponseLimit {
   replacement(message: JSONRPCMessage, text: string): SentMessage | undefined {
     if (!isResponse(message)) return undefined
     const bytes = this.excess(text)
-    if (bytes === undefined) return undefined
-    const error: JSONRPCErrorResponse = {
-      jsonrpc: '2.0',
-      id: message.id,
-      error: {
-        code: RPC_ERROR.internalError,
-        message: `Response too large: ${bytes} bytes; the largest response is ${this.maxBytes} bytes (RESPONSE_MAX_BYTES)`,
-      },
-    }
-    return { message: error, text: JSON.stringify(error) }
+    return bytes === undefined ? undefined : this.over(message, bytes)
   }
 
   /** The size of `text` in UTF-8 bytes when that is over the limit; undefined when it fits. */
@@ -52,6 +43,25 @@ export class ResponseLimit {
     const bytes = utf8Length(text)
     return bytes > this.maxBytes ? bytes : undefined
   }
+
+  /** The error to send instead of response `message`, `bytes` long, when that is over the limit. */
+  over(message: JSONRPCMessage & { id: RequestId }, bytes: number): SentMessage | undefined {
+    if (bytes <= this.maxBytes) return undefined
+    return responseError(
+      message.id,
+      `Response too large: ${bytes} bytes; the largest response is ${this.maxBytes} bytes (RESPONSE_MAX_BYTES)`,
+    )
+  }
+}
+
+/** A `-32603` error response under `id`, as it is sent. */
+export function responseError(id: RequestId, text: string): SentMessage {
+  const error: JSONRPCErrorResponse = {
+    jsonrpc: '2.0',
+    id,
+    error: { code: RPC_ERROR.internalError, message: text },
+  }
+  return { message: error, text: JSON.stringify(error) }
 }
 
 /** The length of `text` in UTF-8, without encoding it. */

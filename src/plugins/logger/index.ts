@@ -40,12 +40,23 @@ interface Pending {
   readonly arguments?: unknown
 }
 
+/** The most characters of a string a client chose (a session id, a tool name) a line copies. */
+const MAX_FIELD_CHARS = 256
+
+/** `value`, cut to {@link MAX_FIELD_CHARS} with a marker of its length when it is longer. */
+function bounded(value: string): string
+function bounded(value: string | undefined): string | undefined
+function bounded(value: string | undefined): string | undefined {
+  if (value === undefined || value.length <= MAX_FIELD_CHARS) return value
+  return `${value.slice(0, MAX_FIELD_CHARS)}…(${value.length} chars)`
+}
+
 /** The name a request is about: a tool or prompt name, or a resource URI. */
 function subjectOf(message: JSONRPCMessage): string | undefined {
   if (!('method' in message) || message.params === undefined) return undefined
   const { name, uri } = message.params
-  if (typeof name === 'string') return name
-  return typeof uri === 'string' ? uri : undefined
+  if (typeof name === 'string') return bounded(name)
+  return typeof uri === 'string' ? bounded(uri) : undefined
 }
 
 /** Replaces the values of secret-looking keys, at any depth. */
@@ -169,14 +180,14 @@ export function mcpLogger(options: McpLoggerOptions = {}): McpPlugin {
       writeLine(level, {
         type: 'http',
         requestId: c.get('requestId'),
-        method: c.req.method,
-        path,
+        method: bounded(c.req.method),
+        path: bounded(path),
         status,
         clientGone: c.get('clientGone'),
         durationMs: Date.now() - start,
         transport: transportOf(path),
         era: c.get('era'),
-        sessionId,
+        sessionId: bounded(sessionId),
         // Unset when the request was refused before auth ran.
         principal: c.get('principal')?.name,
       })
@@ -189,7 +200,7 @@ export function mcpLogger(options: McpLoggerOptions = {}): McpPlugin {
           pending.set(key(context, message.id), {
             start: Date.now(),
             requestId: context.requestId,
-            method: message.method,
+            method: bounded(message.method),
             name: subjectOf(message),
             arguments: options.logArguments
               ? redact(message.params?.arguments, redactKeys)
@@ -204,7 +215,7 @@ export function mcpLogger(options: McpLoggerOptions = {}): McpPlugin {
             era: context.era,
             requestId: context.requestId,
             sessionId: context.sessionId,
-            method: message.method,
+            method: bounded(message.method),
             outcome: 'accepted',
           })
         }
