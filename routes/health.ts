@@ -8,13 +8,13 @@
 import { type Context, Hono } from 'hono'
 import { accepts } from 'hono/accepts'
 import { NONCE, secureHeaders } from 'hono/secure-headers'
-import type { HomePage } from '../src/home-page'
 import {
   MODERN_PROTOCOL_VERSIONS,
   SSE_VERSIONS,
   STREAMABLE_HTTP_VERSIONS,
 } from '../src/protocol/versions'
 import type { AppEnv } from '../src/types'
+import type { HomePage } from './home-page'
 
 /** What `/health` reports. */
 export interface HealthInfo {

@@ -8,15 +8,12 @@
 
 import type { Context } from 'hono'
 import { Hono } from 'hono'
-import { streamSocketRequest } from '../durable/session-calls'
 import { mcpHttpError, refusedBody } from '../src/http-error'
 import type { ModernLeg } from '../src/modern/modern-leg'
 import { RPC_ERROR } from '../src/protocol/json-rpc-error'
 import { messagesOf, oversizedIdRefusal, parseJson } from '../src/protocol/parse-messages'
 import { isModernVersion } from '../src/protocol/versions'
 import { readSessionConfig } from '../src/session-config'
-import { toResponse } from '../src/transports/session-reply'
-import { bridgeStream } from '../src/transports/stream-bridge'
 import { type AppEnv, HEADER } from '../src/types'
 import { postEra } from './era'
 import {
@@ -26,7 +23,15 @@ import {
   requireAccept,
   requireJsonBody,
 } from './request-checks'
-import { caller, newSession, type SessionStub, sessionStub } from './session-stub'
+import {
+  caller,
+  newSession,
+  type SessionStub,
+  sessionStub,
+  streamSocketRequest,
+  toResponse,
+} from './session-stub'
+import { bridgeStream } from './stream-bridge'
 
 const KIND = 'streamable-http'
 

@@ -7,10 +7,9 @@ import { Hono } from 'hono'
 import { mcpHttpError, refusedBody } from '../src/http-error'
 import { RPC_ERROR } from '../src/protocol/json-rpc-error'
 import { parseMessages } from '../src/protocol/parse-messages'
-import { toResponse } from '../src/transports/session-reply'
 import type { AppEnv } from '../src/types'
 import { limitBody, requireJsonBody, sessionIdQuery } from './request-checks'
-import { caller, sessionStub } from './session-stub'
+import { caller, sessionStub, toResponse } from './session-stub'
 
 const KIND = 'sse'
 

@@ -6,10 +6,17 @@
  */
 
 import type { Context } from 'hono'
-import type { SessionDO } from '../durable/session-do'
+import type { SessionReply, StreamSocketCall } from '../durable/session/session-calls'
+import type { SessionDO } from '../durable/session/session-do'
 import { mcpHttpError } from '../src/http-error'
 import { RPC_ERROR } from '../src/protocol/json-rpc-error'
-import type { AppEnv, FrameworkBindings, SessionKind } from '../src/types'
+import { FRAMING } from '../src/sse/bridge-frames'
+import {
+  type AppEnv,
+  type FrameworkBindings,
+  type SessionKind,
+  STREAM_CALL_HEADER,
+} from '../src/types'
 
 /** A stub of one session's object. */
 export type SessionStub = DurableObjectStub<SessionDO>
@@ -53,4 +60,23 @@ export function sessionStub(env: FrameworkBindings, sessionId: string): SessionS
 export function caller(c: Context<AppEnv>, kind: SessionKind) {
   // c.get, not c.var: every read of c.var copies all of the request's variables into a new object.
   return { principal: c.get('principal'), requestId: c.get('requestId'), kind } as const
+}
+
+/**
+ * The request that opens a bridged stream's socket on a session object. WebSocket upgrades go
+ * through `fetch`, not RPC, so the call travels in a header.
+ */
+export function streamSocketRequest(call: StreamSocketCall): Request {
+  return new Request('https://session.internal/stream', {
+    headers: {
+      upgrade: 'websocket',
+      [STREAM_CALL_HEADER]: JSON.stringify({ ...call, framing: FRAMING }),
+    },
+  })
+}
+
+/** The Worker's `Response` for a session object's reply. */
+export function toResponse(reply: SessionReply): Response {
+  if (reply instanceof Response) return reply
+  return new Response(reply.body ?? null, { status: reply.status, headers: reply.headers })
 }

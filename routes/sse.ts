@@ -4,14 +4,13 @@
  * it starts a new session; with one it reconnects to that session (an extension of ours).
  */
 import { Hono } from 'hono'
-import { streamSocketRequest } from '../durable/session-calls'
 import { mcpHttpError } from '../src/http-error'
 import { RPC_ERROR } from '../src/protocol/json-rpc-error'
 import { readSessionConfig } from '../src/session-config'
-import { bridgeStream } from '../src/transports/stream-bridge'
 import { type AppEnv, HEADER } from '../src/types'
 import { optionalSessionIdQuery, refuseHead, requireAccept } from './request-checks'
-import { caller, newSession, sessionStub } from './session-stub'
+import { caller, newSession, sessionStub, streamSocketRequest } from './session-stub'
+import { bridgeStream } from './stream-bridge'
 
 const KIND = 'sse'
 

@@ -2,7 +2,7 @@
  * @module
  * The one way a server definition becomes an SDK v2 `McpServer`, in both eras: its recorded
  * entries registered with handlers that get the framework's context. What differs per era is
- * the {@link ServingEra} the caller passes: a session's (`durable/build-live-session.ts`, built
+ * the {@link ServingEra} the caller passes: a session's (`durable/session/boot/build-live-session.ts`, built
  * in the session's object each time it starts serving) or a stateless 2026-07-28 request's
  * (`src/modern/modern-server.ts`, built in the Worker per request).
  */
@@ -18,7 +18,7 @@ import {
   type ServerContext,
 } from '@modelcontextprotocol/server'
 import type { McpServerDefinition } from './define-mcp-server'
-import { withJsonSchemaMemo } from './modern/json-schema-memo'
+import { withJsonSchemaMemo } from './json-schema-memo'
 import {
   type ServedAs,
   type ServerEntries,

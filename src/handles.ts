@@ -7,8 +7,8 @@
  * `HANDLE_MAX_PER_PRINCIPAL` live handles, counted by an object of its own (`HandleOwnerDO`, the
  * `HANDLE_OWNER_DO` binding). Works in both eras.
  */
-import type { HandleDO } from '../durable/handle-do'
-import type { HandleOwnerDO } from '../durable/handle-owner-do'
+import type { HandleDO } from '../durable/handle/handle-do'
+import type { HandleOwnerDO } from '../durable/handle/handle-owner-do'
 import type { StorageListOptions } from './define-mcp-server'
 import { readSessionConfig } from './session-config'
 import { type FrameworkBindings, type Principal, quotaKeyOf } from './types'

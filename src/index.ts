@@ -3,8 +3,8 @@
  * The Worker entry and composition root: binds the framework to the demo server and its plugins.
  * A second server is these same lines with another definition and its own wrangler config.
  */
-import { createSessionDO } from '../durable/create-session-do'
-import { createApp } from './app'
+import { createSessionDO } from '../durable/session/create-session-do'
+import { createApp } from '../routes/app'
 import { server } from './mcp/server'
 import { mcpBearerAuth } from './plugins/bearer-auth'
 import { mcpLogger } from './plugins/logger'
@@ -24,9 +24,9 @@ export const SessionDO = createSessionDO(server, { plugins })
  * One object per shared resource (the demo's leaderboard), one per durable handle, one per
  * principal holding handles (its quota), and the objects of 2026-07-28 input rounds' state.
  */
-export { HandleDO } from '../durable/handle-do'
-export { HandleOwnerDO } from '../durable/handle-owner-do'
-export { RequestStateDO } from '../durable/request-state-do'
-export { ResourceHub } from '../durable/resource-hub'
+export { HandleDO } from '../durable/handle/handle-do'
+export { HandleOwnerDO } from '../durable/handle/handle-owner-do'
+export { ResourceHub } from '../durable/hub/resource-hub'
+export { RequestStateDO } from '../durable/request-state/request-state-do'
 
 export default createApp({ server, plugins })

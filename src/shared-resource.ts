@@ -3,7 +3,7 @@
  * Reaching a shared resource: each URI's value lives in its own `ResourceHub` object, which
  * sessions and modern requests alike reach through the `RESOURCE_HUB` binding.
  */
-import type { ResourceHub } from '../durable/resource-hub'
+import type { ResourceHub } from '../durable/hub/resource-hub'
 import type { SharedResource } from './define-mcp-server'
 import type { FrameworkBindings } from './types'
 

@@ -4,7 +4,7 @@
  * resources, and for a tool typed helpers for this call (progress, logging, and the requests
  * for input: elicitation, sampling, roots). A tool gets it as its handler's second argument.
  * It is built here, once for both eras, from SDK v2's request context and the small piece that
- * differs per era ({@link EraContext}: a session's, `durable/session-context.ts`; a stateless
+ * differs per era ({@link EraContext}: a session's, `durable/session/boot/session-context.ts`; a stateless
  * 2026-07-28 request's, `src/modern/modern-tool-context.ts`).
  */
 import {

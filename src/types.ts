@@ -95,3 +95,9 @@ export interface AppEnv {
   Bindings: FrameworkBindings
   Variables: FrameworkVariables
 }
+
+/**
+ * The header of a bridged stream's socket request that carries its call to the session object
+ * (set by the Worker, never by a client: the object is reached only through its binding).
+ */
+export const STREAM_CALL_HEADER = 'x-mcp-stream-call'

@@ -8,7 +8,7 @@
  * pauses, before the watch counts as broken.
  */
 
-import { closeQuietly } from '../transports/bridge-frames'
+import { closeQuietly } from '../sse/bridge-frames'
 
 /** What a watch needs of the hub's stub. */
 export interface WatchedHub {

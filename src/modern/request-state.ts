@@ -22,7 +22,7 @@ import {
   type RequestStateCodec,
   type ServerContext,
 } from '@modelcontextprotocol/server'
-import type { RequestStateDO } from '../../durable/request-state-do'
+import type { RequestStateDO } from '../../durable/request-state/request-state-do'
 import { readSessionConfig } from '../session-config'
 import type { FrameworkBindings } from '../types'
 import type { RoundState } from './input-rounds'

@@ -2,7 +2,7 @@
  * @module
  * Runs the plugins' hooks around JSON-RPC messages, the same way in both eras: `onIncoming` in
  * plugin order, the first refusal winning; `onOutgoing` for every plugin. A session's object
- * (`durable/session-hooks.ts`) and the 2026-07-28 leg (`src/modern/modern-leg.ts`) each supply
+ * (`durable/session/session-hooks.ts`) and the 2026-07-28 leg (`src/modern/modern-leg.ts`) each supply
  * only the context of a message and where they see it go out.
  */
 import type { JSONRPCMessage } from '@modelcontextprotocol/server'

@@ -3,7 +3,7 @@
  * is reported at once, and a dropped stream ends its body cleanly, without what was still waiting.
  */
 import { describe, expect, it } from 'vitest'
-import { BodyWire } from '../../src/transports/body-wire'
+import { BodyWire } from '../../src/sse/body-wire'
 
 const decoder = new TextDecoder()
 

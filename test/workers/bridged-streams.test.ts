@@ -6,8 +6,8 @@
  */
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import { EventLog } from '../../durable/event-log'
-import { streamSocketRequest } from '../../durable/session-calls'
+import { EventLog } from '../../durable/session/event-log/event-log'
+import { streamSocketRequest } from '../../routes/session-stub'
 import { LEADERBOARD_URI } from '../fixtures/app/tools/leaderboard'
 import { LegacyStream, postMessage, startLegacy } from '../helpers/legacy-sse'
 import { fetchApp, MSG, openSession, postMcp, resumeMcp } from '../helpers/requests'

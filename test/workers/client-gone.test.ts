@@ -5,7 +5,7 @@
  */
 import { env } from 'cloudflare:workers'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createApp } from '../../src/app'
+import { createApp } from '../../routes/app'
 import { mcpLogger } from '../../src/plugins/logger'
 import { server } from '../fixtures/app/server'
 import { BASE, JSON_HEADERS, MSG } from '../helpers/requests'

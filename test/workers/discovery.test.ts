@@ -3,7 +3,7 @@
  */
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { createApp } from '../../src/app'
+import { createApp } from '../../routes/app'
 import { server } from '../fixtures/app/server'
 import { HEALTH } from '../helpers/discovery'
 import { BASE, expectRpcError, fetchApp } from '../helpers/requests'

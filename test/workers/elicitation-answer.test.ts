@@ -5,7 +5,7 @@
  */
 import type { ElicitRequest, ElicitResult, ServerContext } from '@modelcontextprotocol/server'
 import { describe, expect, it } from 'vitest'
-import { type SessionFacts, sessionContext } from '../../durable/session-context'
+import { type SessionFacts, sessionContext } from '../../durable/session/boot/session-context'
 import type { SessionContext } from '../../src/define-mcp-server'
 import { createToolContext } from '../../src/tool-context'
 

@@ -6,9 +6,9 @@
  */
 import { runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import type { EventLog } from '../../durable/event-log'
-import { cappedEventLog } from '../../durable/log-caps'
-import { replayGap, resumePoint } from '../../durable/resume-point'
+import type { EventLog } from '../../durable/session/event-log/event-log'
+import { cappedEventLog } from '../../durable/session/event-log/log-caps'
+import { replayGap, resumePoint } from '../../durable/session/event-log/replay'
 import { type LegacyStream, openLegacy, postMessage, startLegacy } from '../helpers/legacy-sse'
 import { fetchApp, MSG, openSession, postMcp } from '../helpers/requests'
 import { freshObject, sessionObject } from '../helpers/session-storage'

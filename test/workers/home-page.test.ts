@@ -6,8 +6,8 @@
  */
 import { env, exports } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
+import { homePage } from '../../routes/home-page'
 import { defineMcpServer, resourceTemplate } from '../../src/define-mcp-server'
-import { homePage } from '../../src/home-page'
 import { serverEntries } from '../../src/server-entries'
 import { readSessionConfig } from '../../src/session-config'
 import worker from '../fixtures/app/index'

@@ -7,7 +7,7 @@
 import { listDurableObjectIds, runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { cappedEventLog } from '../../durable/log-caps'
+import { cappedEventLog } from '../../durable/session/event-log/log-caps'
 import { expectModernError, modern, postModern } from '../helpers/modern'
 import { expectRpcError, fetchApp, MSG, openSession, postMcp } from '../helpers/requests'
 import { freshObject } from '../helpers/session-storage'

@@ -8,7 +8,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { z } from 'zod'
 import { defineMcpServer } from '../../src/define-mcp-server'
 import { jsonSchema } from '../../src/json-schema-input'
-import { withJsonSchemaMemo } from '../../src/modern/json-schema-memo'
+import { withJsonSchemaMemo } from '../../src/json-schema-memo'
 import { buildModernServer } from '../../src/modern/modern-server'
 import { NO_INPUT_SCOPE } from '../helpers/modern'
 

@@ -6,10 +6,14 @@
  */
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js'
 import { describe, expect, it } from 'vitest'
-import { LegacyRequests } from '../../durable/legacy-requests'
-import { type EventJournal, formatEventId, LEGACY_STREAM } from '../../src/transports/event-journal'
-import { JournaledStream } from '../../src/transports/journaled-stream'
-import { SSEStream } from '../../src/transports/sse-stream'
+import {
+  type EventJournal,
+  formatEventId,
+  LEGACY_STREAM,
+} from '../../durable/session/event-log/event-journal'
+import { JournaledStream } from '../../durable/session/transport/journaled-stream'
+import { LegacyRequests } from '../../durable/session/transport/sse-pending-requests'
+import { SSEStream } from '../../src/sse/sse-stream'
 import { LegacyStream } from '../helpers/legacy-sse'
 
 /** An event journal in memory. */

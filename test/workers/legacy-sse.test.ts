@@ -6,7 +6,7 @@
 import { env } from 'cloudflare:workers'
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
-import { createApp } from '../../src/app'
+import { createApp } from '../../routes/app'
 import { server } from '../fixtures/app/server'
 import { LegacyStream, openLegacy, postMessage, startLegacy } from '../helpers/legacy-sse'
 import { BASE, expectRpcError, fetchApp, MSG, openSession, postMcp } from '../helpers/requests'

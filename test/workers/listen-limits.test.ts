@@ -9,7 +9,7 @@
  */
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { createApp } from '../../src/app'
+import { createApp } from '../../routes/app'
 import { defineMcpServer, resourceTemplate } from '../../src/define-mcp-server'
 import { mcpBearerAuth } from '../../src/plugins/bearer-auth'
 import type { McpPlugin } from '../../src/plugins/plugin'

@@ -6,7 +6,7 @@
 import { env } from 'cloudflare:workers'
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
-import { createApp } from '../../src/app'
+import { createApp } from '../../routes/app'
 import { mcpBearerAuth } from '../../src/plugins/bearer-auth'
 import { type LogLevel, mcpLogger } from '../../src/plugins/logger'
 import { server } from '../fixtures/app/server'

@@ -6,7 +6,7 @@
  */
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { createApp } from '../../src/app'
+import { createApp } from '../../routes/app'
 import { mcpLogger } from '../../src/plugins/logger'
 import { server } from '../fixtures/app/server'
 import { LEADERBOARD_URI } from '../fixtures/app/tools/leaderboard'

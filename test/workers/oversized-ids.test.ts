@@ -6,7 +6,7 @@
  */
 import { runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import { EventLog } from '../../durable/event-log'
+import { EventLog } from '../../durable/session/event-log/event-log'
 import { postMessage, startLegacy } from '../helpers/legacy-sse'
 import { modern, postModern } from '../helpers/modern'
 import { MSG, openSession, postMcp } from '../helpers/requests'

@@ -6,8 +6,8 @@
 import { Hono, type MiddlewareHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { describe, expect, it } from 'vitest'
+import { passesMiddleware } from '../../routes/passes-middleware'
 import { mcpBearerAuth } from '../../src/plugins/bearer-auth'
-import { passesMiddleware } from '../../src/plugins/passes-middleware'
 import type { AppEnv } from '../../src/types'
 
 type Handler = MiddlewareHandler<AppEnv>

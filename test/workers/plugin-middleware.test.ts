@@ -5,7 +5,7 @@
  */
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { createApp } from '../../src/app'
+import { createApp } from '../../routes/app'
 import { server } from '../fixtures/app/server'
 import { modern, standardHeaders } from '../helpers/modern'
 import { BASE, JSON_HEADERS, MSG } from '../helpers/requests'

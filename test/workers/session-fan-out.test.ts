@@ -5,7 +5,7 @@
  * again meanwhile; a call that fails is tried once more and its session kept.
  */
 import { describe, expect, it } from 'vitest'
-import { SessionFanOut, type UpdatableSessions } from '../../durable/session-fan-out'
+import { SessionFanOut, type UpdatableSessions } from '../../durable/hub/hub-fan-out'
 
 /** Stand-in sessions: each call waits for `release`, then answers what `answers` says. */
 class StandInSessions {

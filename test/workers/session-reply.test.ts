@@ -6,9 +6,11 @@
 
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
 import { describe, expect, it } from 'vitest'
-import { ReplyBudget } from '../../src/transports/reply-budget'
-import { ResponseLimit, utf8Length } from '../../src/transports/response-limit'
-import { emptyReply, messagesReply, toResponse } from '../../src/transports/session-reply'
+import { ReplyBudget } from '../../durable/session/transport/reply-budget'
+import { ResponseLimit } from '../../durable/session/transport/response-limit'
+import { emptyReply, messagesReply } from '../../durable/session/transport/session-reply'
+import { toResponse } from '../../routes/session-stub'
+import { utf8Length } from '../../src/utf8-length'
 import { fetchApp, MSG, openSession, postMcp } from '../helpers/requests'
 import { sessionObject } from '../helpers/session-storage'
 

@@ -6,8 +6,8 @@
  */
 import type { JSONRPCMessage } from '@modelcontextprotocol/server'
 import { describe, expect, it } from 'vitest'
-import type { MessageSink } from '../../src/transports/message-sink'
-import { SessionTransport } from '../../src/transports/session-transport'
+import type { MessageSink } from '../../durable/session/transport/message-sink'
+import { SessionTransport } from '../../durable/session/transport/session-transport'
 
 /** A transport with a recording standalone stream; `reply(id)` is a recording request sink. */
 function setup() {

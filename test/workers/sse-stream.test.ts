@@ -5,7 +5,7 @@
  */
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
 import { describe, expect, it } from 'vitest'
-import { SSEStream } from '../../src/transports/sse-stream'
+import { SSEStream } from '../../src/sse/sse-stream'
 
 /** A large gap, so "waited" and "did not wait" are far apart on a busy machine. */
 const GAP = 300

@@ -5,6 +5,7 @@
  */
 import { SSEStreamingApi } from 'hono/streaming'
 import { describe, expect, it } from 'vitest'
+import { bridgeStream } from '../../routes/stream-bridge'
 import {
   BRIDGE_CLOSE,
   type EventFrame,
@@ -12,8 +13,7 @@ import {
   FRAMING_HEADER,
   FrameDecoder,
   sseText,
-} from '../../src/transports/bridge-frames'
-import { bridgeStream } from '../../src/transports/stream-bridge'
+} from '../../src/sse/bridge-frames'
 import { LegacyStream } from '../helpers/legacy-sse'
 import { parseSSE } from '../helpers/sse'
 

@@ -6,7 +6,7 @@
  */
 import type { Context } from 'hono'
 import { mcpHttpError } from '../../http-error'
-import { isLoopback } from '../../origin-guard'
+import { isLoopback } from '../../loopback'
 import { RPC_ERROR } from '../../protocol/json-rpc-error'
 import type { AppEnv } from '../../types'
 import { devIdentity } from './dev'
