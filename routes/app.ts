@@ -1,6 +1,6 @@
 /**
  * @module
- * The Worker: one Hono app that serves discovery, Streamable HTTP and legacy HTTP+SSE, and hands
+ * The Worker: one Hono app that serves discovery, Streamable HTTP and HTTP+SSE, and hands
  * every session to its own SessionDO. Global middleware runs in this order: request id → plugins'
  * outer middleware (logging) → CORS → Host/Origin guard → plugins' routes; the MCP endpoints then
  * run the plugins' middleware (auth) before their own checks.
@@ -34,14 +34,14 @@ export interface McpAppOptions<Env = unknown> {
   /** Plugins, in order. Pass the same list to `createSessionDO` so their hooks run too. */
   readonly plugins?: readonly McpPlugin[]
   /**
-   * Serve the legacy HTTP+SSE transport (`GET /sse`, `POST /messages`). Default `true`. It is
+   * Serve the HTTP+SSE transport (`GET /sse`, `POST /messages`). Default `true`. It is
    * deprecated by the 2026-07-28 revision; turn it off once your clients speak Streamable HTTP.
    */
   readonly legacySse?: boolean
 }
 
 /**
- * Request headers a browser client may send (checklist A.7), plus 2026-07-28's standard headers;
+ * Request headers a browser client may send, plus 2026-07-28's standard headers;
  * `Mcp-Param-*` (tool arguments mirrored into headers) are allowed whatever their suffix.
  */
 const CORS_ALLOW_HEADERS = [

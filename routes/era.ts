@@ -1,6 +1,6 @@
 /**
  * @module
- * Which era a `POST /mcp` belongs to, decided in the Worker before any object wakes (DESIGN §8).
+ * Which era a `POST /mcp` belongs to, decided in the Worker before any object wakes.
  * A request that names a session goes to that session, whatever else it says; any other request
  * is classified by the spec's rule as SDK v2 implements it (`classifyInboundRequest`: the body's
  * `params._meta["io.modelcontextprotocol/protocolVersion"]` claim): `initialize`, claim-less

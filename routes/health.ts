@@ -22,7 +22,7 @@ export interface HealthInfo {
   readonly version: string
   /** The auth mode for a request's `env` (`none` without an auth plugin that is on). */
   readonly authMode: (env: unknown) => string
-  /** Whether the legacy HTTP+SSE transport is served. */
+  /** Whether the HTTP+SSE transport is served. */
   readonly sse: boolean
   /** The page `GET /` shows a browser. */
   readonly homePage: HomePage

@@ -1,7 +1,7 @@
 /**
  * @module
  * The home page's copy-paste client configs (MCP Inspector, Claude Desktop through mcp-remote,
- * Claude Code, the SDK v1 and v2 clients, and the legacy HTTP+SSE transport's clients when it is
+ * Claude Code, the SDK v1 and v2 clients, and the HTTP+SSE transport's clients when it is
  * served), for the origin the page was requested at, and how each one passes a bearer token when
  * the server wants one. Only the placeholder `<token>` is ever shown.
  */
@@ -16,7 +16,7 @@ export interface ClientConfigsInput {
   readonly origin: string
   /** The auth mode at that origin: `none`, `bearer`, `oauth`, or a plugin's own. */
   readonly authMode: string
-  /** Whether the legacy HTTP+SSE transport (`/sse`) is served. */
+  /** Whether the HTTP+SSE transport (`/sse`) is served. */
   readonly sse: boolean
 }
 
@@ -92,19 +92,19 @@ console.log(await client.listTools())
 await client.close()`
 }
 
-/** The legacy HTTP+SSE transport's clients: Inspector's SSE transport, and mcp-remote. */
+/** The HTTP+SSE transport's clients: Inspector's SSE transport, and mcp-remote. */
 function sseSnippets(name: string, origin: string, bearer: boolean, header: string): Html {
   const url = `${origin}/sse`
   return html`${snippet(
     'sse-inspector',
-    'Legacy HTTP+SSE clients: MCP Inspector (command line)',
+    'HTTP+SSE clients: MCP Inspector (command line)',
     `npx @modelcontextprotocol/inspector@latest --cli ${shellWord(url)} --transport sse --method tools/list${header}`,
     html`<p>The deprecated HTTP+SSE transport (2024-11-05) at <code>/sse</code>, for clients that
       speak nothing newer; in Inspector's web UI choose the transport <em>SSE</em>.</p>`,
   )}
   ${snippet(
     'sse-mcp-remote',
-    'Legacy HTTP+SSE clients: mcp-remote, in claude_desktop_config.json',
+    'HTTP+SSE clients: mcp-remote, in claude_desktop_config.json',
     mcpRemoteConfig(name, url, bearer, true),
   )}`
 }

@@ -22,7 +22,7 @@ import { clientConfigs } from './home-page-configs'
 
 /** Options of {@link homePage}. */
 export interface HomePageOptions {
-  /** Whether the legacy HTTP+SSE transport (`/sse`, `/messages`) is served. */
+  /** Whether the HTTP+SSE transport (`/sse`, `/messages`) is served. */
   readonly sse: boolean
 }
 
@@ -78,7 +78,7 @@ function endpoints(sse: boolean): Html {
           sse &&
           html`<tr>
             <td><code>/sse</code>, <code>/messages</code></td>
-            <td>legacy HTTP+SSE (deprecated)</td>
+            <td>HTTP+SSE (deprecated)</td>
             <td>${SSE_VERSIONS.join(', ')}</td>
           </tr>`
         }

@@ -125,7 +125,7 @@ export function mcpRoutes(serveModern: ModernLeg): Hono<AppEnv> {
       const first = existingSession(c)
       const sessionId = c.req.header(HEADER.sessionId)!
       const call = { ...caller(c, KIND), lastEventId: c.req.header(HEADER.lastEventId) }
-      // The Worker holds the stream (DESIGN §7). A reconnect takes a fresh stub: one that saw its
+      // The Worker holds the stream. A reconnect takes a fresh stub: one that saw its
       // object restart may stay broken.
       return bridgeStream(
         (resumeAfter) =>

@@ -1,6 +1,6 @@
 /**
  * @module
- * Legacy HTTP+SSE (2024-11-05): `POST /messages?sessionId=<id>` takes one JSON-RPC message,
+ * HTTP+SSE (2024-11-05): `POST /messages?sessionId=<id>` takes one JSON-RPC message,
  * answers 202, and the session's SSE stream carries the reply.
  */
 import { Hono } from 'hono'
@@ -30,7 +30,7 @@ export function messagesRoutes(): Hono<AppEnv> {
       )
     }
     return toResponse(
-      await sessionStub(c.env, sessionId).postLegacy({
+      await sessionStub(c.env, sessionId).postSse({
         ...caller(c, KIND),
         messages: parsed.messages,
         batch: false,

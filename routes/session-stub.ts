@@ -1,7 +1,7 @@
 /**
  * @module
  * Session ids and the objects they name. A session id is the string form of the object's
- * `DurableObjectId` (DESIGN §2), so the id alone addresses the session and a malformed one is
+ * `DurableObjectId`, so the id alone addresses the session and a malformed one is
  * refused without waking anything.
  */
 

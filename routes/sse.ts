@@ -1,6 +1,6 @@
 /**
  * @module
- * Legacy HTTP+SSE (2024-11-05): `GET /sse` opens a session's event stream. Without a `sessionId`
+ * HTTP+SSE (2024-11-05): `GET /sse` opens a session's event stream. Without a `sessionId`
  * it starts a new session; with one it reconnects to that session (an extension of ours).
  */
 import { Hono } from 'hono'
@@ -33,7 +33,7 @@ export function sseRoutes(): Hono<AppEnv> {
         ? newSession(c.env)
         : { id: sessionId, stub: sessionStub(c.env, sessionId) }
       const endpoint = `${messages}?sessionId=${session.id}`
-      // The Worker holds the stream (DESIGN §7). The first socket may create the session; a
+      // The Worker holds the stream. The first socket may create the session; a
       // reconnect resumes it, with a fresh stub: one that saw its object restart may stay broken.
       return bridgeStream(
         (resumeAfter) =>

@@ -1,6 +1,6 @@
 /**
  * @module
- * The Worker's end of a bridged stream (DESIGN §7). A long-lived SSE stream (`GET /mcp`,
+ * The Worker's end of a bridged stream. A long-lived SSE stream (`GET /mcp`,
  * `GET /sse`) is returned by the Worker, which writes its keepalives; the session object sends
  * it framed events over a WebSocket it accepted with the hibernation API, so the object sleeps
  * while the client is idle. When that socket breaks (the object restarted or was evicted), the

@@ -74,7 +74,7 @@ export interface SharedResource<T = unknown> {
 
 /** What the framework knows of the session a sessionful (legacy-era) request belongs to. */
 export interface SessionContext<Env = unknown> {
-  /** The `Mcp-Session-Id` (or legacy `sessionId`) of this session. */
+  /** The `Mcp-Session-Id` (or HTTP+SSE's `sessionId` query parameter) of this session. */
   readonly sessionId: string
   /** Who created the session. */
   readonly principal: Principal

@@ -15,7 +15,7 @@ const MINUTE = 60_000
 const HOUR = 60 * MINUTE
 
 const SessionConfigSchema = z.object({
-  /** Interval of `: keepalive` comments on every open SSE stream (checklist A.8: ~15 s). */
+  /** Interval of `: keepalive` comments on every open SSE stream (about 15 s keeps proxies from closing an idle stream). */
   SSE_KEEPALIVE_MS: ms(10, 10 * MINUTE, 15_000),
   /** The `retry:` hint sent with priming events (2025-11-25+): how long a client waits to resume. */
   SSE_RETRY_MS: ms(0, 10 * MINUTE, 1_000),
@@ -55,13 +55,13 @@ const SessionConfigSchema = z.object({
     .default(4 * 1024 * 1024),
   EVENT_LOG_MAX_AGE_MS: ms(1_000, 30 * 24 * HOUR, HOUR),
   /**
-   * Legacy HTTP+SSE streams: events an open connection carried, and requests still unanswered,
+   * HTTP+SSE streams: events an open connection carried, and requests still unanswered,
    * are written together within this long (group commit); events also when the connection
    * closes. 0: each event is logged before its write, each unanswered request before its 202.
    */
   EVENT_LOG_LEGACY_DELAY_MS: ms(0, MINUTE, 1_000),
   /**
-   * Legacy HTTP+SSE streams: a response due sooner than this after a progress notification is
+   * HTTP+SSE streams: a response due sooner than this after a progress notification is
    * held back until this long has passed, so the two reach the client in separate reads (SDK
    * SSE clients drop progress that arrives in the same read as its result). 0 turns it off.
    */
@@ -174,9 +174,9 @@ export interface SessionConfig {
   /** The most live handles a principal may hold. */
   readonly handleMaxPerPrincipal: number
   readonly requestTimeoutMs: number
-  /** 0 when legacy-stream events are logged before they are written. */
-  readonly legacyLogDelayMs: number
-  /** How long a legacy stream's response stays apart from a progress notification before it. */
+  /** 0 when HTTP+SSE stream events are logged before they are written. */
+  readonly sseLogDelayMs: number
+  /** How long a HTTP+SSE stream's response stays apart from a progress notification before it. */
   readonly progressGapMs: number
   /** The most messages a batch may hold. */
   readonly maxBatch: number
@@ -245,7 +245,7 @@ function parseSessionConfig(source: object): SessionConfig {
     handleTtlMs: c.HANDLE_TTL_MS,
     handleMaxPerPrincipal: c.HANDLE_MAX_PER_PRINCIPAL,
     requestTimeoutMs: c.SERVER_REQUEST_TIMEOUT_MS,
-    legacyLogDelayMs: c.EVENT_LOG_LEGACY_DELAY_MS,
+    sseLogDelayMs: c.EVENT_LOG_LEGACY_DELAY_MS,
     progressGapMs: c.SSE_PROGRESS_GAP_MS,
     maxBatch: c.BATCH_MAX_MESSAGES,
     maxResponseBytes,

@@ -112,7 +112,7 @@ export interface ToolContext<Env = unknown> extends RequestContext<Env> {
    * Ends the connection that carries this call's reply, after an event id and a `retry:` hint;
    * the call goes on, and the client gets the rest by resuming with `Last-Event-ID` (spec
    * 2025-11-25: polling). False (and nothing happens) when the client can't resume: before
-   * 2025-11-25, on the legacy transport, or on a modern request.
+   * 2025-11-25, on HTTP+SSE, or on a modern request.
    */
   closeStream(): boolean
 }

@@ -33,7 +33,7 @@ export interface FanOutHost {
 }
 
 /** Tells subscribed sessions that one resource changed. */
-export class SessionFanOut {
+export class HubFanOut {
   /** Sessions to tell (each once, however many changes came since it was queued). */
   readonly #queued = new Set<string>()
   /** Sessions being told right now. */

@@ -13,7 +13,7 @@
  * | `value` | its current value (anything structured clone can copy) |
  * | `sub:<sessionId>` | `true` while that session is subscribed |
  *
- * Sessions are told in the background ({@link SessionFanOut}): a write is answered as soon as the
+ * Sessions are told in the background ({@link HubFanOut}): a write is answered as soon as the
  * value is stored.
  *
  * ## Lifecycle
@@ -37,7 +37,7 @@ import { applyChanges, type SharedChange } from '../../src/shared-changes'
 import { closeQuietly } from '../../src/sse/bridge-frames'
 import type { FrameworkBindings } from '../../src/types'
 import { utf8Length } from '../../src/utf8-length'
-import { SessionFanOut, type UpdatableSessions } from './hub-fan-out'
+import { HubFanOut, type UpdatableSessions } from './hub-fan-out'
 import { type CheckableSessions, goneSessions } from './hub-sweep'
 
 const SUB = 'sub:'
@@ -47,7 +47,7 @@ const WATCH = 'watch'
 
 /** One shared resource: its value and its subscribers. */
 export class ResourceHub extends DurableObject<FrameworkBindings> {
-  #fanOut: SessionFanOut | undefined
+  #fanOut: HubFanOut | undefined
   /** While the alarm checks the subscribers: those that subscribed since (not to be dropped). */
   #renewed: Set<string> | undefined
 
@@ -217,9 +217,9 @@ export class ResourceHub extends DurableObject<FrameworkBindings> {
     return [...list].map(([key]) => key.slice(SUB.length))
   }
 
-  #sessions(uri: string): SessionFanOut {
+  #sessions(uri: string): HubFanOut {
     if (this.#fanOut?.uri === uri) return this.#fanOut
-    this.#fanOut = new SessionFanOut(uri, {
+    this.#fanOut = new HubFanOut(uri, {
       sessions: this.env.SESSION_DO as unknown as UpdatableSessions,
       waitUntil: (work) => this.ctx.waitUntil(work),
       forget: (sessionIds) => this.#forget(sessionIds),

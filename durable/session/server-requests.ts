@@ -21,7 +21,7 @@ const SCHEMA =
   'CREATE TABLE IF NOT EXISTS mcp_requests (id INTEGER PRIMARY KEY, method TEXT NOT NULL, deadline INTEGER NOT NULL)'
 
 /** The server→client requests of one session. */
-export class RequestLedger implements ServerRequestLedger {
+export class ServerRequests implements ServerRequestLedger {
   #ready = false
 
   constructor(

@@ -1,7 +1,7 @@
 /**
  * @module
  * Who may use a session, and for how long it lives: the checks every call passes before the
- * object serves it (DESIGN §2), the creation of its record, and the idle clock.
+ * object serves it, the creation of its record, and the idle clock.
  */
 import type { InitializeRequest } from '@modelcontextprotocol/server'
 import type { SessionConfig } from '../../src/session-config'
@@ -10,8 +10,8 @@ import type { SessionCall } from './session-calls'
 import { differentTransport, sessionNotFound } from './session-errors'
 import type { SessionRecord, SessionState } from './session-state'
 
-/** The gate of one session object. */
-export class SessionGate {
+/** Who may use one session object, its record's creation, and its idle clock. */
+export class SessionAccess {
   readonly #state: SessionState
   readonly #alarm: SessionAlarm
   readonly #config: SessionConfig

@@ -38,16 +38,16 @@ export interface StreamOpen extends SessionCall {
 }
 
 /** A `GET /sse`: a new session (`create`) or a reconnect to an existing one. */
-export interface LegacyConnect extends StreamOpen {
+export interface SseConnect extends StreamOpen {
   /** The URI the client must POST its messages to (the `endpoint` event's data). */
   readonly endpoint: string
   readonly create: boolean
 }
 
-/** What a bridged stream's socket request opens: the standalone stream, or a legacy one. */
+/** What a bridged stream's socket request opens: the standalone stream, or an HTTP+SSE one (`'legacy'` on the wire, as v0.1.0 sent it). */
 export type StreamSocketCall =
   | ({ readonly stream: 'standalone' } & StreamOpen)
-  | ({ readonly stream: 'legacy' } & LegacyConnect)
+  | ({ readonly stream: 'legacy' } & SseConnect)
 
 /** The call a socket request carries; undefined for any other request. */
 export function streamSocketCall(request: Request): StreamSocketCall | undefined {

@@ -24,19 +24,19 @@ import { allowsBatches, DEFAULT_ASSUMED_VERSION } from '../../src/protocol/versi
 import { readSessionConfig, type SessionConfig } from '../../src/session-config'
 import { framingFor } from '../../src/sse/bridge-frames'
 import { REQUEST_ID_HEADER_OUT, SESSION_ID_HEADER_OUT } from '../../src/types'
-import { LiveSlot } from './boot/live-session-cache'
-import { LEGACY_STREAM, STANDALONE_STREAM } from './event-log/event-journal'
+import { LiveSessionCache } from './boot/live-session-cache'
+import { SSE_STREAM, STANDALONE_STREAM } from './event-log/event-journal'
 import type { EventLog } from './event-log/event-log'
 import { cappedEventLog } from './event-log/log-caps'
 import { replayGap, resumePoint } from './event-log/replay'
-import { RequestLedger } from './server-requests'
-import { SessionGate } from './session-access'
+import { ServerRequests } from './server-requests'
+import { SessionAccess } from './session-access'
 import { SessionAlarm } from './session-alarm'
 import {
-  type LegacyConnect,
   type SessionCall,
   type SessionPost,
   type SessionReply,
+  type SseConnect,
   type StreamOpen,
   streamSocketCall,
 } from './session-calls'
@@ -48,7 +48,7 @@ import {
   sessionTerminated,
 } from './session-errors'
 import { SessionState } from './session-state'
-import { SessionHubs } from './subscriptions'
+import { Subscriptions } from './subscriptions'
 import { emptyReply } from './transport/session-reply'
 import { StreamSockets, socketResponse } from './transport/stream-sockets'
 
@@ -61,11 +61,11 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
   readonly #log: EventLog
   readonly #config: SessionConfig
   readonly #alarm: SessionAlarm
-  readonly #requests: RequestLedger
+  readonly #requests: ServerRequests
   readonly #sockets: StreamSockets
-  readonly #gate: SessionGate
-  readonly #slot: LiveSlot<Env>
-  readonly #hubs: SessionHubs
+  readonly #access: SessionAccess
+  readonly #cache: LiveSessionCache<Env>
+  readonly #subscriptions: Subscriptions
   /** The session id: the object's own id, as handed to the client. */
   readonly sessionId: string
 
@@ -76,11 +76,11 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     this.#state = new SessionState(ctx.storage)
     this.#alarm = new SessionAlarm(ctx.storage, this.#config.log.maxAgeMs)
     this.#log = cappedEventLog(ctx.storage.sql, this.#config.log, () => this.#alarm.pruneSoon())
-    this.#requests = new RequestLedger(ctx.storage.sql, this.#log, this.#config.requestTimeoutMs)
+    this.#requests = new ServerRequests(ctx.storage.sql, this.#log, this.#config.requestTimeoutMs)
     this.#sockets = new StreamSockets(ctx)
-    this.#gate = new SessionGate(this.#state, this.#alarm, this.#config)
-    this.#hubs = new SessionHubs(env, this.#state, this.sessionId)
-    this.#slot = new LiveSlot({
+    this.#access = new SessionAccess(this.#state, this.#alarm, this.#config)
+    this.#subscriptions = new Subscriptions(env, this.#state, this.sessionId)
+    this.#cache = new LiveSessionCache({
       ctx,
       sessionId: this.sessionId,
       env,
@@ -92,7 +92,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
       alarm: this.#alarm,
       sockets: this.#sockets,
       config: this.#config,
-      hubs: this.#hubs,
+      subscriptions: this.#subscriptions,
     })
   }
 
@@ -113,14 +113,14 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     if (first && 'method' in first && first.method === 'initialize' && 'id' in first) {
       return this.#initialize(call, first)
     }
-    const rejected = this.#gate.check(call)
+    const rejected = this.#access.check(call)
     if (rejected) return rejected
     const version = this.#state.record?.protocolVersion ?? DEFAULT_ASSUMED_VERSION
     if (call.batch && !allowsBatches(version)) return batchNotAllowed(version)
-    const live = await this.#slot.live()
+    const live = await this.#cache.live()
     const refused = live.refuse(call.messages, call.principal, call.requestId)
     if (refused) return refused
-    this.#gate.touch()
+    this.#access.touch()
     const requestIds = call.messages.flatMap((m) => ('method' in m && 'id' in m ? [m.id] : []))
     if (requestIds.length > 0) this.#state.markUsed(Date.now())
     if (requestIds.length === 0) {
@@ -133,14 +133,14 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
   }
 
   /**
-   * Opens a bridged stream's socket (DESIGN §7): the Worker holds the client's SSE response and
+   * Opens a bridged stream's socket: the Worker holds the client's SSE response and
    * this object sends it events over a hibernatable WebSocket. Only the Worker calls this, with
    * a {@link streamSocketRequest}; the answer is 101 with the socket, or the client's answer.
    */
   override async fetch(request: Request): Promise<Response> {
     const call = streamSocketCall(request)
     if (call === undefined) return new Response('Not found', { status: 404 })
-    return call.stream === 'legacy' ? this.#connectLegacy(call) : this.#openStream(call)
+    return call.stream === 'legacy' ? this.#connectSse(call) : this.#openStream(call)
   }
 
   /**
@@ -148,14 +148,14 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
    * names (the standalone one, bridged; or a POST's, which this object serves itself).
    */
   async #openStream(call: StreamOpen): Promise<Response> {
-    const rejected = this.#gate.check(call)
+    const rejected = this.#access.check(call)
     if (rejected) return rejected
     const resume = resumePoint(this.#log, call.lastEventId, [STANDALONE_STREAM, 'reply'])
     if (resume instanceof Response) return resume
-    const live = await this.#slot.live()
+    const live = await this.#cache.live()
     const gap = replayGap(this.#log, resume)
     if (gap) return gap
-    this.#gate.touch()
+    this.#access.touch()
     if (resume !== undefined && resume.streamId !== STANDALONE_STREAM) {
       return live.resumeReply(resume.streamId, resume.seq).toResponse(this.#sessionHeaders(call))
     }
@@ -165,29 +165,29 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     return socketResponse(client, this.#sessionHeaders(call), framing)
   }
 
-  /** `GET /sse`: starts a legacy session, or reconnects (and resumes) one; always bridged. */
-  async #connectLegacy(call: LegacyConnect): Promise<Response> {
+  /** `GET /sse`: starts an HTTP+SSE session, or reconnects (and resumes) one; always bridged. */
+  async #connectSse(call: SseConnect): Promise<Response> {
     if (call.create) {
       if (this.#state.record !== undefined) return sessionNotFound()
-      this.#gate.open(call)
+      this.#access.open(call)
     } else {
-      const rejected = this.#gate.check(call)
+      const rejected = this.#access.check(call)
       if (rejected) return rejected
-      this.#gate.touch()
+      this.#access.touch()
     }
-    const resume = resumePoint(this.#log, call.lastEventId, [LEGACY_STREAM])
+    const resume = resumePoint(this.#log, call.lastEventId, [SSE_STREAM])
     if (resume instanceof Response) return resume
-    const live = await this.#slot.live()
-    live.flushLegacy()
+    const live = await this.#cache.live()
+    live.flushSse()
     const gap = replayGap(this.#log, resume)
     if (gap) return gap
     const framing = framingFor(call.framing)
     const { connection, client } = this.#sockets.accept(
-      LEGACY_STREAM,
+      SSE_STREAM,
       framing,
       this.#config.progressGapMs,
     )
-    live.connectLegacy(connection, call.endpoint, resume?.seq, call.reconnect)
+    live.connectSse(connection, call.endpoint, resume?.seq, call.reconnect)
     return socketResponse(client, { [REQUEST_ID_HEADER_OUT]: call.requestId }, framing)
   }
 
@@ -201,24 +201,33 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
   }
 
   /** Handles `POST /messages`: one message, 202; replies go on the stream or wait in the log. */
-  async postLegacy(call: SessionPost): Promise<SessionReply> {
-    const rejected = this.#gate.check(call)
+  async postSse(call: SessionPost): Promise<SessionReply> {
+    const rejected = this.#access.check(call)
     if (rejected) return rejected
     const [message] = call.messages
     // The Worker refuses batches on this transport; a single message is all that arrives.
     if (message === undefined) return sessionNotFound()
-    const live = await this.#slot.live()
+    const live = await this.#cache.live()
     const refused = live.refuse(call.messages, call.principal, call.requestId)
     if (refused) return refused
-    this.#gate.touch()
-    const refusal = await live.postLegacy(message, this.#state, call.kind)
+    this.#access.touch()
+    const refusal = await live.postSse(message, this.#state, call.kind)
     if (refusal) return refusal
     return emptyReply(202, { [REQUEST_ID_HEADER_OUT]: call.requestId })
   }
 
+  /**
+   * {@link postSse}'s name in v0.1.0: a Worker of that release may still call it while a deploy
+   * rolls out.
+   * @deprecated Use {@link postSse}.
+   */
+  postLegacy(call: SessionPost): Promise<SessionReply> {
+    return this.postSse(call)
+  }
+
   /** Handles `DELETE /mcp`: closes the session's connections and deletes all its storage. */
   async end(call: SessionCall): Promise<Response> {
-    const rejected = this.#gate.check(call)
+    const rejected = this.#access.check(call)
     if (rejected) return rejected
     await this.#destroy()
     return new Response(null, { status: 200 })
@@ -232,7 +241,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
   async resourceUpdated(uri: string): Promise<boolean> {
     if (this.#state.record === undefined || !this.#state.subscribed(uri)) return false
     // A hibernated session woken just for this needn't build its server to pass it on.
-    const sender = await this.#slot.transport()
+    const sender = await this.#cache.transport()
     sender.notify({
       jsonrpc: '2.0',
       method: 'notifications/resources/updated',
@@ -255,13 +264,13 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     this.#state.reload()
     const record = this.#state.record
     if (record === undefined) return
-    const live = await this.#slot.current
+    const live = await this.#cache.current
     const now = Date.now()
     // A client holding a stream open is not idle, even if it sends nothing.
     if (this.#sockets.connected || live?.connected) this.#state.touch(now, 0)
     const current = this.#state.record ?? record
     const lastSeen = current.lastSeenAt
-    const ttl = this.#gate.ttl(current)
+    const ttl = this.#access.ttl(current)
     if (now - lastSeen >= ttl) {
       await this.#destroy()
       return
@@ -276,9 +285,9 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     const initializeParams = negotiatedInitializeParams(call.kind, request.params)
     if (initializeParams === undefined) return malformedInitialize()
     if (this.#state.record !== undefined) return alreadyInitialized()
-    this.#gate.open(call, initializeParams)
+    this.#access.open(call, initializeParams)
     // A new object: the server is built here, and must see this initialize, not a replay of it.
-    const live = await this.#slot.live(false)
+    const live = await this.#cache.live(false)
     const refused = live.refuse(call.messages, call.principal, call.requestId)
     if (refused) {
       await this.#destroy()
@@ -298,12 +307,12 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     // Before anything is awaited: a call that arrives meanwhile finds no session, and a
     // subscribe still joining its hub is left with the rest.
     this.#state.end()
-    const live = this.#slot.drop()
+    const live = this.#cache.drop()
     if (live !== undefined) await (await live).close(sessionTerminated)
     this.#sockets.closeAll()
-    await this.#hubs.leaveAll()
+    await this.#subscriptions.leaveAll()
     await this.#state.destroy()
-    this.#hubs.reset()
+    this.#subscriptions.reset()
     this.#log.reset()
     this.#alarm.forget()
   }

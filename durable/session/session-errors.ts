@@ -56,7 +56,7 @@ export const requestIdInUse = (id: RequestId) =>
     { status: 400 },
   )
 
-/** A `Last-Event-ID` that is malformed, or names no stream of this session (checklist F.47). */
+/** A `Last-Event-ID` that is malformed, or names no stream of this session. */
 export const badLastEventId = (why: 'malformed' | 'unknown') =>
   jsonRpcErrorResponse(400, RPC_ERROR.serverError, `Bad Request: ${why} Last-Event-ID`)
 

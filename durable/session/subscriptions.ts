@@ -28,7 +28,7 @@ export interface SubscriptionTerms {
  * reaches the session). The hub calls in flight are known, so a session that ends leaves every
  * hub it joined, including one a subscribe was still joining, and takes no subscription after.
  */
-export class SessionHubs {
+export class Subscriptions {
   readonly #env: unknown
   readonly #state: SessionState
   readonly #sessionId: string
@@ -101,7 +101,7 @@ export class SessionHubs {
  */
 export function installSubscriptions(
   server: McpServer,
-  hubs: SessionHubs,
+  subscriptions: Subscriptions,
   terms: SubscriptionTerms,
 ): void {
   // The SDK checks the params against the method's schema before a handler runs.
@@ -109,14 +109,14 @@ export function installSubscriptions(
     const { uri } = params
     // The SDK answers an unknown resource with -32602 on every revision (resources/read does too).
     if (!terms.serves(uri)) throw new ResourceNotFoundError(uri)
-    if (!hubs.subscribed(uri) && hubs.count >= terms.maxSubscriptions) {
+    if (!subscriptions.subscribed(uri) && subscriptions.count >= terms.maxSubscriptions) {
       throw new ProtocolError(RPC_ERROR.internalError, SUBSCRIPTION_LIMIT_REACHED)
     }
-    await hubs.subscribe(uri)
+    await subscriptions.subscribe(uri)
     return {}
   })
   server.server.setRequestHandler('resources/unsubscribe', async ({ params }) => {
-    await hubs.unsubscribe(params.uri)
+    await subscriptions.unsubscribe(params.uri)
     return {}
   })
 }

@@ -22,7 +22,7 @@ export function isModernVersion(version: string | undefined): boolean {
 }
 
 /**
- * Revisions served over legacy HTTP+SSE (`/sse`), newest first. The transport is 2024-11-05's, but
+ * Revisions served over HTTP+SSE (`/sse`), newest first. The transport is 2024-11-05's, but
  * clients that speak it (the SDK's `SSEClientTransport` among them) negotiate any revision.
  */
 export const SSE_VERSIONS = ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'] as const

@@ -2,7 +2,7 @@
  * @module
  * The wire of an SSE stream that is an HTTP response body: one byte stream whose chunks are the
  * frames. Hono's `SSEStreamingApi` pipes a `TransformStream` through a second, pulled stream;
- * in workerd that double pump cost about 85 µs of CPU per event of a legacy stream (`npm run
+ * in workerd that double pump cost about 85 µs of CPU per event of a HTTP+SSE stream (`npm run
  * bench:profile -- --load sse`). The frames are the same (`sseText` is held byte-equal to Hono's
  * `writeSSE` by a test). The body's `cancel` is how the client's going away is seen at once
  * (a native identity stream only reports it at the next write).

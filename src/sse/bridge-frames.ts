@@ -1,6 +1,6 @@
 /**
  * @module
- * What a session object sends the Worker over a bridged stream's WebSocket (DESIGN §7): one
+ * What a session object sends the Worker over a bridged stream's WebSocket: one
  * message per SSE event, already framed as SSE text, so the Worker writes it to its client as
  * it is (no parse, no re-encoding on the hot path), with the event's id so the Worker knows
  * where its client is. A position message tells the Worker the stream's position when nothing

@@ -3,14 +3,14 @@
  * One server-sent-events stream, framed as Hono's `writeSSE` frames (`sseText`). This class
  * adds the MCP conventions: one JSON-RPC message per `event: message`, the response headers,
  * keepalive comments, and noticing a client that went away. Its frames go to a response body,
- * or to another {@link SSEWire}: a session object's end of a bridged stream (DESIGN §7), whose
+ * or to another {@link SSEWire}: a session object's end of a bridged stream, whose
  * response the Worker holds.
  */
 import type { JSONRPCMessage } from '@modelcontextprotocol/server'
 import { BodyWire } from './body-wire'
 import type { EventFrame } from './bridge-frames'
 
-/** Headers of every SSE response (checklist A.8: no caching, no proxy buffering). */
+/** Headers of every SSE response (no caching, no proxy buffering). */
 export const SSE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   'content-type': 'text/event-stream',
   'cache-control': 'no-cache, no-transform',

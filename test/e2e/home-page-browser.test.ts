@@ -130,7 +130,7 @@ describe.skipIf(!HAS_CHROMIUM)(SUITE, () => {
     const rows = await page.locator('#endpoints tbody tr').allInnerTexts()
     expect(rows.map((row) => row.replace(/\s+/g, ' ').trim())).toEqual([
       '/mcp Streamable HTTP (POST, GET, DELETE) 2026-07-28 (stateless, no session); 2025-11-25, 2025-06-18, 2025-03-26 (sessions)',
-      '/sse, /messages legacy HTTP+SSE (deprecated) 2025-11-25, 2025-06-18, 2025-03-26, 2024-11-05',
+      '/sse, /messages HTTP+SSE (deprecated) 2025-11-25, 2025-06-18, 2025-03-26, 2024-11-05',
       '/health discovery JSON (also /, for clients that are not browsers)',
     ])
   })

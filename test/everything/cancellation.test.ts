@@ -1,13 +1,13 @@
 /**
- * Cancellation on the wire (checklist I.67): `notifications/cancelled` gets 202, and the
+ * Cancellation on the wire: `notifications/cancelled` gets 202, and the
  * cancelled request's stream ends at once with nothing more on it (no result, ever); unknown or
  * finished ids are ignored. The call cancelled waits for the client's answer to an elicitation,
  * so nothing it would send races the cancellation.
  */
 import { beforeAll, describe, expect, it } from 'vitest'
-import { LegacyStream } from '../helpers/legacy-sse'
 import { MSG, openSession, postMcp } from '../helpers/requests'
 import { parseSSE } from '../helpers/sse'
+import { LegacyStream } from '../helpers/sse-transport'
 
 const cancel = (requestId: number) => ({
   jsonrpc: '2.0' as const,

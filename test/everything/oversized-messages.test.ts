@@ -8,11 +8,11 @@
  */
 import { runInDurableObject } from 'cloudflare:test'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { postMessage, startLegacy } from '../helpers/legacy-sse'
 import { modern, postModern } from '../helpers/modern'
 import { MSG, openSession, postMcp } from '../helpers/requests'
 import { sessionObject } from '../helpers/session-storage'
 import { parseSSE } from '../helpers/sse'
+import { postMessage, startLegacy } from '../helpers/sse-transport'
 
 /** The default `RESPONSE_MAX_BYTES`. */
 const MAX = 1_048_576

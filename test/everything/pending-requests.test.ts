@@ -5,10 +5,10 @@
  */
 import { abortAllDurableObjects, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import { LegacyStream } from '../helpers/legacy-sse'
 import { MSG, postMcp, resumeMcp } from '../helpers/requests'
 import { sessionObject } from '../helpers/session-storage'
 import { parseSSE } from '../helpers/sse'
+import { LegacyStream } from '../helpers/sse-transport'
 
 /** Opens a session whose client can answer elicitation and sampling. */
 async function openCapable(): Promise<string> {

@@ -4,8 +4,8 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest'
 import { logLines } from '../fixtures/secure/worker'
-import { LegacyStream } from '../helpers/legacy-sse'
 import { fetchApp, MSG, postMcp } from '../helpers/requests'
+import { LegacyStream } from '../helpers/sse-transport'
 import { auth, token } from '../helpers/tokens'
 
 type Line = Record<string, unknown>

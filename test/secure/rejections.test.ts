@@ -1,6 +1,6 @@
 /**
  * Bad input never hurts. One table walks every rejection path of both transports: the
- * checklist's status rows, plus auth, Origin/Host and principal cases. Each row asserts the
+ * HTTP status rows of the sessionful transports, plus auth, Origin/Host and principal cases. Each row asserts the
  * status, the headers that matter, the exact JSON-RPC error body, and that nothing changed: the
  * owner's two sessions keep every stored key and table row, and no new object was created.
  */
@@ -8,9 +8,9 @@ import { listDurableObjectIds, runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { RESOURCE } from '../fixtures/secure/worker'
-import { openLegacy, postMessage } from '../helpers/legacy-sse'
 import { ACCEPT_BOTH, fetchApp, MSG, postMcp } from '../helpers/requests'
 import { sessionObject, storedEntries } from '../helpers/session-storage'
+import { openLegacy, postMessage } from '../helpers/sse-transport'
 import { auth, token } from '../helpers/tokens'
 
 const CHALLENGE = `Bearer resource_metadata="${RESOURCE}/.well-known/oauth-protected-resource"`
@@ -51,7 +51,7 @@ beforeAll(async () => {
   await (await postMcp(MSG.initialized, { ...alice, 'mcp-session-id': mcp })).text()
   const legacyStream = await (async () => {
     const res = await fetchApp('/sse', { headers: { ...alice, accept: 'text/event-stream' } })
-    const stream = new (await import('../helpers/legacy-sse')).LegacyStream(res)
+    const stream = new (await import('../helpers/sse-transport')).LegacyStream(res)
     return stream
   })()
   const endpoint = await legacyStream.next()
@@ -81,7 +81,7 @@ const mcpHeaders = (extra: Record<string, string> = {}) => ({
 const get = (headers: Record<string, string>, path = '/mcp') => fetchApp(path, { headers })
 
 const ROWS: Row[] = [
-  // Auth (checklist J), on every endpoint.
+  // Auth, on every endpoint.
   {
     name: 'POST /mcp without a token',
     request: () => postMcp(MSG.initialize()),
@@ -186,7 +186,7 @@ const ROWS: Row[] = [
     code: -32000,
     message: /needs scope notes:write/,
   },
-  // Another principal's session (checklist D.37, G.52): exactly like an unknown id.
+  // Another principal's session: exactly like an unknown id.
   {
     name: "POST /mcp with bob's token on alice's session",
     request: () => postMcp(MSG.call('recall', {}), { ...fx.bob, 'mcp-session-id': fx.mcp }),
@@ -223,7 +223,7 @@ const ROWS: Row[] = [
     code: -32001,
     message: 'Session not found',
   },
-  // Host/Origin guard (checklist A.3–A.6), before auth and before any object wakes.
+  // Host/Origin guard, before auth and before any object wakes.
   {
     name: 'a foreign Origin on /mcp',
     request: () => postMcp(MSG.ping(), mcpHeaders({ origin: 'http://evil.example' })),
@@ -271,7 +271,7 @@ const ROWS: Row[] = [
     code: -32000,
     message: 'Forbidden: Host not allowed',
   },
-  // Streamable HTTP rows (checklist B–E).
+  // Streamable HTTP rows.
   {
     name: 'POST /mcp, Accept without text/event-stream',
     request: () => postMcp(MSG.ping(), mcpHeaders({ accept: 'application/json' })),
@@ -383,7 +383,7 @@ const ROWS: Row[] = [
     message: 'Method Not Allowed',
     headers: { allow: 'GET, POST, DELETE' },
   },
-  // Legacy rows (checklist G).
+  // Legacy rows.
   {
     name: 'POST /messages, no sessionId',
     request: () =>

@@ -9,10 +9,10 @@ import { describe, expect, it } from 'vitest'
 import { EventLog } from '../../durable/session/event-log/event-log'
 import { streamSocketRequest } from '../../routes/session-stub'
 import { LEADERBOARD_URI } from '../fixtures/app/tools/leaderboard'
-import { LegacyStream, postMessage, startLegacy } from '../helpers/legacy-sse'
 import { fetchApp, MSG, openSession, postMcp, resumeMcp } from '../helpers/requests'
 import { sessionObject } from '../helpers/session-storage'
 import { parseSSE, type SSEEvent } from '../helpers/sse'
+import { LegacyStream, postMessage, startLegacy } from '../helpers/sse-transport'
 
 const MARKER = Symbol.for('mcp-workers/test-instance-marker')
 

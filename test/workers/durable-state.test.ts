@@ -12,16 +12,16 @@ import {
 } from 'cloudflare:test'
 import { McpServer } from '@modelcontextprotocol/server'
 import { describe, expect, it } from 'vitest'
-import { SessionWiring } from '../../durable/session/boot/session-channels'
+import { SessionChannels } from '../../durable/session/boot/session-channels'
 import { startLiveSession } from '../../durable/session/boot/start-live-session'
 import { EventLog } from '../../durable/session/event-log/event-log'
 import type { SessionRecord } from '../../durable/session/session-state'
 import { SessionTransport } from '../../durable/session/transport/session-transport'
 import { readSessionConfig } from '../../src/session-config'
-import { LegacyStream, openLegacy, postMessage, startLegacy } from '../helpers/legacy-sse'
 import { expectRpcError, MSG, openSession, postMcp, resumeMcp } from '../helpers/requests'
 import { freshObject, sessionObject, storedEntries } from '../helpers/session-storage'
 import { parseSSE } from '../helpers/sse'
+import { LegacyStream, openLegacy, postMessage, startLegacy } from '../helpers/sse-transport'
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -427,7 +427,7 @@ describe('restoring a session into a fresh server', () => {
         lastSeenAt: 0,
       }
       const config = readSessionConfig({})
-      const wiring = new SessionWiring({
+      const wiring = new SessionChannels({
         sessionId: 'sid',
         env: {},
         plugins: [],

@@ -9,9 +9,9 @@ import { describe, expect, it } from 'vitest'
 import type { EventLog } from '../../durable/session/event-log/event-log'
 import { cappedEventLog } from '../../durable/session/event-log/log-caps'
 import { replayGap, resumePoint } from '../../durable/session/event-log/replay'
-import { type LegacyStream, openLegacy, postMessage, startLegacy } from '../helpers/legacy-sse'
 import { fetchApp, MSG, openSession, postMcp } from '../helpers/requests'
 import { freshObject, sessionObject } from '../helpers/session-storage'
+import { type LegacyStream, openLegacy, postMessage, startLegacy } from '../helpers/sse-transport'
 
 /** What the log's table holds: its events, their `bytes` column, and their real UTF-8 size. */
 function stored(sql: SqlStorage) {

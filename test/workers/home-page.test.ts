@@ -76,7 +76,7 @@ describe('GET / from a browser', () => {
         '2025-11-25, 2025-06-18, 2025-03-26 (sessions)',
     )
     expect(text).toContain(
-      '/sse , /messages legacy HTTP+SSE (deprecated) 2025-11-25, 2025-06-18, 2025-03-26, 2024-11-05',
+      '/sse , /messages HTTP+SSE (deprecated) 2025-11-25, 2025-06-18, 2025-03-26, 2024-11-05',
     )
     expect(text).toContain('/health discovery JSON')
   })

@@ -10,10 +10,10 @@ import { runInDurableObject } from 'cloudflare:test'
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
 import { describe, expect, it } from 'vitest'
 import { readSessionConfig } from '../../src/session-config'
-import { openLegacy, postMessage, startLegacy } from '../helpers/legacy-sse'
 import { MSG, openSession, postMcp } from '../helpers/requests'
 import { sessionObject } from '../helpers/session-storage'
 import { parseSSE } from '../helpers/sse'
+import { openLegacy, postMessage, startLegacy } from '../helpers/sse-transport'
 
 /** The default `RESPONSE_MAX_BYTES`. */
 const MAX = 1_048_576

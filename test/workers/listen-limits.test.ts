@@ -14,9 +14,9 @@ import { defineMcpServer, resourceTemplate } from '../../src/define-mcp-server'
 import { mcpBearerAuth } from '../../src/plugins/bearer-auth'
 import type { McpPlugin } from '../../src/plugins/plugin'
 import { hubFor } from '../../src/shared-resource'
-import { LegacyStream } from '../helpers/legacy-sse'
 import { modern, standardHeaders } from '../helpers/modern'
 import { ACCEPT_BOTH, BASE } from '../helpers/requests'
+import { LegacyStream } from '../helpers/sse-transport'
 
 const SUBSCRIPTION = 'io.modelcontextprotocol/subscriptionId'
 

@@ -14,9 +14,9 @@ import { createApp } from '../../routes/app'
 import { defineMcpServer } from '../../src/define-mcp-server'
 import { hubFor } from '../../src/shared-resource'
 import { LEADERBOARD_URI } from '../fixtures/app/tools/leaderboard'
-import { LegacyStream } from '../helpers/legacy-sse'
 import { modern, postModern, standardHeaders } from '../helpers/modern'
 import { ACCEPT_BOTH, BASE, MSG, openSession, postMcp } from '../helpers/requests'
+import { LegacyStream } from '../helpers/sse-transport'
 
 const SUBSCRIPTION = 'io.modelcontextprotocol/subscriptionId'
 

@@ -10,9 +10,9 @@ import { createApp } from '../../routes/app'
 import { mcpLogger } from '../../src/plugins/logger'
 import { server } from '../fixtures/app/server'
 import { LEADERBOARD_URI } from '../fixtures/app/tools/leaderboard'
-import { LegacyStream } from '../helpers/legacy-sse'
 import { modern, standardHeaders } from '../helpers/modern'
 import { ACCEPT_BOTH, BASE } from '../helpers/requests'
+import { LegacyStream } from '../helpers/sse-transport'
 
 /** The app's log lines, parsed, and a listen on it. */
 function logged() {

@@ -3,9 +3,9 @@
  * the same session and version checks as POST; DELETE leaves nothing behind.
  */
 import { describe, expect, it } from 'vitest'
-import { LegacyStream } from '../helpers/legacy-sse'
 import { expectRpcError, fetchApp, MSG, openSession, postMcp } from '../helpers/requests'
 import { storedEntries } from '../helpers/session-storage'
+import { LegacyStream } from '../helpers/sse-transport'
 
 const SSE_ACCEPT = { accept: 'text/event-stream' }
 

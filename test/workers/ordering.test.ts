@@ -4,9 +4,9 @@
  * result arrives exactly once.
  */
 import { describe, expect, it } from 'vitest'
-import { openLegacy, postMessage, startLegacy } from '../helpers/legacy-sse'
 import { MSG, openSession, postMcp } from '../helpers/requests'
 import { parseSSE } from '../helpers/sse'
+import { openLegacy, postMessage, startLegacy } from '../helpers/sse-transport'
 
 const CALLS = 20
 

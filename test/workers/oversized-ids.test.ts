@@ -7,11 +7,11 @@
 import { runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { EventLog } from '../../durable/session/event-log/event-log'
-import { postMessage, startLegacy } from '../helpers/legacy-sse'
 import { modern, postModern } from '../helpers/modern'
 import { MSG, openSession, postMcp } from '../helpers/requests'
 import { sessionObject } from '../helpers/session-storage'
 import { parseSSE } from '../helpers/sse'
+import { postMessage, startLegacy } from '../helpers/sse-transport'
 
 const HUGE = 'x'.repeat(3_900_000)
 const LONGEST = 'x'.repeat(256)

@@ -3,9 +3,9 @@
  * missed, in order, by GET with Last-Event-ID, and a dropped connection never cancels the call.
  */
 import { describe, expect, it } from 'vitest'
-import { LegacyStream } from '../helpers/legacy-sse'
 import { expectRpcError, fetchApp, MSG, openSession, postMcp, resumeMcp } from '../helpers/requests'
 import { parseSSE } from '../helpers/sse'
+import { LegacyStream } from '../helpers/sse-transport'
 
 /** Starts a countdown over SSE and returns the open stream. */
 async function startCountdown(sessionId: string, from: number, intervalMs: number, id = 20) {

@@ -6,9 +6,9 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import worker from '../../src/index'
 import { parseBearerTokens } from '../../src/plugins/bearer-auth'
-import { LegacyStream } from '../helpers/legacy-sse'
 import { ACCEPT_BOTH, BASE, expectRpcError, MSG } from '../helpers/requests'
 import { storedEntries } from '../helpers/session-storage'
+import { LegacyStream } from '../helpers/sse-transport'
 
 const TOKENS = { AUTH_TOKENS: 'alice:tokA,bob:tokB' }
 

@@ -5,7 +5,7 @@
  * again meanwhile; a call that fails is tried once more and its session kept.
  */
 import { describe, expect, it } from 'vitest'
-import { SessionFanOut, type UpdatableSessions } from '../../durable/hub/hub-fan-out'
+import { HubFanOut, type UpdatableSessions } from '../../durable/hub/hub-fan-out'
 
 /** Stand-in sessions: each call waits for `release`, then answers what `answers` says. */
 class StandInSessions {
@@ -45,7 +45,7 @@ function fanOut(concurrency: number) {
   const sessions = new StandInSessions()
   const work: Promise<unknown>[] = []
   const forgotten: string[][] = []
-  const fan = new SessionFanOut(
+  const fan = new HubFanOut(
     'test://thing',
     {
       sessions: sessions as unknown as UpdatableSessions,

@@ -14,8 +14,8 @@ import {
   FrameDecoder,
   sseText,
 } from '../../src/sse/bridge-frames'
-import { LegacyStream } from '../helpers/legacy-sse'
 import { parseSSE } from '../helpers/sse'
+import { LegacyStream } from '../helpers/sse-transport'
 
 /**
  * A stand-in session object: each open gets a new socket pair; the test holds the object's end.

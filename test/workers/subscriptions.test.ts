@@ -11,10 +11,10 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js'
 import { afterEach, describe, expect, it } from 'vitest'
 import { LEADERBOARD_URI } from '../fixtures/app/tools/leaderboard'
-import { postMessage, startLegacy } from '../helpers/legacy-sse'
 import { appFetch, BASE, fetchApp, MSG, openSession, postMcp } from '../helpers/requests'
 import { sessionObject, storedEntries } from '../helpers/session-storage'
 import { parseSSE } from '../helpers/sse'
+import { postMessage, startLegacy } from '../helpers/sse-transport'
 
 const clients: Client[] = []
 

@@ -13,7 +13,7 @@ import {
   type Transport,
 } from '@modelcontextprotocol/server'
 import { describe, expect, it } from 'vitest'
-import { SessionWiring } from '../../durable/session/boot/session-channels'
+import { SessionChannels } from '../../durable/session/boot/session-channels'
 import { type SessionFacts, sessionContext } from '../../durable/session/boot/session-context'
 import { startLiveSession } from '../../durable/session/boot/start-live-session'
 import { EventLog } from '../../durable/session/event-log/event-log'
@@ -186,7 +186,7 @@ describe('list_changed', () => {
       const first = server.registerTool('a', { inputSchema: {} }, () => ({ content: [] }))
       const record = { kind: 'streamable-http', protocolVersion: '2025-11-25' } as SessionRecord
       const config = readSessionConfig({})
-      const wiring = new SessionWiring({
+      const wiring = new SessionChannels({
         sessionId: 's',
         env: {},
         plugins: [],

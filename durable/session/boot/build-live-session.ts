@@ -1,6 +1,6 @@
 /**
  * @module
- * Builds a session's live half from its durable one and its wiring (hooks, transport, streams):
+ * Builds a session's live half from its durable one and its channels (hooks, transport, streams):
  * the app's SDK v2 `McpServer` (`src/build-server.ts`), whose handlers get the session's piece
  * of their context (`session-context.ts`) and run as they are (a request for input is a real
  * server→client request on the call's stream).
@@ -12,9 +12,9 @@ import type { SessionConfig } from '../../../src/session-config'
 import { sharedResource } from '../../../src/shared-resource'
 import type { EventLog } from '../event-log/event-log'
 import type { SessionState } from '../session-state'
-import { installSubscriptions, type SessionHubs } from '../subscriptions'
+import { installSubscriptions, type Subscriptions } from '../subscriptions'
 import type { LiveSession } from './live-session'
-import type { SessionWiring } from './session-channels'
+import type { SessionChannels } from './session-channels'
 import { type SessionFacts, sessionContext } from './session-context'
 import { startLiveSession } from './start-live-session'
 
@@ -29,9 +29,9 @@ export interface LiveSessionParts<Env> {
   /** Restore what the server keeps in memory (every build but the session's first). */
   readonly restore: boolean
   /** The session's hooks, transport and unrelated streams (built first, or just now). */
-  readonly wiring: SessionWiring
+  readonly channels: SessionChannels
   /** The session's place in the hubs of what it subscribes to. */
-  readonly hubs: SessionHubs
+  readonly subscriptions: Subscriptions
 }
 
 /** Builds and starts the live session of the session whose record `parts.state` holds. */
@@ -67,12 +67,12 @@ export function buildLiveSession<Env>(parts: LiveSessionParts<Env>): Promise<Liv
     serve: (ctx, run) => run(sessionContext(context, facts, ctx)),
   })
   if (definition.capabilities?.resources?.subscribe) {
-    installSubscriptions(server, parts.hubs, {
+    installSubscriptions(server, parts.subscriptions, {
       serves: (uri) => resourceServedAs(definition, uri) !== undefined,
       maxSubscriptions: config.maxSubscriptions,
     })
   }
-  return startLiveSession(server, parts.wiring, parts.log, config, record, parts.restore).then(
+  return startLiveSession(server, parts.channels, parts.log, config, record, parts.restore).then(
     (started) => {
       live = started
       return started

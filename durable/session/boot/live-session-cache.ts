@@ -1,7 +1,7 @@
 /**
  * @module
  * Where a session object keeps its in-memory half, built on first use after the object starts:
- * the wiring (hooks, transport, the unrelated stream with the sockets that stayed connected)
+ * the channels (hooks, transport, the unrelated stream with the sockets that stayed connected)
  * first and cheaply, the live session (the app's server) on top of it once a request needs one.
  * Either way the object's alarm is known first, so nothing logged can postpone an earlier one.
  */
@@ -9,18 +9,18 @@ import type { McpServerDefinition } from '../../../src/define-mcp-server'
 import type { McpPlugin } from '../../../src/plugins/plugin'
 import type { SessionConfig } from '../../../src/session-config'
 import type { EventLog } from '../event-log/event-log'
-import type { RequestLedger } from '../server-requests'
+import type { ServerRequests } from '../server-requests'
 import type { SessionAlarm } from '../session-alarm'
 import type { SessionState } from '../session-state'
-import type { SessionHubs } from '../subscriptions'
+import type { Subscriptions } from '../subscriptions'
 import type { SessionTransport } from '../transport/session-transport'
 import type { StreamSockets } from '../transport/stream-sockets'
 import { buildLiveSession } from './build-live-session'
 import type { LiveSession } from './live-session'
-import { SessionWiring } from './session-channels'
+import { SessionChannels } from './session-channels'
 
-/** What a {@link LiveSlot} builds from: the object's durable half and its sockets. */
-export interface LiveSlotParts<Env> {
+/** What a {@link LiveSessionCache} builds from: the object's durable half and its sockets. */
+export interface LiveSessionCacheParts<Env> {
   readonly ctx: DurableObjectState
   readonly sessionId: string
   readonly env: Env
@@ -28,21 +28,21 @@ export interface LiveSlotParts<Env> {
   readonly plugins: () => readonly McpPlugin[]
   readonly state: SessionState
   readonly log: EventLog
-  readonly requests: RequestLedger
+  readonly requests: ServerRequests
   readonly alarm: SessionAlarm
   readonly sockets: StreamSockets
   readonly config: SessionConfig
-  readonly hubs: SessionHubs
+  readonly subscriptions: Subscriptions
 }
 
 /** One session object's in-memory half. */
-export class LiveSlot<Env> {
-  readonly #parts: LiveSlotParts<Env>
+export class LiveSessionCache<Env> {
+  readonly #parts: LiveSessionCacheParts<Env>
   #live: Promise<LiveSession> | undefined
-  #wiring: SessionWiring | undefined
+  #channels: SessionChannels | undefined
   #alarmLoaded: Promise<void> | undefined
 
-  constructor(parts: LiveSlotParts<Env>) {
+  constructor(parts: LiveSessionCacheParts<Env>) {
     this.#parts = parts
   }
 
@@ -59,7 +59,7 @@ export class LiveSlot<Env> {
   live(restore = true): Promise<LiveSession> {
     this.#live ??= this.#parts.ctx.blockConcurrencyWhile(async () => {
       await this.#loadAlarm()
-      const { sessionId, env, state, log, config, hubs } = this.#parts
+      const { sessionId, env, state, log, config, subscriptions } = this.#parts
       return buildLiveSession({
         sessionId,
         env,
@@ -68,8 +68,8 @@ export class LiveSlot<Env> {
         log,
         config,
         restore,
-        wiring: this.#wire(),
-        hubs,
+        channels: this.#channelsOf(),
+        subscriptions,
       })
     })
     return this.#live
@@ -77,19 +77,19 @@ export class LiveSlot<Env> {
 
   /**
    * Where a message that relates to no request goes out: the live session's transport, or, in
-   * an object woken just to pass a notification on, the wiring's, without building the server.
+   * an object woken just to pass a notification on, the channels's, without building the server.
    */
   async transport(): Promise<SessionTransport> {
     if (this.#live !== undefined) return (await this.#live).transport
     await this.#loadAlarm()
-    return this.#wire().transport
+    return this.#channelsOf().transport
   }
 
   /** Forgets everything (the session ended); returns the live session to close, if any. */
   drop(): Promise<LiveSession> | undefined {
     const live = this.#live
     this.#live = undefined
-    this.#wiring = undefined
+    this.#channels = undefined
     this.#alarmLoaded = undefined
     return live
   }
@@ -99,9 +99,9 @@ export class LiveSlot<Env> {
     return this.#alarmLoaded
   }
 
-  #wire(): SessionWiring {
+  #channelsOf(): SessionChannels {
     const { sessionId, env, state, log, requests, config, sockets } = this.#parts
-    this.#wiring ??= new SessionWiring({
+    this.#channels ??= new SessionChannels({
       sessionId,
       env,
       plugins: this.#parts.plugins(),
@@ -111,6 +111,6 @@ export class LiveSlot<Env> {
       config,
       adopted: sockets.adopt(),
     })
-    return this.#wiring
+    return this.#channels
   }
 }

@@ -1,6 +1,6 @@
 /**
  * @module
- * The in-memory half of a session: its `McpServer`, the transport (`session-wiring.ts`), and the
+ * The in-memory half of a session: its `McpServer`, the transport (`session-channels.ts`), and the
  * logical streams with whatever connections are attached right now. Built when the object starts
  * serving a session, rebuilt after eviction from the session record and the event log; never the
  * only copy of anything but open connections.
@@ -18,7 +18,7 @@ import { jsonRpcErrorResponse } from '../../../src/protocol/json-rpc-error'
 import type { SessionConfig } from '../../../src/session-config'
 import { SSEStream } from '../../../src/sse/sse-stream'
 import type { Principal, SessionKind } from '../../../src/types'
-import { formatEventId, LEGACY_STREAM, STANDALONE_STREAM } from '../event-log/event-journal'
+import { formatEventId, SSE_STREAM, STANDALONE_STREAM } from '../event-log/event-journal'
 import type { EventLog } from '../event-log/event-log'
 import { alreadyInitialized, malformedInitialize, requestIdInUse } from '../session-errors'
 import type { SessionHookRunner } from '../session-hooks'
@@ -28,9 +28,9 @@ import { type MessageSink, onSuccess } from '../transport/message-sink'
 import { ReplyStream } from '../transport/reply-stream'
 import type { ResponseLimit } from '../transport/response-limit'
 import type { SessionTransport } from '../transport/session-transport'
-import { type LegacyRequest, LegacyRequests } from '../transport/sse-pending-requests'
+import { type SsePendingRequest, SsePendingRequests } from '../transport/sse-pending-requests'
 import { StreamAfter } from '../transport/stream-after'
-import type { SessionWiring } from './session-channels'
+import type { SessionChannels } from './session-channels'
 
 /** The parts of the session record that incoming messages update. */
 export interface RecordKeeper {
@@ -38,8 +38,8 @@ export interface RecordKeeper {
   setLogLevel(level: LoggingLevel): void
 }
 
-/** What a legacy `POST /messages` updates in the session record, besides a {@link RecordKeeper}'s. */
-export interface LegacyRecordKeeper extends RecordKeeper {
+/** What a `POST /messages` updates in the session record, besides a {@link RecordKeeper}'s. */
+export interface SseRecordKeeper extends RecordKeeper {
   readonly record: { readonly initializeParams?: unknown } | undefined
   recordInitialize(params: InitializeRequest['params']): void
   markUsed(now: number): void
@@ -49,8 +49,8 @@ export interface LegacyRecordKeeper extends RecordKeeper {
 export class LiveSession {
   readonly #replies = new Set<ReplyStream>()
   readonly #standalone: JournaledStream
-  readonly #legacy: JournaledStream
-  readonly #legacyRequests: LegacyRequests
+  readonly #sseStream: JournaledStream
+  readonly #ssePending: SsePendingRequests
   readonly #limit: ResponseLimit
   readonly #primeRetryMs: number | undefined
   /** Primed sessions only: a reply still waiting after `sseAfterMs` becomes a resumable stream. */
@@ -61,17 +61,17 @@ export class LiveSession {
 
   constructor(
     readonly server: McpServer,
-    wiring: SessionWiring,
+    channels: SessionChannels,
     readonly log: EventLog,
     readonly config: SessionConfig,
     record: SessionRecord,
   ) {
-    this.transport = wiring.transport
-    this.hooks = wiring.hooks
-    this.#standalone = wiring.standalone
-    this.#legacy = wiring.legacy
-    this.#limit = wiring.limit
-    this.#legacyRequests = new LegacyRequests(log, this.#legacy, config.legacyLogDelayMs)
+    this.transport = channels.transport
+    this.hooks = channels.hooks
+    this.#standalone = channels.standalone
+    this.#sseStream = channels.sseStream
+    this.#limit = channels.limit
+    this.#ssePending = new SsePendingRequests(log, this.#sseStream, config.sseLogDelayMs)
     // Spec 2025-11-25: priming events; older clients may choke on an event with empty data.
     this.#primeRetryMs =
       record.kind === 'streamable-http' && (record.protocolVersion ?? '') >= '2025-11-25'
@@ -138,29 +138,29 @@ export class LiveSession {
 
   /**
    * Hands the message of one `POST /messages` to the server: an `initialize` is recorded (with
-   * the negotiated version) first; a request's reply goes on the legacy stream, or into the log,
-   * and resolves once it is kept (see `LegacyRequests`). Resolves with a refusal, if any.
+   * the negotiated version) first; a request's reply goes on the HTTP+SSE stream, or into the log,
+   * and resolves once it is kept (see `SsePendingRequests`). Resolves with a refusal, if any.
    */
-  async postLegacy(
+  async postSse(
     message: JSONRPCMessage,
-    record: LegacyRecordKeeper,
+    record: SseRecordKeeper,
     kind: SessionKind,
   ): Promise<Response | undefined> {
     if (!('method' in message && 'id' in message)) {
       this.receive(message, record)
       return undefined
     }
-    let request: LegacyRequest
+    let request: SsePendingRequest
     if (message.method === 'initialize') {
       const initializeParams = negotiatedInitializeParams(kind, message.params)
       if (initializeParams === undefined) return malformedInitialize()
       if (record.record?.initializeParams !== undefined) return alreadyInitialized()
       record.recordInitialize(initializeParams)
-      request = this.legacyRequest(message.id)
+      request = this.ssePendingRequest(message.id)
       this.transport.receive({ ...message, params: initializeParams }, request.sink)
     } else {
       record.markUsed(Date.now())
-      request = this.legacyRequest(message.id)
+      request = this.ssePendingRequest(message.id)
       this.receive(message, record, request.sink)
     }
     await request.keep()
@@ -227,40 +227,40 @@ export class LiveSession {
     return sink instanceof ReplyStream && sink.dropConnection()
   }
 
-  /** Registers a legacy session's request: where its replies go (its one stream), and more. */
-  legacyRequest(requestId: RequestId): LegacyRequest {
-    return this.#legacyRequests.open(requestId)
+  /** Registers an HTTP+SSE session's request: where its replies go (its one stream), and more. */
+  ssePendingRequest(requestId: RequestId): SsePendingRequest {
+    return this.#ssePending.open(requestId)
   }
 
-  /** Logs what the legacy stream's connection was sent but has not logged yet (group commit). */
-  flushLegacy(): void {
-    this.#legacy.flush()
+  /** Logs what the HTTP+SSE stream's connection was sent but has not logged yet (group commit). */
+  flushSse(): void {
+    this.#sseStream.flush()
   }
 
   /**
-   * Connects a legacy SSE stream on `connection`. Spec (2024-11-05): its first event is
+   * Connects an HTTP+SSE stream on `connection`. Spec (2024-11-05): its first event is
    * `endpoint`, whose data is the URI the client POSTs to (not again on a bridge's `reconnect`).
    * A reconnect with `resumeFrom` then gets the events it missed; one that finds the stream
    * still connected takes it over.
    */
-  connectLegacy(
+  connectSse(
     connection: SSEStream,
     endpoint: string,
     resumeFrom?: number,
     reconnect = false,
   ): void {
     // What the old connection was sent but not logged yet must be in the replay.
-    this.#legacy.flush()
+    this.#sseStream.flush()
     if (!reconnect) void connection.writeEvent('endpoint', endpoint)
-    const replay = resumeFrom === undefined ? [] : this.log.eventsAfter(LEGACY_STREAM, resumeFrom)
-    this.#legacy.attach(connection, { replay, mark: true })
+    const replay = resumeFrom === undefined ? [] : this.log.eventsAfter(SSE_STREAM, resumeFrom)
+    this.#sseStream.attach(connection, { replay, mark: true })
   }
 
   /** Whether any client connection is attached (an idle session with one is not idle). */
   get connected(): boolean {
     return (
       this.#standalone.connected ||
-      this.#legacy.connected ||
+      this.#sseStream.connected ||
       [...this.#replies].some((reply) => reply.streamId !== undefined)
     )
   }
@@ -268,10 +268,10 @@ export class LiveSession {
   /** Ends every open reply and connection and closes the server. */
   async close(gone: () => Response): Promise<void> {
     this.#streamAfter?.stop()
-    this.#legacyRequests.stop()
+    this.#ssePending.stop()
     for (const reply of this.#replies) reply.abort(gone())
     this.#replies.clear()
-    await Promise.all([this.#standalone.connection?.close(), this.#legacy.connection?.close()])
+    await Promise.all([this.#standalone.connection?.close(), this.#sseStream.connection?.close()])
     await this.server.close()
   }
 

@@ -1,7 +1,7 @@
 /**
  * @module
  * The half of a live session that needs no MCP server: the plugins' hooks, the transport, and
- * the session's unrelated stream (standalone or legacy) with the bridged connections that
+ * the session's unrelated stream (standalone, or HTTP+SSE's one stream) with the bridged connections that
  * stayed attached while the object slept. Cheap to build, so an object a hub wakes only to pass
  * on `notifications/resources/updated` sends it without building the server; the live session
  * built later takes this one over.
@@ -10,9 +10,9 @@
 import { HookRunner } from '../../../src/plugins/hook-runner'
 import type { McpPlugin } from '../../../src/plugins/plugin'
 import type { SessionConfig } from '../../../src/session-config'
-import { LEGACY_STREAM, STANDALONE_STREAM } from '../event-log/event-journal'
+import { SSE_STREAM, STANDALONE_STREAM } from '../event-log/event-journal'
 import type { EventLog } from '../event-log/event-log'
-import type { RequestLedger } from '../server-requests'
+import type { ServerRequests } from '../server-requests'
 import { SessionHookRunner } from '../session-hooks'
 import type { SessionRecord } from '../session-state'
 import { JournaledStream } from '../transport/journaled-stream'
@@ -20,30 +20,30 @@ import { ResponseLimit } from '../transport/response-limit'
 import { SessionTransport } from '../transport/session-transport'
 import type { AdoptedConnection } from '../transport/stream-sockets'
 
-/** What {@link SessionWiring} is built from. */
-export interface WiringParts {
+/** What {@link SessionChannels} is built from. */
+export interface SessionChannelsParts {
   readonly sessionId: string
   readonly env: unknown
   readonly plugins: readonly McpPlugin[]
   readonly record: SessionRecord
   readonly log: EventLog
   /** Numbers and records server→client requests (a session object always has one). */
-  readonly requests?: RequestLedger
+  readonly requests?: ServerRequests
   readonly config: SessionConfig
   /** Bridged streams still connected from before the object slept. */
   readonly adopted?: readonly AdoptedConnection[]
 }
 
 /** A session's hooks, transport and unrelated streams. */
-export class SessionWiring {
+export class SessionChannels {
   readonly hooks: SessionHookRunner
   readonly transport: SessionTransport
   readonly standalone: JournaledStream
-  readonly legacy: JournaledStream
+  readonly sseStream: JournaledStream
   /** The largest message the session sends (`RESPONSE_MAX_BYTES`). */
   readonly limit: ResponseLimit
 
-  constructor(parts: WiringParts) {
+  constructor(parts: SessionChannelsParts) {
     const { sessionId, record, log, config } = parts
     const principal = { name: record.principal }
     this.hooks = new SessionHookRunner(
@@ -63,18 +63,18 @@ export class SessionWiring {
     })
     this.standalone = new JournaledStream(STANDALONE_STREAM, log, { limit: this.limit })
     // 2024-11-05 defines no resumption, so what a connected client is sent is group-committed
-    // (config.legacyLogDelayMs) rather than logged one commit per event.
-    this.legacy = new JournaledStream(LEGACY_STREAM, log, {
-      logWithinMs: config.legacyLogDelayMs,
+    // (config.sseLogDelayMs) rather than logged one commit per event.
+    this.sseStream = new JournaledStream(SSE_STREAM, log, {
+      logWithinMs: config.sseLogDelayMs,
       limit: this.limit,
     })
     // Every message that relates to no request goes to the session's one unrelated stream, and
     // waits in the log when no client is connected to it.
-    this.transport.setStandalone(record.kind === 'sse' ? this.legacy : this.standalone)
+    this.transport.setStandalone(record.kind === 'sse' ? this.sseStream : this.standalone)
     // Bridged streams whose clients stayed connected while the object slept go on as they were.
     for (const { stream, connection } of parts.adopted ?? []) {
       if (stream === STANDALONE_STREAM) this.standalone.attach(connection)
-      else if (stream === LEGACY_STREAM) this.legacy.attach(connection)
+      else if (stream === SSE_STREAM) this.sseStream.attach(connection)
     }
   }
 }

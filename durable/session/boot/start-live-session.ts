@@ -11,39 +11,39 @@ import type { SessionRecord } from '../session-state'
 import type { MessageSink } from '../transport/message-sink'
 import type { SessionTransport } from '../transport/session-transport'
 import { LiveSession } from './live-session'
-import type { SessionWiring } from './session-channels'
+import type { SessionChannels } from './session-channels'
 
 /** The error a request gets when the object restarted before it finished. */
 const INTERRUPTED = 'Request interrupted: the server restarted before it finished; please retry'
 
-/** Id used to replay stored requests into a fresh server; their responses are discarded. */
-const REPLAY_ID = 'mcp-workers/replay'
+/** Id used to re-feed stored requests into a fresh server; their responses are discarded. */
+const REFEED_ID = 'mcp-workers/replay'
 
 /**
  * Connects `server` to `transport` and, for a session that existed before this object instance,
- * restores what the server keeps only in memory by replaying the stored requests (`initialize`,
+ * restores what the server keeps only in memory by re-feeding the stored requests (`initialize`,
  * `notifications/initialized`, `logging/setLevel`), and answers every request the previous
  * instance left without a response with an error, so no client waits for it forever.
  */
 export async function startLiveSession(
   server: McpServer,
-  wiring: SessionWiring,
+  channels: SessionChannels,
   log: EventLog,
   config: SessionConfig,
   record: SessionRecord,
   restore: boolean,
 ): Promise<LiveSession> {
-  const { transport } = wiring
+  const { transport } = channels
   await server.connect(transport)
-  const live = new LiveSession(server, wiring, log, config, record)
+  const live = new LiveSession(server, channels, log, config, record)
   if (!restore) return live
   if (record.initializeParams !== undefined) {
-    await replay(transport, 'initialize', record.initializeParams)
+    await refeed(transport, 'initialize', record.initializeParams)
     if (record.initialized)
       transport.receive({ jsonrpc: '2.0', method: 'notifications/initialized' })
   }
   if (record.logLevel !== undefined) {
-    await replay(transport, 'logging/setLevel', { level: record.logLevel })
+    await refeed(transport, 'logging/setLevel', { level: record.logLevel })
   }
   for (const { id, missing } of log.interruptedStreams()) {
     for (const requestId of missing) {
@@ -59,7 +59,7 @@ export async function startLiveSession(
 }
 
 /** Feeds one stored request to a fresh server and waits for (and discards) its answer. */
-async function replay(
+async function refeed(
   transport: SessionTransport,
   method: string,
   params: Record<string, unknown>,
@@ -69,6 +69,6 @@ async function replay(
     done = resolve
   })
   const sink: MessageSink = { closed: false, send: () => done() }
-  transport.receive({ jsonrpc: '2.0', id: REPLAY_ID, method, params }, sink)
+  transport.receive({ jsonrpc: '2.0', id: REFEED_ID, method, params }, sink)
   await answered
 }

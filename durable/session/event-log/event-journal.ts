@@ -4,7 +4,7 @@
  * themselves (the session object implements it over SQLite; tests can use an in-memory one).
  *
  * Event ids name their stream: `<streamId>_<seq>`, where `seq` is the session-wide, strictly
- * increasing sequence number of the event (checklist F.43: unique across all streams of the
+ * increasing sequence number of the event (unique across all streams of the
  * session, and encoding the stream).
  */
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/server'
@@ -40,7 +40,7 @@ export interface EventJournal {
 
 /** Stream ids of the streams every session has at most one of. */
 export const STANDALONE_STREAM = 'get'
-export const LEGACY_STREAM = 'sse'
+export const SSE_STREAM = 'sse'
 
 const EVENT_ID = /^(get|sse|p[1-9]\d*)_(0|[1-9]\d{0,15})$/
 

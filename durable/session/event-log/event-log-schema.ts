@@ -8,7 +8,7 @@
  * | `mcp_meta(key, value)` | counters that must never go back: `seq` (last event seq issued or reserved), `stream` (last reply-stream number), `request` (last server→client request id), `pruned:<stream>` (the newest seq of that stream a cap dropped) |
  * | `mcp_streams(id, kind, state, request_ids, created_at)` | one per stream: `get`, `sse`, or `p<n>` per POST reply; `state` is `open`, `finished` (all responses logged) or `delivered` (the last one reached a client) |
  * | `mcp_events(seq, stream, message, bytes, at)` | the events; `seq` is the session-wide order, `bytes` the UTF-8 size of `message` |
- * | `mcp_inflight(stream, request_id)` | requests of the legacy stream still without a response (a reply stream keeps its ids in `mcp_streams`) |
+ * | `mcp_inflight(stream, request_id)` | requests of the HTTP+SSE stream still without a response (a reply stream keeps its ids in `mcp_streams`) |
  */
 import type { RequestId } from '@modelcontextprotocol/server'
 
@@ -40,7 +40,7 @@ CREATE TABLE IF NOT EXISTS mcp_inflight (
   stream TEXT NOT NULL, request_id TEXT NOT NULL, PRIMARY KEY (stream, request_id));
 `
 
-/** The statements on legacy requests in flight (`track`, `settle` bind stream and request id). */
+/** The statements on HTTP+SSE requests in flight (`track`, `settle` bind stream and request id). */
 export const INFLIGHT = {
   track: 'INSERT OR REPLACE INTO mcp_inflight (stream, request_id) VALUES (?, ?)',
   settle: 'DELETE FROM mcp_inflight WHERE stream = ? AND request_id = ?',

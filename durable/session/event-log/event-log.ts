@@ -6,7 +6,7 @@
  *
  * ## Lifecycle
  * - An event is appended in the same synchronous turn as its send, so the log order is the send
- *   order, except on legacy streams, which group-commit what a connection carried
+ *   order, except on HTTP+SSE streams, which group-commit what a connection carried
  *   (`JournaledStream`): those take the seq they were sent with ({@link EventLog.allocate}).
  * - {@link EventLog.prune} (from the object's alarm, and from `LogCaps` as events are appended)
  *   drops events of delivered reply streams, events older than the age cap, then the oldest
@@ -15,7 +15,7 @@
  * - What a cap drops leaves a gap in its stream, and the log remembers the newest seq of each
  *   gap ({@link EventLog.prunedAfter}): a client resuming from before it is refused, never
  *   replayed the rest as if nothing were missing.
- * - A reply stream still `open`, or a legacy request still in flight, when the object starts
+ * - A reply stream still `open`, or a HTTP+SSE request still in flight, when the object starts
  *   again lost its request with the old instance; {@link EventLog.interruptedStreams} lists them
  *   so each gets an error response.
  * - Everything goes with the session's `deleteAll()`.
@@ -27,7 +27,7 @@ import {
   type EventJournal,
   formatEventId,
   type JournalEvent,
-  LEGACY_STREAM,
+  SSE_STREAM,
   STANDALONE_STREAM,
 } from './event-journal'
 import {
@@ -52,7 +52,7 @@ export class EventLog implements EventJournal {
   #seq: number | undefined
   /** Seqs up to this one are reserved in storage by this instance (see `allocate`). */
   #reserved = 0
-  /** Standalone/legacy stream rows known to exist, so appends don't re-insert them. */
+  /** Standalone/HTTP+SSE stream rows known to exist, so appends don't re-insert them. */
   readonly #known = new Set<string>()
   #ready = false
 
@@ -312,10 +312,10 @@ export class EventLog implements EventJournal {
     return row.seq
   }
 
-  /** Creates the row of a standalone or legacy stream the first time it is used. */
+  /** Creates the row of a standalone or HTTP+SSE stream the first time it is used. */
   #ensureStream(streamId: string): void {
     if (this.#known.has(streamId)) return
-    if (streamId !== STANDALONE_STREAM && streamId !== LEGACY_STREAM) return
+    if (streamId !== STANDALONE_STREAM && streamId !== SSE_STREAM) return
     this.#known.add(streamId)
     this.#insertStream(streamId, streamId, [])
   }

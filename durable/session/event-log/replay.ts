@@ -16,7 +16,7 @@ export interface ResumePoint {
 /**
  * Reads a `Last-Event-ID`: undefined without one; a 400 response when it is malformed, names a
  * stream of a kind this route doesn't serve (`kinds`: `get`, `sse`, `reply`), or one this session
- * never had (checklist F.47).
+ * never had.
  */
 export function resumePoint(
   log: EventLog,
@@ -35,7 +35,7 @@ export function resumePoint(
 /**
  * A resume the log can't replay in full: a cap dropped events of its stream after `point` → 400,
  * so the client knows, instead of getting the rest as if nothing were missing. Check it right
- * before the replay is read (after anything that logs, such as a legacy flush).
+ * before the replay is read (after anything that logs, such as an HTTP+SSE flush).
  */
 export function replayGap(log: EventLog, point: ResumePoint | undefined): Response | undefined {
   if (point === undefined || !log.prunedAfter(point.streamId, point.seq)) return undefined

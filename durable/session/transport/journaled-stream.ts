@@ -28,7 +28,7 @@ export interface AttachOptions {
 /** How a stream logs. */
 export interface JournaledStreamOptions {
   /**
-   * Group commit for streams whose protocol has no resumption (legacy HTTP+SSE): while a
+   * Group commit for streams whose protocol has no resumption (HTTP+SSE): while a
    * connection is attached, its events are written at once and logged together within this
    * many ms, and at the latest when the connection closes, instead of one storage commit per
    * event before its write. An object that crashes with a client connected can lose up to this

@@ -4,14 +4,14 @@
  * body as a stream between the object and the Worker, and the runtime serializes the response
  * itself; a reply that is known in full (JSON, or no body at all) travels as plain data instead,
  * and becomes a `Response` in the Worker. That saves tens of microseconds of CPU per call on the
- * hot path (a tool call's JSON reply, a notification's or a legacy POST's 202). Streams and the
+ * hot path (a tool call's JSON reply, a notification's or a `POST /messages`'s 202). Streams and the
  * rarer errors stay `Response`s, and so does a long JSON reply: an RPC value may be at most 32 MiB
  * (a batch's reply may hold up to `BATCH_REPLY_MAX_BYTES`), while a `Response`'s body streams.
  */
 import type { PlainReply, SessionReply } from '../session-calls'
 import type { SentMessage } from './response-limit'
 
-/** A reply with no body (202 Accepted for notifications and legacy POSTs). */
+/** A reply with no body (202 Accepted for notifications and `POST /messages`). */
 export function emptyReply(status: number, headers: Readonly<Record<string, string>>): PlainReply {
   return { status, headers }
 }

@@ -1,16 +1,16 @@
 /**
  * @module
- * The requests of a legacy (HTTP+SSE) session that are waiting for their response. Each POST is
+ * The requests of an HTTP+SSE session that are waiting for their response. Each POST is
  * acknowledged with 202 and its response goes out later on the session's stream, so a request
  * the object loses in a restart would leave its client waiting forever: one still unanswered is
  * recorded in storage, and a restarted object answers it with an error. When that record is
- * written follows the legacy stream's logging (`EVENT_LOG_LEGACY_DELAY_MS`):
+ * written follows the HTTP+SSE stream's logging (`EVENT_LOG_LEGACY_DELAY_MS`):
  * - delay 0: before the 202 leaves, unless the response is out by then (and so in the log);
  * - otherwise: with the stream's group commit, within the delay, for the requests still
  *   unanswered by then. Most are answered long before, and nothing is written for them.
  */
 import type { RequestId } from '@modelcontextprotocol/server'
-import { LEGACY_STREAM } from '../event-log/event-journal'
+import { SSE_STREAM } from '../event-log/event-journal'
 import type { EventLog } from '../event-log/event-log'
 import { isResponse, type MessageSink } from './message-sink'
 
@@ -18,19 +18,19 @@ import { isResponse, type MessageSink } from './message-sink'
 interface Pending {
   /** Whether it has a row in storage (deleted once answered). */
   stored: boolean
-  /** Wakes {@link LegacyRequest.keep} when the response goes out (or never will: cancelled). */
+  /** Wakes {@link SsePendingRequest.keep} when the response goes out (or never will: cancelled). */
   wake?: () => void
 }
 
-/** One legacy request: where its replies go, and what to await before acknowledging it. */
-export interface LegacyRequest {
+/** One HTTP+SSE request: where its replies go, and what to await before acknowledging it. */
+export interface SsePendingRequest {
   readonly sink: MessageSink
   /** Call before acknowledging the request; the 202 waits for it (see the module notes). */
   keep(): Promise<void>
 }
 
-/** The legacy session's unanswered requests, and the sink their replies go through. */
-export class LegacyRequests {
+/** The HTTP+SSE session's unanswered requests, and the sink their replies go through. */
+export class SsePendingRequests {
   readonly #pending = new Map<RequestId, Pending>()
   readonly #log: Pick<EventLog, 'track' | 'settle'>
   readonly #sink: MessageSink
@@ -38,7 +38,7 @@ export class LegacyRequests {
   #timer: ReturnType<typeof setTimeout> | undefined
 
   /**
-   * @param stream The session's legacy stream, which every reply goes on.
+   * @param stream The session's HTTP+SSE stream, which every reply goes on.
    * @param delayMs The stream's logging delay (0: log before write).
    */
   constructor(log: Pick<EventLog, 'track' | 'settle'>, stream: MessageSink, delayMs: number) {
@@ -55,7 +55,7 @@ export class LegacyRequests {
   }
 
   /** Registers request `requestId`. */
-  open(requestId: RequestId): LegacyRequest {
+  open(requestId: RequestId): SsePendingRequest {
     const pending: Pending = { stored: false }
     this.#pending.set(requestId, pending)
     if (this.#delayMs > 0) {
@@ -97,14 +97,14 @@ export class LegacyRequests {
 
   #store(requestId: RequestId, pending: Pending): void {
     pending.stored = true
-    this.#log.track(LEGACY_STREAM, requestId)
+    this.#log.track(SSE_STREAM, requestId)
   }
 
   #settle(requestId: RequestId): void {
     const pending = this.#pending.get(requestId)
     if (pending === undefined) return
     this.#pending.delete(requestId)
-    if (pending.stored) this.#log.settle(LEGACY_STREAM, requestId)
+    if (pending.stored) this.#log.settle(SSE_STREAM, requestId)
     pending.wake?.()
   }
 }

@@ -1,6 +1,6 @@
 /**
  * @module
- * The session object's end of its bridged streams (DESIGN §7): the Worker holds the client's SSE
+ * The session object's end of its bridged streams: the Worker holds the client's SSE
  * response and reaches the object over a WebSocket the object accepted with the hibernation API,
  * so an idle object with connected clients can hibernate and be evicted. Each socket is one
  * connection of one logical stream (`get` or `sse`), named by its attachment, so the object knows
@@ -20,11 +20,11 @@ import { SSEStream, type SSEWire } from '../../../src/sse/sse-stream'
 
 /** What a stream's socket remembers across hibernation. */
 interface SocketAttachment {
-  /** The logical stream: `get` (standalone) or `sse` (legacy). */
+  /** The logical stream: `get` (standalone) or `sse` (HTTP+SSE). */
   readonly stream: string
   /** Order of acceptance: the newest socket of a stream is its connection. */
   readonly order: number
-  /** The progress gap of the stream's connection (legacy streams). */
+  /** The progress gap of the stream's connection (HTTP+SSE streams). */
   readonly progressGapMs: number
   /** The framing the Worker at the other end reads (absent on sockets of the previous version). */
   readonly framing?: Framing

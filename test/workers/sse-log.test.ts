@@ -9,12 +9,12 @@ import { describe, expect, it } from 'vitest'
 import {
   type EventJournal,
   formatEventId,
-  LEGACY_STREAM,
+  SSE_STREAM,
 } from '../../durable/session/event-log/event-journal'
 import { JournaledStream } from '../../durable/session/transport/journaled-stream'
-import { LegacyRequests } from '../../durable/session/transport/sse-pending-requests'
+import { SsePendingRequests } from '../../durable/session/transport/sse-pending-requests'
 import { SSEStream } from '../../src/sse/sse-stream'
-import { LegacyStream } from '../helpers/legacy-sse'
+import { LegacyStream } from '../helpers/sse-transport'
 
 /** An event journal in memory. */
 class MemoryJournal implements EventJournal {
@@ -43,7 +43,7 @@ const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** A legacy stream over `journal` with a connection a client reads. */
 function connected(journal: MemoryJournal, logWithinMs: number) {
-  const stream = new JournaledStream(LEGACY_STREAM, journal, { logWithinMs })
+  const stream = new JournaledStream(SSE_STREAM, journal, { logWithinMs })
   const connection = new SSEStream()
   stream.attach(connection)
   return { stream, connection, client: new LegacyStream(connection.toResponse()) }
@@ -108,7 +108,7 @@ describe('legacy requests before their 202', () => {
     const journal = new MemoryJournal()
     const { stream, client } = connected(journal, 60_000)
     const { calls, log } = ledger()
-    const requests = new LegacyRequests(log, stream, 50)
+    const requests = new SsePendingRequests(log, stream, 50)
     const request = requests.open(1)
     await request.keep()
     request.sink.send(result(1))
@@ -122,7 +122,7 @@ describe('legacy requests before their 202', () => {
     const journal = new MemoryJournal()
     const { stream, client } = connected(journal, 60_000)
     const { calls, log } = ledger()
-    const requests = new LegacyRequests(log, stream, 50)
+    const requests = new SsePendingRequests(log, stream, 50)
     const quick = requests.open('quick')
     const slow = requests.open('slow')
     quick.sink.send(result('quick'))
@@ -139,7 +139,7 @@ describe('legacy requests before their 202', () => {
     const journal = new MemoryJournal()
     const { stream, client } = connected(journal, 0)
     const { calls, log } = ledger()
-    const request = new LegacyRequests(log, stream, 0).open(7)
+    const request = new SsePendingRequests(log, stream, 0).open(7)
     queueMicrotask(() => request.sink.send(result(7)))
     await request.keep()
     expect(calls).toEqual([])
@@ -151,7 +151,7 @@ describe('legacy requests before their 202', () => {
     const journal = new MemoryJournal()
     const { stream, client } = connected(journal, 0)
     const { calls, log } = ledger()
-    const request = new LegacyRequests(log, stream, 0).open('slow')
+    const request = new SsePendingRequests(log, stream, 0).open('slow')
     await request.keep()
     expect(calls).toEqual(['track sse slow'])
     request.sink.send(result('slow'))

@@ -1,5 +1,5 @@
 /**
- * Raw legacy HTTP+SSE helpers: open `/sse`, read its endpoint, POST to `/messages`.
+ * Raw HTTP+SSE helpers: open `/sse`, read its endpoint, POST to `/messages`.
  */
 import { expect } from 'vitest'
 import { fetchApp } from './requests'

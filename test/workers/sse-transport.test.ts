@@ -1,5 +1,5 @@
 /**
- * Legacy HTTP+SSE (`GET /sse` + `POST /messages`), raw. Invariant: every session's messages go on
+ * HTTP+SSE (`GET /sse` + `POST /messages`), raw. Invariant: every session's messages go on
  * its own stream only; every rejection is an exact JSON-RPC error and delivers nothing.
  */
 
@@ -8,9 +8,9 @@ import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
 import { createApp } from '../../routes/app'
 import { server } from '../fixtures/app/server'
-import { LegacyStream, openLegacy, postMessage, startLegacy } from '../helpers/legacy-sse'
 import { BASE, expectRpcError, fetchApp, MSG, openSession, postMcp } from '../helpers/requests'
 import { storedEntries } from '../helpers/session-storage'
+import { LegacyStream, openLegacy, postMessage, startLegacy } from '../helpers/sse-transport'
 
 /** Keepalive interval the tests run with (vitest.config.ts). */
 const KEEPALIVE_MS = 150

@@ -1,11 +1,11 @@
 /**
- * The tests' SSE reader (`LegacyStream`, test/helpers/legacy-sse.ts). Invariant: every chunk the
+ * The tests' SSE reader (`LegacyStream`, test/helpers/sse-transport.ts). Invariant: every chunk the
  * body delivers is read exactly once, in order, whichever call gives up waiting: a read that a
  * timeout abandoned keeps its chunk for the next call, so an event right after a `drain()` (or a
  * `next()` or `ended()` that timed out) is never lost.
  */
 import { describe, expect, it } from 'vitest'
-import { LegacyStream } from '../helpers/legacy-sse'
+import { LegacyStream } from '../helpers/sse-transport'
 
 const frame = (data: string) => `event: message\ndata: ${data}\n\n`
 
