@@ -3,15 +3,18 @@
  * The main table of `npm run bench`: the app against floors that run the same work, all under
  * workerd directly, interleaved round by round.
  *
- * - **SDK floor** (`bench/sdk-floor/`): SDK v1 on Durable Objects by hand, one object per
- *   session with a bare `McpServer` and the SDK's own transport. The sessionful targets are
- *   ratios to it, so they measure what the framework adds, not the SDK's own cost.
+ * - **SDK floors** (`bench/sdk-floor/`, SDK v1; `bench/sdk-v2-sessions/`, SDK v2): the SDK on
+ *   Durable Objects by hand, one object per session with a bare `McpServer` and the SDK's own
+ *   transport. The sessionful targets are ratios to the faster of the two in each round, so they
+ *   measure what the framework adds, not the SDK's own cost.
  * - **one-hop baseline** (`bench/baseline/`): one Worker→object hop and a hand-written JSON-RPC
  *   answer, no SDK; shown for information.
  * - **bare SDK v2** (`bench/sdk-v2/`): the floor of 2026-07-28 calls, which wake no object.
  * - **bearer auth** (the app with `AUTH_TOKENS`): the reference of the `auth` rows, the app
  *   behind the OAuth authorization server plugin with one of its tokens (and with its token
  *   cache off, for information), on both eras.
+ * - **a release** (`--release v0.1.0`): that tag's app, checked out and installed beside the
+ *   repo, in the same rounds: every figure of the app against it, which must not regress.
  *
  * Every ratio is taken within a round (the runs of a round go back to back, in an order that
  * rotates by round) and the median over rounds reported, which cancels most of a shared
@@ -45,6 +48,8 @@ export interface FloorOptions {
   readonly only?: readonly string[]
   /** Where every worker's objects keep their SQLite files. */
   readonly storage: BenchStorage
+  /** A release to run in the same rounds: its tag, and the checkout its app is built from. */
+  readonly release?: { readonly tag: string; readonly root: string }
   readonly log: (line: string) => void
 }
 
@@ -55,7 +60,19 @@ const SETUP = 300
 /** Sessions set up (and not counted) before the idle measurement, to warm the process up. */
 const IDLE_WARMUP = 200
 
-const OBJECTS = { SESSION_DO: 'SessionDO', RESOURCE_HUB: 'ResourceHub', HANDLE_DO: 'HandleDO' }
+const OBJECTS = {
+  SESSION_DO: 'SessionDO',
+  RESOURCE_HUB: 'ResourceHub',
+  HANDLE_DO: 'HandleDO',
+  HANDLE_OWNER_DO: 'HandleOwnerDO',
+  REQUEST_STATE_DO: 'RequestStateDO',
+}
+/** The objects of v0.1.0, the release the bench compares with (it has no quota or state objects). */
+const RELEASE_OBJECTS = {
+  SESSION_DO: 'SessionDO',
+  RESOURCE_HUB: 'ResourceHub',
+  HANDLE_DO: 'HandleDO',
+}
 const APP: WorkerSpec = {
   name: 'app',
   wranglerConfig: 'wrangler.toml',
@@ -68,6 +85,11 @@ const SDK_FLOOR: WorkerSpec = {
   name: 'sdk-floor',
   wranglerConfig: 'bench/sdk-floor/wrangler.toml',
   objects: { SDK_FLOOR_DO: 'SdkFloorDO' },
+}
+const SDK_V2_SESSIONS: WorkerSpec = {
+  name: 'sdk-v2-sessions',
+  wranglerConfig: 'bench/sdk-v2-sessions/wrangler.toml',
+  objects: { SDK_V2_SESSIONS_DO: 'SdkV2SessionsDO' },
 }
 const BASELINE: WorkerSpec = {
   name: 'baseline',
@@ -118,16 +140,29 @@ function median(values: number[]): number {
 
 const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(n >= 100 ? 0 : 2))
 
-/** One row: the baseline, the floor and the app, the app's ratio to the floor, its target. */
+/**
+ * One row: the baseline, the floors and the app, the app's ratio to the (faster) floor and its
+ * target; with a release in the rounds, the release's figure and the app's ratio to it.
+ */
 export interface FloorRow {
   readonly metric: string
   readonly baseline?: number
+  /** The SDK v1 floor (the only floor of the 2026-07-28 rows is bare SDK v2). */
   readonly floor: number
+  /** The SDK v2 sessions floor. */
+  readonly floor2?: number
   readonly app: number
   readonly ratio: number
   readonly target: string
   readonly ok: boolean
+  readonly release?: number
+  /** The app's figure over the release's, median of the rounds' ratios. */
+  readonly releaseRatio?: number
+  readonly releaseOk?: boolean
 }
+
+/** The least the app may keep of a release's figure, in the better direction. */
+const RELEASE_FLOOR = 0.95
 
 /** The runs of every round, by series name. */
 type Series = Record<string, Run[]>
@@ -168,10 +203,16 @@ export async function floors(options: FloorOptions): Promise<{
     }
   }
   log('bundling and starting the workers the rounds need, on first use (warm-up round)…')
+  const release = options.release
+  const releaseApp: WorkerSpec | undefined =
+    release === undefined
+      ? undefined
+      : { ...APP, name: release.tag, root: release.root, objects: RELEASE_OBJECTS }
   const workers = {
     app: lazy(APP),
     logged: lazy(APP_LOGGED),
     floor: lazy(SDK_FLOOR),
+    floor2: lazy(SDK_V2_SESSIONS),
     base: lazy(BASELINE),
     v2: lazy(SDK_V2),
     // Modern calls wake no object, and their floor's isolate serves nothing else; locally an
@@ -181,6 +222,8 @@ export async function floors(options: FloorOptions): Promise<{
     bearer: lazy(APP_BEARER),
     oauth: lazy(APP_OAUTH),
     uncached: lazy(APP_OAUTH_UNCACHED),
+    release: releaseApp && lazy(releaseApp),
+    releaseModern: releaseApp && lazy({ ...releaseApp, name: `${releaseApp.name}-modern` }),
   }
   /** The OAuth apps' access tokens, one per worker, got by signing in once. */
   const tokens = new Map<RunningWorker, Promise<string>>()
@@ -223,24 +266,34 @@ export async function floors(options: FloorOptions): Promise<{
     const headers = await authOf(worker, oauth)
     return withCpu(worker, () => modernCalls(worker, SESSIONS * PER_SESSION, CONCURRENCY, headers))
   }
+  const { release: rel, releaseModern: relModern } = workers
   const allJobs: Array<[string, () => Promise<Run>]> = [
     ['mcp:app', mcp(workers.app)],
     ['mcp:logged', mcp(workers.logged)],
     ['mcp:floor', mcp(workers.floor)],
+    ['mcp:floor2', mcp(workers.floor2)],
     ['mcp:base', mcp(workers.base)],
+    ...(rel ? [['mcp:release', mcp(rel)] as [string, () => Promise<Run>]] : []),
     ['sse:app', sse(workers.app)],
-    // The floor has no /sse: its /mcp run beside the app's /sse run is the reference.
+    // The floors have no /sse: their /mcp runs beside the app's /sse run are the reference.
     ['sse:floor', mcp(workers.floor)],
+    ['sse:floor2', mcp(workers.floor2)],
+    ...(rel ? [['sse:release', sse(rel)] as [string, () => Promise<Run>]] : []),
     ['setup:app', setup(workers.app, 'app')],
     ['setup:floor', setup(workers.floor)],
+    ['setup:floor2', setup(workers.floor2)],
     ['setup:base', setup(workers.base)],
+    ...(rel ? [['setup:release', setup(rel, 'app')] as [string, () => Promise<Run>]] : []),
     ['modern:app', modern(workers.modern)],
     ['modern:v2', modern(workers.v2)],
-    ['auth:bearer', authMcp(workers.bearer, false)],
-    ['auth:oauth', authMcp(workers.oauth, true)],
+    ...(relModern ? [['modern:release', modern(relModern)] as [string, () => Promise<Run>]] : []),
+    // The auth rows: the app behind its own OAuth server (`app`), against the same app behind
+    // static bearer tokens (`floor`), and with its token cache off (`uncached`).
+    ['auth:app', authMcp(workers.oauth, true)],
+    ['auth:floor', authMcp(workers.bearer, false)],
     ['auth:uncached', authMcp(workers.uncached, true)],
-    ['auth-modern:bearer', authModern(workers.bearer, false)],
-    ['auth-modern:oauth', authModern(workers.oauth, true)],
+    ['auth-modern:app', authModern(workers.oauth, true)],
+    ['auth-modern:floor', authModern(workers.bearer, false)],
     ['auth-modern:uncached', authModern(workers.uncached, true)],
   ]
   const jobs = allJobs.filter(([name]) => included(name.split(':')[0]!))
@@ -270,38 +323,70 @@ export async function floors(options: FloorOptions): Promise<{
   const skipped = { kibPerSession: Number.NaN, errors: 0 }
   const appIdle = idle ? await freshIdleMemory({ ...APP, storage }, options.idle) : skipped
   const floorIdle = idle ? await freshIdleMemory({ ...SDK_FLOOR, storage }, options.idle) : skipped
+  const floor2Idle = idle
+    ? await freshIdleMemory({ ...SDK_V2_SESSIONS, storage }, options.idle)
+    : skipped
   const baseIdle = idle ? await freshIdleMemory({ ...BASELINE, storage }, options.idle) : skipped
+  const releaseIdle =
+    idle && releaseApp !== undefined
+      ? await freshIdleMemory({ ...releaseApp, storage }, options.idle)
+      : undefined
 
   const rate = (r: Run) => r.calls / r.seconds
   const p50 = (r: Run) => percentile(r.latencies, 50)
   const p99 = (r: Run) => percentile(r.latencies, 99)
   const cpu = (r: Run) => r.cpuUsPerCall
+  /**
+   * A row of `group` (its runs are `<group>:app`, `:floor`, `:floor2`, `:base`, `:release`):
+   * the app's figure over the floor's, the floor being, in each round, whichever of the two
+   * SDK floors made more calls per second. `higher`: a bigger figure is better (a rate).
+   */
   const row = (
     metric: string,
-    app: string,
-    floor: string,
-    base: string | undefined,
+    group: string,
     figure: (r: Run) => number,
+    higher: boolean,
     target = '',
     ok: (ratio: number) => boolean = () => true,
+    app = `${group}:app`,
   ): FloorRow | undefined => {
     const apps = series[app]!
     if (apps.length === 0) return undefined
-    const floors = series[floor]!
-    const ratio = median(apps.map((r, i) => figure(r) / figure(floors[i]!)))
+    const floors = series[`${group}:floor`] ?? series[`${group}:v2`]!
+    const floors2 = series[`${group}:floor2`] ?? []
+    const faster = (i: number) => {
+      const other = floors2[i]
+      return other !== undefined && rate(other) > rate(floors[i]!) ? other : floors[i]!
+    }
+    const ratio = median(apps.map((r, i) => figure(r) / figure(faster(i))))
+    const base = series[`${group}:base`] ?? []
+    // A release runs silent: only the app's own silent runs compare with it.
+    const releases = app === `${group}:app` ? (series[`${group}:release`] ?? []) : []
     if (options.verbose) {
+      const release = (i: number) =>
+        releases[i] === undefined ? '' : `/${fmt(figure(releases[i]))}`
       log(
-        `${metric} (app/floor by round): ${apps.map((r, i) => `${fmt(figure(r))}/${fmt(figure(floors[i]!))}`).join('  ')}`,
+        `${metric} (app/faster floor${releases.length > 0 ? '/release' : ''} by round): ${apps.map((r, i) => `${fmt(figure(r))}/${fmt(figure(faster(i)))}${release(i)}`).join('  ')}`,
       )
     }
+    const releaseRatio =
+      releases.length === 0
+        ? undefined
+        : median(apps.map((r, i) => figure(r) / figure(releases[i]!)))
     return {
       metric,
-      ...(base !== undefined && { baseline: median(series[base]!.map(figure)) }),
+      ...(base.length > 0 && { baseline: median(base.map(figure)) }),
       floor: median(floors.map(figure)),
+      ...(floors2.length > 0 && { floor2: median(floors2.map(figure)) }),
       app: median(apps.map(figure)),
       ratio,
       target,
       ok: ok(ratio),
+      ...(releaseRatio !== undefined && {
+        release: median(releases.map(figure)),
+        releaseRatio,
+        releaseOk: higher ? releaseRatio >= RELEASE_FLOOR : releaseRatio <= 1 / RELEASE_FLOOR,
+      }),
     }
   }
   const errors =
@@ -310,116 +395,107 @@ export async function floors(options: FloorOptions): Promise<{
       .flatMap(([, runs]) => runs)
       .reduce((n, r) => n + r.errors, 0) + appIdle.errors
   const rows = [
-    row('/mcp tool calls/s', 'mcp:app', 'mcp:floor', 'mcp:base', rate, '≥ 0.90×', (r) => r >= 0.9),
-    row('/mcp tool calls/s, logging at info', 'mcp:logged', 'mcp:floor', 'mcp:base', rate),
+    row('/mcp tool calls/s', 'mcp', rate, true, '≥ 0.90×', (r) => r >= 0.9),
+    row('/mcp tool calls/s, logging at info', 'mcp', rate, true, '', undefined, 'mcp:logged'),
+    row('/sse tool calls/s (floors: their /mcp)', 'sse', rate, true, '≥ 0.85×', (r) => r >= 0.85),
+    row('session setup/s', 'setup', rate, true, '≥ 0.85×', (r) => r >= 0.85),
+    row('/mcp p50 ms', 'mcp', p50, false),
+    row('/mcp p99 ms', 'mcp', p99, false, '≤ 1.5×', (r) => r <= 1.5),
+    row('/sse p50 ms', 'sse', p50, false),
+    row('/sse p99 ms', 'sse', p99, false, '≤ 1.5×', (r) => r <= 1.5),
+    row('/mcp workerd CPU µs/call', 'mcp', cpu, false),
     row(
-      '/sse tool calls/s (floor: its /mcp)',
-      'sse:app',
-      'sse:floor',
+      '/mcp workerd CPU µs/call, logging at info',
+      'mcp',
+      cpu,
+      false,
+      '',
       undefined,
-      rate,
-      '≥ 0.85×',
-      (r) => r >= 0.85,
+      'mcp:logged',
     ),
-    row(
-      'session setup/s',
-      'setup:app',
-      'setup:floor',
-      'setup:base',
-      rate,
-      '≥ 0.85×',
-      (r) => r >= 0.85,
-    ),
-    row('/mcp p50 ms', 'mcp:app', 'mcp:floor', 'mcp:base', p50),
-    row('/mcp p99 ms', 'mcp:app', 'mcp:floor', 'mcp:base', p99, '≤ 1.5×', (r) => r <= 1.5),
-    row('/sse p50 ms', 'sse:app', 'sse:floor', undefined, p50),
-    row('/sse p99 ms', 'sse:app', 'sse:floor', undefined, p99, '≤ 1.5×', (r) => r <= 1.5),
-    row('/mcp workerd CPU µs/call', 'mcp:app', 'mcp:floor', 'mcp:base', cpu),
-    row('/mcp workerd CPU µs/call, logging at info', 'mcp:logged', 'mcp:floor', 'mcp:base', cpu),
-    row('/sse workerd CPU µs/call', 'sse:app', 'sse:floor', undefined, cpu),
-    row('setup workerd CPU µs/session', 'setup:app', 'setup:floor', 'setup:base', cpu),
+    row('/sse workerd CPU µs/call', 'sse', cpu, false),
+    row('setup workerd CPU µs/session', 'setup', cpu, false),
     // 2026-07-28 calls wake no object: their floor is SDK v2 alone, in the same rounds.
     row(
       '2026-07-28 tool calls/s (floor: bare SDK v2)',
-      'modern:app',
-      'modern:v2',
-      undefined,
+      'modern',
       rate,
+      true,
       '≥ 0.85×',
       (r) => r >= 0.85,
     ),
-    row('2026-07-28 p99 ms (floor: bare SDK v2)', 'modern:app', 'modern:v2', undefined, p99),
-    row(
-      '2026-07-28 workerd CPU µs/call (floor: bare SDK v2)',
-      'modern:app',
-      'modern:v2',
-      undefined,
-      cpu,
-    ),
-    // The auth rows: the app behind its own OAuth server, against the same app behind static
-    // bearer tokens (the "SDK floor" column holds the bearer figure).
+    row('2026-07-28 p99 ms (floor: bare SDK v2)', 'modern', p99, false),
+    row('2026-07-28 workerd CPU µs/call (floor: bare SDK v2)', 'modern', cpu, false),
     row(
       '/mcp tool calls/s, OAuth server token (÷ bearer token)',
-      'auth:oauth',
-      'auth:bearer',
-      undefined,
+      'auth',
       rate,
+      true,
       '≥ 0.90×',
       (r) => r >= 0.9,
     ),
     row(
       '2026-07-28 tool calls/s, OAuth server token (÷ bearer token)',
-      'auth-modern:oauth',
-      'auth-modern:bearer',
-      undefined,
+      'auth-modern',
       rate,
+      true,
       '≥ 0.90×',
       (r) => r >= 0.9,
     ),
-    row('/mcp workerd CPU µs/call, OAuth (÷ bearer)', 'auth:oauth', 'auth:bearer', undefined, cpu),
-    row(
-      '2026-07-28 workerd CPU µs/call, OAuth (÷ bearer)',
-      'auth-modern:oauth',
-      'auth-modern:bearer',
-      undefined,
-      cpu,
-    ),
+    row('/mcp workerd CPU µs/call, OAuth (÷ bearer)', 'auth', cpu, false),
+    row('2026-07-28 workerd CPU µs/call, OAuth (÷ bearer)', 'auth-modern', cpu, false),
     row(
       '/mcp tool calls/s, OAuth, token cache off (÷ bearer)',
-      'auth:uncached',
-      'auth:bearer',
-      undefined,
+      'auth',
       rate,
+      true,
+      '',
+      () => true,
+      'auth:uncached',
     ),
     row(
       '/mcp workerd CPU µs/call, OAuth, token cache off (÷ bearer)',
-      'auth:uncached',
-      'auth:bearer',
-      undefined,
+      'auth',
       cpu,
+      false,
+      '',
+      () => true,
+      'auth:uncached',
     ),
     row(
       '2026-07-28 tool calls/s, OAuth, token cache off (÷ bearer)',
-      'auth-modern:uncached',
-      'auth-modern:bearer',
-      undefined,
+      'auth-modern',
       rate,
+      true,
+      '',
+      () => true,
+      'auth-modern:uncached',
     ),
     row(
       '2026-07-28 workerd CPU µs/call, OAuth, token cache off (÷ bearer)',
-      'auth-modern:uncached',
-      'auth-modern:bearer',
-      undefined,
+      'auth-modern',
       cpu,
+      false,
+      '',
+      () => true,
+      'auth-modern:uncached',
     ),
     idle && {
       metric: 'KiB per idle session',
       baseline: baseIdle.kibPerSession,
       floor: floorIdle.kibPerSession,
+      floor2: floor2Idle.kibPerSession,
       app: appIdle.kibPerSession,
-      ratio: appIdle.kibPerSession / floorIdle.kibPerSession,
+      // Against the leaner floor.
+      ratio: appIdle.kibPerSession / Math.min(floorIdle.kibPerSession, floor2Idle.kibPerSession),
       target: '≤ 1.2×',
-      ok: appIdle.kibPerSession <= 1.2 * floorIdle.kibPerSession,
+      ok:
+        appIdle.kibPerSession <= 1.2 * Math.min(floorIdle.kibPerSession, floor2Idle.kibPerSession),
+      ...(releaseIdle !== undefined && {
+        release: releaseIdle.kibPerSession,
+        releaseRatio: appIdle.kibPerSession / releaseIdle.kibPerSession,
+        releaseOk: appIdle.kibPerSession <= releaseIdle.kibPerSession / RELEASE_FLOOR,
+      }),
     },
     {
       metric: `errors (incl. ${options.idle} idle)`,
@@ -430,14 +506,23 @@ export async function floors(options: FloorOptions): Promise<{
       ok: errors === 0,
     },
   ].filter((r): r is FloorRow => typeof r === 'object' && r !== null)
+  const num = (n: number | undefined) => (n === undefined ? '' : fmt(n))
+  const releaseCells = (r: FloorRow) =>
+    release === undefined
+      ? ''
+      : ` ${num(r.release)} | ${r.releaseRatio === undefined ? '' : `${r.releaseRatio.toFixed(2)}×`} | ${r.releaseOk === undefined ? '' : r.releaseOk ? 'ok' : 'MISS'} |`
   const lines = [
-    '| metric | one-hop baseline | SDK floor | app | app ÷ floor | target | |',
-    '|---|---:|---:|---:|---:|---|---|',
+    `| metric | one-hop baseline | SDK v1 floor | SDK v2 floor | app | app ÷ faster floor | target | |${release === undefined ? '' : ` ${release.tag} | app ÷ ${release.tag} | ≥ ${RELEASE_FLOOR}× |`}`,
+    `|---|---:|---:|---:|---:|---:|---|---|${release === undefined ? '' : '---:|---:|---|'}`,
     ...rows.map(
       (r) =>
-        `| ${r.metric} | ${r.baseline === undefined ? '' : fmt(r.baseline)} | ${fmt(r.floor)} | ${fmt(r.app)} | ${r.target === '= 0' ? '' : `${r.ratio.toFixed(2)}×`} | ${r.target} | ${r.target ? (r.ok ? 'ok' : 'MISS') : ''} |`,
+        `| ${r.metric} | ${num(r.baseline)} | ${fmt(r.floor)} | ${num(r.floor2)} | ${fmt(r.app)} | ${r.target === '= 0' ? '' : `${r.ratio.toFixed(2)}×`} | ${r.target} | ${r.target ? (r.ok ? 'ok' : 'MISS') : ''} |${releaseCells(r)}`,
     ),
   ]
-  const table = `${lines.join('\n')}\n\n${SESSIONS} sessions × ${PER_SESSION} calls at concurrency ${CONCURRENCY}; ${SETUP} sessions set up; ${options.idle} idle; median of ${rounds} interleaved rounds (ratios taken within each round); the app runs with LOG_LEVEL=silent unless the row says otherwise; CPU is workerd's main thread, which runs all JavaScript; the objects' SQLite files are ${storageNote(storage)}.\n`
-  return { ok: rows.every((r) => r.ok), rows, table }
+  const releaseNote =
+    release === undefined
+      ? ''
+      : ` ${release.tag} runs in the same rounds (its own checkout and packages); against it no figure may lose more than ${Math.round((1 - RELEASE_FLOOR) * 100)}% (a rate ≥ ${RELEASE_FLOOR}×, a time or CPU ≤ ${(1 / RELEASE_FLOOR).toFixed(2)}×).`
+  const table = `${lines.join('\n')}\n\n${SESSIONS} sessions × ${PER_SESSION} calls at concurrency ${CONCURRENCY}; ${SETUP} sessions set up; ${options.idle} idle; median of ${rounds} interleaved rounds (ratios taken within each round, against whichever SDK floor was faster in that round; the 2026-07-28 rows' floor is bare SDK v2); the app runs with LOG_LEVEL=silent unless the row says otherwise; CPU is workerd's main thread, which runs all JavaScript; the objects' SQLite files are ${storageNote(storage)}.${releaseNote}\n`
+  return { ok: rows.every((r) => r.ok && r.releaseOk !== false), rows, table }
 }

@@ -3,7 +3,8 @@
  * `npm run bench:profile`: where workerd's CPU goes in one kind of call. Runs the app under
  * workerd with the V8 inspector on, warms it up, records a CPU profile while a load runs, and
  * prints self time per call by source file (through the bundle's source map) and the busiest
- * functions (or, with `--allocations`, the bytes allocated per call). Options: `--worker app|sdk-floor|sdk-v2` (default `app`), `--load mcp|sse|modern|setup`
+ * functions (or, with `--allocations`, the bytes allocated per call). Options: `--worker app|sdk-floor|sdk-v2-sessions|sdk-v2|<tag>`
+ * (default `app`; a tag, e.g. `v0.1.0`, profiles that release's app from its checkout), `--load mcp|sse|modern|setup`
  * (default `mcp`), `--calls N` (default 4000),
  * `--log-level silent|info` (default `silent`), `--top N` (default 25), `--storage memory|disk`
  * (default memory, as `npm run bench`).
@@ -12,6 +13,7 @@
 import fs from 'node:fs'
 import { SourceMap } from 'node:module'
 import path from 'node:path'
+import { releaseCheckout, taggedCommit } from '../test/e2e/release-checkout.ts'
 import { inspector } from './inspector.ts'
 import { mcpCalls, modernCalls, type RunResult, sessionSetup, sseCalls } from './load.ts'
 import {
@@ -47,7 +49,21 @@ const WORKERS: Record<string, WorkerSpec> = {
     wranglerConfig: 'bench/sdk-floor/wrangler.toml',
     objects: { SDK_FLOOR_DO: 'SdkFloorDO' },
   },
+  'sdk-v2-sessions': {
+    name: 'sdk-v2-sessions',
+    wranglerConfig: 'bench/sdk-v2-sessions/wrangler.toml',
+    objects: { SDK_V2_SESSIONS_DO: 'SdkV2SessionsDO' },
+  },
   'sdk-v2': { name: 'sdk-v2', wranglerConfig: 'bench/sdk-v2/wrangler.toml', objects: {} },
+}
+
+/** The spec of `--worker`: one of {@link WORKERS}, or a release's app from its checkout. */
+async function workerSpec(name: string): Promise<WorkerSpec> {
+  const known = WORKERS[name]
+  if (known !== undefined) return known
+  const commit = taggedCommit(name)
+  if (commit === undefined) throw new Error(`--worker: no worker or tag named ${name}`)
+  return { ...WORKERS.app!, name, root: await releaseCheckout(name, commit) }
 }
 const CONCURRENCY = 16
 
@@ -129,7 +145,7 @@ async function main(): Promise<void> {
     throw new Error('--load is mcp, sse, modern or setup')
   }
   const inspectorPort = await freePort()
-  const spec = WORKERS[WORKER]
+  const spec = await workerSpec(WORKER)
   if (spec === undefined) throw new Error(`--worker is one of ${Object.keys(WORKERS).join(', ')}`)
   const worker = await startWorker({ ...spec, inspectorPort, storage: storageOption(args) })
   try {

@@ -8,10 +8,14 @@
  * Options: `--idle N` (idle sessions held, default 1000), `--rounds N` (default 5), `--verbose`
  * (each round's figures too), `--only mcp,sse,setup,modern,idle` (those groups of the table only),
  * `--storage memory|disk` (where the objects' SQLite files live, default memory: see
- * `workerd.ts`). Then the connected-idle row (`connected-idle.ts`: sessions holding
+ * `workerd.ts`), `--release v0.1.0` (that tag's app in the same rounds, checked out and
+ * installed beside the repo by `test/e2e/release-checkout.ts`; no figure may lose more than 5%
+ * to it). Then the connected-idle row (`connected-idle.ts`: sessions holding
  * streams open, then one shared write), with its own options: `--connected-n 1000,5000`
  * (`0` skips it), `--connected-seconds 60`, `--connected-transport mcp|sse|both`.
  */
+
+import { INSTALL_TIMEOUT_MS, releaseCheckout, taggedCommit } from '../test/e2e/release-checkout.ts'
 import { type ConnectedIdleRow, connectedIdle, connectedIdleOptions } from './connected-idle.ts'
 import { connectedIdleTable } from './connected-idle-table.ts'
 import { floors } from './floors.ts'
@@ -28,6 +32,8 @@ const IDLE = option('--idle', 1_000)
 const ROUNDS = option('--rounds', 5)
 const onlyAt = args.indexOf('--only')
 const ONLY = onlyAt === -1 ? undefined : (args[onlyAt + 1] ?? '').split(',')
+const releaseAt = args.indexOf('--release')
+const RELEASE = releaseAt === -1 ? undefined : args[releaseAt + 1]
 
 const log = (line: string) => {
   if (!json) process.stderr.write(`${line}\n`)
@@ -37,7 +43,22 @@ async function main(): Promise<void> {
   // Read first, so a bad option fails before the long rounds.
   const connected = connectedIdleOptions(args)
   const storage = storageOption(args)
-  const floor = await floors({ rounds: ROUNDS, idle: IDLE, verbose, only: ONLY, storage, log })
+  let release: { tag: string; root: string } | undefined
+  if (RELEASE !== undefined) {
+    const commit = taggedCommit(RELEASE)
+    if (commit === undefined) throw new Error(`--release: this clone has no tag ${RELEASE}`)
+    log(`checking out and installing ${RELEASE} (up to ${INSTALL_TIMEOUT_MS / 60_000} min)…`)
+    release = { tag: RELEASE, root: await releaseCheckout(RELEASE, commit) }
+  }
+  const floor = await floors({
+    rounds: ROUNDS,
+    idle: IDLE,
+    verbose,
+    only: ONLY,
+    storage,
+    log,
+    ...(release && { release }),
+  })
   // After the floors' workers are stopped: each connected-idle row runs in a workerd of its own.
   const idleRows: ConnectedIdleRow[] = []
   if (connected.sizes.length > 0) {

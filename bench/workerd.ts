@@ -19,11 +19,12 @@ export const ROOT = path.resolve(import.meta.dirname, '..')
 const WORKERD = createRequire(path.join(ROOT, 'node_modules', 'wrangler', 'package.json')).resolve(
   'workerd/bin/workerd',
 )
-const WRANGLER = path.join(ROOT, 'node_modules', '.bin', 'wrangler')
 
 /** What to run: a wrangler config and the Durable Object classes it binds. */
 export interface WorkerSpec {
   readonly name: string
+  /** The checkout the config is in and bundled from, with its own packages (default: this one). */
+  readonly root?: string
   readonly wranglerConfig: string
   /** Binding name → class name. */
   readonly objects: Readonly<Record<string, string>>
@@ -120,12 +121,14 @@ function mainThreadCpuMs(pid: number): number {
 
 /** Bundles the Worker and writes its workerd config; returns the config's path. */
 export function buildWorker(spec: WorkerSpec, dir: string): string {
-  execFileSync(WRANGLER, ['deploy', '--dry-run', '--outdir', dir, '-c', spec.wranglerConfig], {
-    cwd: ROOT,
+  const root = spec.root ?? ROOT
+  const wrangler = path.join(root, 'node_modules', '.bin', 'wrangler')
+  execFileSync(wrangler, ['deploy', '--dry-run', '--outdir', dir, '-c', spec.wranglerConfig], {
+    cwd: root,
     stdio: 'pipe',
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: 'true' },
   })
-  const toml = fs.readFileSync(path.join(ROOT, spec.wranglerConfig), 'utf8')
+  const toml = fs.readFileSync(path.join(root, spec.wranglerConfig), 'utf8')
   // nodejs_compat is the default from 2026-08-04 on, and workerd refuses it as a flag there.
   const date = /compatibility_date\s*=\s*"([^"]+)"/.exec(toml)?.[1] ?? '2026-08-15'
   const bindings = [

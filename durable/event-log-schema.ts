@@ -10,7 +10,7 @@
  * | `mcp_events(seq, stream, message, bytes, at)` | the events; `seq` is the session-wide order, `bytes` the UTF-8 size of `message` |
  * | `mcp_inflight(stream, request_id)` | requests of the legacy stream still without a response (a reply stream keeps its ids in `mcp_streams`) |
  */
-import type { RequestId } from '@modelcontextprotocol/sdk/types.js'
+import type { RequestId } from '@modelcontextprotocol/server'
 
 /** Caps of the event log. */
 export interface EventLogLimits {

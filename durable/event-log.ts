@@ -20,7 +20,7 @@
  *   so each gets an error response.
  * - Everything goes with the session's `deleteAll()`.
  */
-import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js'
+import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/server'
 import {
   type EventJournal,
   formatEventId,

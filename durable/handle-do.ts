@@ -9,7 +9,7 @@
  * ## Storage layout
  * | key | value |
  * |---|---|
- * | `handle` | `{ principal, createdAt, lastSeenAt }` |
+ * | `handle` | `{ principal, quotaKey?, createdAt, lastSeenAt }` (`quotaKey`: the owner object it counts in, when not the principal's) |
  * | `app:<key>` | the tool's values |
  *
  * ## Lifecycle
@@ -28,6 +28,8 @@ import type { HandleOwnerDO } from './handle-owner-do'
 
 interface HandleRecord {
   readonly principal: string
+  /** What its owner's quota is counted under, when not the principal's name (auth off). */
+  readonly quotaKey?: string
   readonly createdAt: number
   readonly lastSeenAt: number
 }
@@ -53,10 +55,16 @@ export class HandleDO extends DurableObject {
 
   /**
    * Makes this fresh object the handle of `principal`, minted at `now` (the time its owner's
-   * object counts it from: `HandleOwnerDO.reserve` came first).
+   * object, the one of `quotaKey`, counts it from: `HandleOwnerDO.reserve` came first).
    */
-  async mint(principal: string, now: number): Promise<void> {
-    this.ctx.storage.kv.put(RECORD, { principal, createdAt: now, lastSeenAt: now })
+  async mint(principal: string, now: number, quotaKey = principal): Promise<void> {
+    const record: HandleRecord = {
+      principal,
+      ...(quotaKey !== principal && { quotaKey }),
+      createdAt: now,
+      lastSeenAt: now,
+    }
+    this.ctx.storage.kv.put(RECORD, record)
     await this.ctx.storage.setAlarm(now + this.#ttlMs)
   }
 
@@ -97,11 +105,12 @@ export class HandleDO extends DurableObject {
 
   /** Ends the handle now (its owner only), and so frees its place in the owner's quota. */
   async end(principal: string): Promise<boolean> {
-    if (!(await this.#owned(principal))) return false
+    const record = this.ctx.storage.kv.get<HandleRecord>(RECORD)
+    if (record === undefined || !(await this.#owned(principal))) return false
     // Deleted first: should telling the owner's object fail, the handle counts until its
     // expiry, never the other way round (live and uncounted).
     await this.ctx.storage.deleteAll()
-    await this.#owner(principal).release(this.ctx.id.toString())
+    await this.#owner(record).release(this.ctx.id.toString())
     return true
   }
 
@@ -125,7 +134,7 @@ export class HandleDO extends DurableObject {
     if (now - record.lastSeenAt >= this.#ttlMs) return false
     // A quarter TTL of slack, so a busy handle isn't rewritten on every call.
     if (now - record.lastSeenAt > this.#ttlMs / 4) {
-      await this.#owner(principal).touch(this.ctx.id.toString(), now + this.#ttlMs)
+      await this.#owner(record).touch(this.ctx.id.toString(), now + this.#ttlMs)
       // Ended meanwhile: it stays ended.
       if (this.ctx.storage.kv.get(RECORD) === undefined) return false
       this.ctx.storage.kv.put(RECORD, { ...record, lastSeenAt: now })
@@ -133,9 +142,9 @@ export class HandleDO extends DurableObject {
     return true
   }
 
-  /** The object that counts `principal`'s live handles. */
-  #owner(principal: string): DurableObjectStub<HandleOwnerDO> {
+  /** The object that counts this handle among its owner's live ones. */
+  #owner(record: HandleRecord): DurableObjectStub<HandleOwnerDO> {
     if (this.#owners === undefined) throw new Error(MISSING_OWNER_BINDING)
-    return this.#owners.get(this.#owners.idFromName(principal))
+    return this.#owners.get(this.#owners.idFromName(record.quotaKey ?? record.principal))
   }
 }

@@ -9,7 +9,7 @@
  * - otherwise: with the stream's group commit, within the delay, for the requests still
  *   unanswered by then. Most are answered long before, and nothing is written for them.
  */
-import type { RequestId } from '@modelcontextprotocol/sdk/types.js'
+import type { RequestId } from '@modelcontextprotocol/server'
 import { LEGACY_STREAM } from '../src/transports/event-journal'
 import { isResponse, type MessageSink } from '../src/transports/message-sink'
 import type { EventLog } from './event-log'

@@ -5,14 +5,14 @@
  * serving a session, rebuilt after eviction from the session record and the event log; never the
  * only copy of anything but open connections.
  */
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
-import {
-  type InitializeRequest,
-  type JSONRPCMessage,
-  type LoggingLevel,
-  LoggingLevelSchema,
-  type RequestId,
-} from '@modelcontextprotocol/sdk/types.js'
+import { LoggingLevelSchema } from '@modelcontextprotocol/core'
+import type {
+  InitializeRequest,
+  JSONRPCMessage,
+  LoggingLevel,
+  McpServer,
+  RequestId,
+} from '@modelcontextprotocol/server'
 import { negotiatedInitializeParams } from '../src/protocol/initialize-params'
 import { jsonRpcErrorResponse } from '../src/protocol/json-rpc-error'
 import type { SessionConfig } from '../src/session-config'
@@ -173,6 +173,7 @@ export class LiveSession {
       journal: this.log,
       batch,
       limit: this.#limit,
+      maxBytes: this.config.maxReplyBytes,
       headers,
       keepaliveMs: this.config.keepaliveMs,
       primeRetryMs: this.#primeRetryMs,

@@ -13,6 +13,7 @@ import { buildLiveSession } from './build-live-session'
 import type { EventLog } from './event-log'
 import type { LiveSession } from './live-session'
 import type { RequestLedger } from './request-ledger'
+import type { SessionHubs } from './resource-hubs'
 import type { SessionAlarm } from './session-alarm'
 import type { SessionState } from './session-state'
 import { SessionWiring } from './session-wiring'
@@ -31,6 +32,7 @@ export interface LiveSlotParts<Env> {
   readonly alarm: SessionAlarm
   readonly sockets: StreamSockets
   readonly config: SessionConfig
+  readonly hubs: SessionHubs
 }
 
 /** One session object's in-memory half. */
@@ -57,7 +59,7 @@ export class LiveSlot<Env> {
   live(restore = true): Promise<LiveSession> {
     this.#live ??= this.#parts.ctx.blockConcurrencyWhile(async () => {
       await this.#loadAlarm()
-      const { sessionId, env, state, log, config } = this.#parts
+      const { sessionId, env, state, log, config, hubs } = this.#parts
       return buildLiveSession({
         sessionId,
         env,
@@ -67,6 +69,7 @@ export class LiveSlot<Env> {
         config,
         restore,
         wiring: this.#wire(),
+        hubs,
       })
     })
     return this.#live

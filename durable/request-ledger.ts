@@ -13,7 +13,7 @@
  * the object restarted and the call ended with "Request interrupted") is deleted by the alarm.
  * An answer that arrives after a restart is accepted (202) and dropped: nothing waits for it.
  */
-import type { RequestId } from '@modelcontextprotocol/sdk/types.js'
+import type { RequestId } from '@modelcontextprotocol/server'
 import type { ServerRequestLedger } from '../src/transports/session-transport'
 import type { EventLog } from './event-log'
 

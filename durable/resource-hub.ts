@@ -17,9 +17,14 @@
  * value is stored.
  *
  * ## Lifecycle
- * Created by the first subscription or write. A hub that was never written (it holds no value)
+ * Created by the first subscription or write. A value larger than `SHARED_VALUE_MAX_BYTES` as JSON
+ * is refused (the write or update throws, and the stored value stays). A hub that was never
+ * written (it holds no value)
  * deletes all its storage when its last subscriber unsubscribes or its session ends, so a
- * subscription leaves nothing behind; a written hub keeps its value for good.
+ * subscription leaves nothing behind; a written hub keeps its value for good. While it has
+ * subscribers, its alarm comes once per `SESSION_TTL_MS` and drops those whose session no
+ * longer listens (one that ended but failed to leave, say; `hub-sweep.ts`); a hub it leaves with
+ * neither subscribers nor value deletes its storage then.
  *
  * 2026-07-28 `subscriptions/listen` streams have no session: the Worker serving one holds a
  * WebSocket to each hub it listens to (`GET /watch`, tagged `watch`), and gets a message per
@@ -27,9 +32,12 @@
  * evicted; its watchers keep their sockets and hear the next change from a fresh instance.
  */
 import { DurableObject } from 'cloudflare:workers'
+import { readSessionConfig } from '../src/session-config'
 import { applyChanges, type SharedChange } from '../src/shared-changes'
 import { closeQuietly } from '../src/transports/bridge-frames'
+import { utf8Length } from '../src/transports/response-limit'
 import type { FrameworkBindings } from '../src/types'
+import { type CheckableSessions, goneSessions } from './hub-sweep'
 import { SessionFanOut, type UpdatableSessions } from './session-fan-out'
 
 const SUB = 'sub:'
@@ -40,6 +48,8 @@ const WATCH = 'watch'
 /** One shared resource: its value and its subscribers. */
 export class ResourceHub extends DurableObject<FrameworkBindings> {
   #fanOut: SessionFanOut | undefined
+  /** While the alarm checks the subscribers: those that subscribed since (not to be dropped). */
+  #renewed: Set<string> | undefined
 
   constructor(ctx: DurableObjectState, env: FrameworkBindings) {
     super(ctx, env)
@@ -84,11 +94,37 @@ export class ResourceHub extends DurableObject<FrameworkBindings> {
     return this.#tellWatchers(event)
   }
 
-  /** Adds a subscriber. */
+  /** Adds a subscriber, and sets the alarm that checks the subscribers if it isn't set. */
   async subscribe(uri: string, sessionId: string): Promise<void> {
     this.ctx.storage.kv.put('uri', uri)
     this.ctx.storage.kv.put(SUB + sessionId, true)
     this.#fanOut?.renewed(sessionId)
+    this.#renewed?.add(sessionId)
+    await this.#checkLater()
+  }
+
+  /**
+   * Drops the subscribers whose session no longer listens, then comes back while any remain;
+   * a hub left with neither subscribers nor value deletes its storage.
+   */
+  override async alarm(): Promise<void> {
+    const kv = this.ctx.storage.kv
+    const uri = kv.get<string>('uri')
+    const listed = this.#subscribers()
+    if (uri !== undefined && listed.length > 0) {
+      const renewed = new Set<string>()
+      this.#renewed = renewed
+      const gone = await goneSessions(
+        this.env.SESSION_DO as unknown as CheckableSessions,
+        uri,
+        listed,
+      ).finally(() => {
+        this.#renewed = undefined
+      })
+      this.#forget(gone.filter((sessionId) => !renewed.has(sessionId)))
+    }
+    if (this.#subscribers(1).length > 0) await this.#checkLater()
+    else if (kv.get('value') === undefined) await this.ctx.storage.deleteAll()
   }
 
   /**
@@ -114,6 +150,7 @@ export class ResourceHub extends DurableObject<FrameworkBindings> {
    * sessions are being told.
    */
   async write(uri: string, value: unknown): Promise<number> {
+    this.#checkSize(value)
     const kv = this.ctx.storage.kv
     kv.put('uri', uri)
     kv.put('value', value)
@@ -129,6 +166,7 @@ export class ResourceHub extends DurableObject<FrameworkBindings> {
   async update(uri: string, changes: readonly SharedChange[]): Promise<unknown> {
     const kv = this.ctx.storage.kv
     const value = applyChanges(kv.get('value'), changes)
+    this.#checkSize(value)
     kv.put('uri', uri)
     kv.put('value', value)
     this.#notify(uri)
@@ -138,6 +176,27 @@ export class ResourceHub extends DurableObject<FrameworkBindings> {
   /** The ids of the subscribed sessions. */
   async subscribers(): Promise<string[]> {
     return this.#subscribers()
+  }
+
+  /**
+   * Throws when `value` is larger than `SHARED_VALUE_MAX_BYTES` as JSON: it could never be read
+   * back in a response. A value JSON can't encode (a BigInt, a cycle) is left to storage's own
+   * limit.
+   */
+  #checkSize(value: unknown): void {
+    const max = readSessionConfig(this.env).maxSharedValueBytes
+    let text: string | undefined
+    try {
+      text = JSON.stringify(value)
+    } catch {
+      return
+    }
+    if (text === undefined || text.length * 3 <= max) return
+    const bytes = utf8Length(text)
+    if (bytes <= max) return
+    throw new Error(
+      `Shared value too large: ${bytes} bytes as JSON; a shared resource's value may hold at most ${max} bytes (SHARED_VALUE_MAX_BYTES). Nothing was changed.`,
+    )
   }
 
   /** Tells every watcher and subscribed session that `uri` changed; returns how many sessions. */
@@ -163,14 +222,24 @@ export class ResourceHub extends DurableObject<FrameworkBindings> {
     this.#fanOut = new SessionFanOut(uri, {
       sessions: this.env.SESSION_DO as unknown as UpdatableSessions,
       waitUntil: (work) => this.ctx.waitUntil(work),
-      forget: (sessionIds) => {
-        const kv = this.ctx.storage.kv
-        this.ctx.storage.transactionSync(() => {
-          for (const sessionId of sessionIds) kv.delete(SUB + sessionId)
-        })
-      },
+      forget: (sessionIds) => this.#forget(sessionIds),
     })
     return this.#fanOut
+  }
+
+  /** Drops the subscriptions of `sessionIds`, in one transaction. */
+  #forget(sessionIds: readonly string[]): void {
+    if (sessionIds.length === 0) return
+    const kv = this.ctx.storage.kv
+    this.ctx.storage.transactionSync(() => {
+      for (const sessionId of sessionIds) kv.delete(SUB + sessionId)
+    })
+  }
+
+  /** Sets the alarm to check the subscribers in a session's TTL, unless it is set. */
+  async #checkLater(): Promise<void> {
+    if ((await this.ctx.storage.getAlarm()) !== null) return
+    await this.ctx.storage.setAlarm(Date.now() + readSessionConfig(this.env).ttlMs)
   }
 
   #watchers(): WebSocket[] {

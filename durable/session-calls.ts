@@ -2,7 +2,7 @@
  * @module
  * What the Worker's routes send a session object: the RPC payloads of `SessionDO`'s methods.
  */
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
+import type { JSONRPCMessage } from '@modelcontextprotocol/server'
 import { FRAMING } from '../src/transports/bridge-frames'
 import type { Principal, SessionKind } from '../src/types'
 

@@ -16,7 +16,7 @@
  */
 
 import { DurableObject } from 'cloudflare:workers'
-import type { JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js'
+import type { JSONRPCRequest } from '@modelcontextprotocol/server'
 import type { McpServerDefinition } from '../src/define-mcp-server'
 import type { McpPlugin } from '../src/plugins/plugin'
 import { negotiatedInitializeParams } from '../src/protocol/initialize-params'
@@ -30,7 +30,7 @@ import type { EventLog } from './event-log'
 import { LiveSlot } from './live-slot'
 import { cappedEventLog } from './log-caps'
 import { RequestLedger } from './request-ledger'
-import { leaveHubs } from './resource-hubs'
+import { SessionHubs } from './resource-hubs'
 import { replayGap, resumePoint } from './resume-point'
 import { SessionAlarm } from './session-alarm'
 import {
@@ -64,6 +64,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
   readonly #sockets: StreamSockets
   readonly #gate: SessionGate
   readonly #slot: LiveSlot<Env>
+  readonly #hubs: SessionHubs
   /** The session id: the object's own id, as handed to the client. */
   readonly sessionId: string
 
@@ -77,6 +78,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     this.#requests = new RequestLedger(ctx.storage.sql, this.#log, this.#config.requestTimeoutMs)
     this.#sockets = new StreamSockets(ctx)
     this.#gate = new SessionGate(this.#state, this.#alarm, this.#config)
+    this.#hubs = new SessionHubs(env, this.#state, this.sessionId)
     this.#slot = new LiveSlot({
       ctx,
       sessionId: this.sessionId,
@@ -89,6 +91,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
       alarm: this.#alarm,
       sockets: this.#sockets,
       config: this.#config,
+      hubs: this.#hubs,
     })
   }
 
@@ -229,12 +232,20 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     if (this.#state.record === undefined || !this.#state.subscribed(uri)) return false
     // A hibernated session woken just for this needn't build its server to pass it on.
     const sender = await this.#slot.transport()
-    await sender.send({
+    sender.notify({
       jsonrpc: '2.0',
       method: 'notifications/resources/updated',
       params: { uri },
     })
     return true
+  }
+
+  /**
+   * Whether this session still listens to `uri` (a hub checking its subscribers asks); wakes no
+   * server, sends nothing.
+   */
+  async subscribedTo(uri: string): Promise<boolean> {
+    return this.#state.record !== undefined && this.#state.subscribed(uri)
   }
 
   /** Ends the session when it has been idle for the TTL; otherwise prunes its event log. */
@@ -283,11 +294,15 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
   }
 
   async #destroy(): Promise<void> {
+    // Before anything is awaited: a call that arrives meanwhile finds no session, and a
+    // subscribe still joining its hub is left with the rest.
+    this.#state.end()
     const live = this.#slot.drop()
     if (live !== undefined) await (await live).close(sessionTerminated)
     this.#sockets.closeAll()
-    await leaveHubs(this.env, this.#state.subscriptions(), this.sessionId)
+    await this.#hubs.leaveAll()
     await this.#state.destroy()
+    this.#hubs.reset()
     this.#log.reset()
     this.#alarm.forget()
   }

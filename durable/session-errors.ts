@@ -3,7 +3,7 @@
  * The JSON-RPC error responses a session object answers with, in one place so both transports
  * word them alike.
  */
-import type { RequestId } from '@modelcontextprotocol/sdk/types.js'
+import type { RequestId } from '@modelcontextprotocol/server'
 import { jsonRpcError, jsonRpcErrorResponse, RPC_ERROR } from '../src/protocol/json-rpc-error'
 
 /** Unknown, ended, or someone else's session: all look the same, so ids can't be probed. */

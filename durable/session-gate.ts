@@ -3,7 +3,7 @@
  * Who may use a session, and for how long it lives: the checks every call passes before the
  * object serves it (DESIGN §2), the creation of its record, and the idle clock.
  */
-import type { InitializeRequest } from '@modelcontextprotocol/sdk/types.js'
+import type { InitializeRequest } from '@modelcontextprotocol/server'
 import type { SessionConfig } from '../src/session-config'
 import type { SessionAlarm } from './session-alarm'
 import type { SessionCall } from './session-calls'
@@ -35,7 +35,7 @@ export class SessionGate {
   /** Creates the session's record, for the caller, and sets its first expiry. */
   open(call: SessionCall, initializeParams?: InitializeRequest['params']): void {
     const now = Date.now()
-    this.#state.open(call.kind, call.principal.name, now, initializeParams)
+    this.#state.open(call.kind, call.principal, now, initializeParams)
     void this.#alarm.set(this.#alarm.next(now, now + this.#config.unusedTtlMs, false))
   }
 

@@ -1,35 +1,37 @@
 /**
  * @module
- * Runs the plugins' session hooks around every JSON-RPC message of one session, and remembers
- * which HTTP request carried each request still in flight, so hooks on the way out can name it.
+ * The plugins' hooks around one session's messages (`src/plugins/hook-runner.ts` runs them): the
+ * session's hook context, and which HTTP request carried each request still in flight, so a
+ * hook on the way out can name the request a reply belongs to.
  */
-import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js'
-import type { HookContext, HookRejection, SessionHooks } from '../src/plugins/plugin'
+import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/server'
+import type { HookRunner } from '../src/plugins/hook-runner'
+import type { HookContext, HookRejection } from '../src/plugins/plugin'
 import { isResponse } from '../src/transports/message-sink'
 import type { Principal, SessionKind } from '../src/types'
 
 /** The hooks of one session. */
 export class SessionHookRunner {
-  readonly #hooks: readonly SessionHooks[]
+  readonly #runner: HookRunner
   readonly #carriedBy = new Map<RequestId, string>()
 
   constructor(
-    hooks: readonly SessionHooks[],
+    runner: HookRunner,
     readonly sessionId: string,
     readonly transport: SessionKind,
     readonly env: unknown = {},
   ) {
-    this.#hooks = hooks
+    this.#runner = runner
   }
 
   /** Whether any hook is installed (so callers can skip all work when none is). */
   get active(): boolean {
-    return this.#hooks.length > 0
+    return this.#runner.active
   }
 
   /**
-   * Runs `onIncoming` for each message of one HTTP request, in plugin order; the first rejection
-   * wins and refuses the whole request (nothing of it is remembered).
+   * Runs `onIncoming` for each message of one HTTP request; the first rejection wins and refuses
+   * the whole request (nothing of it is remembered).
    */
   incoming(
     messages: readonly JSONRPCMessage[],
@@ -37,13 +39,8 @@ export class SessionHookRunner {
     requestId: string,
   ): HookRejection | undefined {
     if (!this.active) return undefined
-    const context = this.#context(principal, requestId)
-    for (const message of messages) {
-      for (const hooks of this.#hooks) {
-        const rejection = hooks.onIncoming?.(message, context)
-        if (rejection) return rejection
-      }
-    }
+    const rejection = this.#runner.incoming(messages, this.#context(principal, requestId))
+    if (rejection) return rejection
     for (const message of messages) {
       if ('method' in message && 'id' in message) this.#carriedBy.set(message.id, requestId)
     }
@@ -56,8 +53,7 @@ export class SessionHookRunner {
     const related = isResponse(message) ? message.id : relatedRequestId
     const requestId = related === undefined ? '' : (this.#carriedBy.get(related) ?? '')
     if (isResponse(message)) this.#carriedBy.delete(message.id)
-    const context = this.#context(principal, requestId)
-    for (const hooks of this.#hooks) hooks.onOutgoing?.(message, context)
+    this.#runner.outgoing(message, this.#context(principal, requestId))
   }
 
   #context(principal: Principal, requestId: string): HookContext {

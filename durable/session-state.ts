@@ -23,17 +23,17 @@
  * - `lastSeenAt` is refreshed at most once per {@link TOUCH_INTERVAL_MS} to keep the hot path free
  *   of writes.
  * - Ended by `DELETE /mcp`, or by the alarm after `SESSION_TTL_MS` without a request
- *   (`SESSION_UNUSED_TTL_MS` while no request followed `initialize`): every key, every table and
- *   the alarm are deleted; the id then answers 404.
+ *   (`SESSION_UNUSED_TTL_MS` while no request followed `initialize`): at once the session reads
+ *   as gone (every call answers 404), then every key, every table and the alarm are deleted.
  */
 import type {
   ClientCapabilities,
   Implementation,
   InitializeRequest,
   LoggingLevel,
-} from '@modelcontextprotocol/sdk/types.js'
+} from '@modelcontextprotocol/server'
 import type { SessionStorage, StorageListOptions } from '../src/define-mcp-server'
-import type { SessionKind } from '../src/types'
+import type { Principal, SessionKind } from '../src/types'
 
 /** How often, at most, `lastSeenAt` is written. */
 export const TOUCH_INTERVAL_MS = 60_000
@@ -45,6 +45,8 @@ export interface SessionRecord {
   readonly kind: SessionKind
   /** Name of the principal that created the session; only it may use the session. */
   readonly principal: string
+  /** What that principal's limits count under, when not its name (auth off: the client's). */
+  readonly quotaKey?: string
   /** The revision negotiated at `initialize`; absent on an /sse session until it arrives. */
   readonly protocolVersion?: string
   readonly clientInfo?: Implementation
@@ -74,6 +76,8 @@ export class SessionState {
   readonly #storage: DurableObjectStorage
   #record: SessionRecord | undefined
   #loaded = false
+  /** Set from {@link SessionState.end} until the storage is gone: the session is no more. */
+  #ending = false
 
   constructor(storage: DurableObjectStorage) {
     this.#storage = storage
@@ -82,6 +86,7 @@ export class SessionState {
 
   /** The session record, or undefined when the session doesn't exist (never created, or ended). */
   get record(): SessionRecord | undefined {
+    if (this.#ending) return undefined
     if (!this.#loaded) {
       this.#record = this.#kv.get<SessionRecord>(SessionState.SESSION_KEY)
       this.#loaded = true
@@ -97,14 +102,15 @@ export class SessionState {
   /** Stores the record of a new session; an /sse session has no `initialize` yet. */
   open(
     kind: SessionKind,
-    principal: string,
+    principal: Principal,
     now: number,
     initializeParams?: InitializeRequest['params'],
   ): void {
     this.#write({
       schema: 1,
       kind,
-      principal,
+      principal: principal.name,
+      ...(principal.quotaKey !== undefined && { quotaKey: principal.quotaKey }),
       ...(initializeParams && {
         protocolVersion: initializeParams.protocolVersion,
         clientInfo: initializeParams.clientInfo,
@@ -165,12 +171,22 @@ export class SessionState {
     this.#write({ ...record, lastSeenAt: now })
   }
 
+  /**
+   * Ends the session now, in memory: from here on it reads as not existing (every call is
+   * answered 404), while {@link SessionState.destroy} deletes what it stored.
+   */
+  end(): void {
+    this.#ending = true
+  }
+
   /** Deletes everything the session stored, and its alarm. */
   async destroy(): Promise<void> {
+    this.#ending = true
     this.#record = undefined
     this.#loaded = true
     await this.#storage.deleteAlarm()
     await this.#storage.deleteAll()
+    this.#ending = false
   }
 
   /** Records a subscription to `uri`. */

@@ -7,6 +7,7 @@
  * built later takes this one over.
  */
 
+import { HookRunner } from '../src/plugins/hook-runner'
 import type { McpPlugin } from '../src/plugins/plugin'
 import type { SessionConfig } from '../src/session-config'
 import { LEGACY_STREAM, STANDALONE_STREAM } from '../src/transports/event-journal'
@@ -39,26 +40,27 @@ export class SessionWiring {
   readonly transport: SessionTransport
   readonly standalone: JournaledStream
   readonly legacy: JournaledStream
-  /** The largest response the session sends (`RESPONSE_MAX_BYTES`). */
+  /** The largest message the session sends (`RESPONSE_MAX_BYTES`). */
   readonly limit: ResponseLimit
 
   constructor(parts: WiringParts) {
     const { sessionId, record, log, config } = parts
     const principal = { name: record.principal }
     this.hooks = new SessionHookRunner(
-      parts.plugins.flatMap((plugin) => (plugin.hooks ? [plugin.hooks] : [])),
+      new HookRunner(parts.plugins),
       sessionId,
       record.kind,
       parts.env,
     )
     const hooks = this.hooks
+    this.limit = new ResponseLimit(config.maxResponseBytes)
     this.transport = new SessionTransport(sessionId, {
       requests: parts.requests,
       onSend: hooks.active
         ? (message, related) => hooks.outgoing(message, principal, related)
         : undefined,
+      limit: this.limit,
     })
-    this.limit = new ResponseLimit(config.maxResponseBytes)
     this.standalone = new JournaledStream(STANDALONE_STREAM, log, { limit: this.limit })
     // 2024-11-05 defines no resumption, so what a connected client is sent is group-committed
     // (config.legacyLogDelayMs) rather than logged one commit per event.

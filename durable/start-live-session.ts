@@ -3,7 +3,7 @@
  * Starting a session's live half: the server connected to its transport and, after the object
  * restarted, brought back to where the session was.
  */
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
+import type { McpServer } from '@modelcontextprotocol/server'
 import { jsonRpcError, RPC_ERROR } from '../src/protocol/json-rpc-error'
 import type { SessionConfig } from '../src/session-config'
 import type { MessageSink } from '../src/transports/message-sink'

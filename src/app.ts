@@ -13,6 +13,7 @@ import { healthRoutes } from '../routes/health'
 import { mcpRoutes } from '../routes/mcp'
 import { messagesRoutes } from '../routes/messages'
 import { sseRoutes } from '../routes/sse'
+import { anonymousPrincipal } from './anonymous-principal'
 import type { McpServerDefinition } from './define-mcp-server'
 import { homePage } from './home-page'
 import { createModernLeg } from './modern/modern-leg'
@@ -21,7 +22,7 @@ import { passesMiddleware } from './plugins/passes-middleware'
 import type { McpPlugin } from './plugins/plugin'
 import { jsonRpcErrorResponse, RPC_ERROR } from './protocol/json-rpc-error'
 import { readSessionConfig } from './session-config'
-import { ANONYMOUS, type AppEnv, HEADER, REQUEST_ID_HEADER_OUT } from './types'
+import { type AppEnv, HEADER, REQUEST_ID_HEADER_OUT } from './types'
 
 /** Options of {@link createApp}. */
 export interface McpAppOptions<Env = unknown> {
@@ -121,8 +122,8 @@ export function createApp<Env>(options: McpAppOptions<Env>): Hono<AppEnv> {
     return preflight
   })
   app.use(originGuard)
-  app.use(async function anonymousPrincipal(c, next) {
-    c.set('principal', ANONYMOUS)
+  app.use(async function anonymous(c, next) {
+    c.set('principal', anonymousPrincipal(c.req.header('cf-connecting-ip')))
     await next()
   })
   for (const plugin of plugins) if (plugin.routes) app.route('/', plugin.routes)

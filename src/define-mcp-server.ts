@@ -2,26 +2,26 @@
  * @module
  * How an app describes its MCP server: its identity, and a `setup` that registers its tools,
  * resources and prompts. One definition serves both protocol eras: the framework registers each
- * entry into the SDK v1 server of a session (in the session's Durable Object) and into the SDK v2
- * server of each stateless 2026-07-28 request (in the Worker), and every handler gets the same
- * context in both.
+ * entry into the SDK v2 server of a session (in the session's Durable Object) and into the one
+ * of each stateless 2026-07-28 request (in the Worker), and every handler gets the same context
+ * in both.
  */
-import type { ResourceMetadata } from '@modelcontextprotocol/sdk/server/mcp.js'
 import type {
   CallToolResult,
   GetPromptResult,
   Icon,
   ListResourcesResult,
   ReadResourceResult,
+  ResourceMetadata,
   ServerCapabilities,
   ToolAnnotations,
-} from '@modelcontextprotocol/sdk/types.js'
+} from '@modelcontextprotocol/server'
 import type { z } from 'zod'
 import type { SharedChange } from './shared-changes'
 import type { RequestContext, ToolContext } from './tool-context'
 import type { Principal } from './types'
 
-export { completable } from '@modelcontextprotocol/sdk/server/completable.js'
+export { completable } from '@modelcontextprotocol/server'
 export type { SharedChange, SharedPath } from './shared-changes'
 export type { ResourceMetadata }
 

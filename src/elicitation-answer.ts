@@ -9,13 +9,13 @@ import { Validator } from '@cfworker/json-schema'
 import {
   type ElicitRequest,
   type ElicitResult,
-  ErrorCode,
-  McpError,
-} from '@modelcontextprotocol/sdk/types.js'
+  ProtocolError,
+  ProtocolErrorCode,
+} from '@modelcontextprotocol/server'
 
 /**
  * `result`, when it declines, cancels, or accepts with content that fits the request's
- * `requestedSchema`; otherwise an `McpError` (invalid params) that names what doesn't fit, which
+ * `requestedSchema`; otherwise a `ProtocolError` (invalid params) that names what doesn't fit, which
  * the tool gets as the elicitation's failure (an error result unless it catches it).
  */
 export function checkedAnswer(params: ElicitRequest['params'], result: ElicitResult): ElicitResult {
@@ -33,8 +33,8 @@ export function checkedAnswer(params: ElicitRequest['params'], result: ElicitRes
     .filter((error) => error.keyword !== 'properties')
     .map((error) => `${error.instanceLocation}: ${error.error}`)
     .join('; ')
-  throw new McpError(
-    ErrorCode.InvalidParams,
+  throw new ProtocolError(
+    ProtocolErrorCode.InvalidParams,
     `The client accepted the elicitation with content that does not match its requestedSchema: ${why}`,
   )
 }

@@ -11,7 +11,7 @@ import type { HandleDO } from '../durable/handle-do'
 import type { HandleOwnerDO } from '../durable/handle-owner-do'
 import type { StorageListOptions } from './define-mcp-server'
 import { readSessionConfig } from './session-config'
-import type { FrameworkBindings } from './types'
+import { type FrameworkBindings, type Principal, quotaKeyOf } from './types'
 
 /** A handle's key-value storage: a session's storage API, awaited (each call is one RPC). */
 export interface HandleStorage {
@@ -101,23 +101,25 @@ function handle(id: string, stub: DurableObjectStub<HandleDO>, principal: string
 }
 
 /**
- * The handles of the principal `owner` names (read when a handle is first used), through
- * `env`'s `HANDLE_DO` binding.
+ * The handles of the principal `owner` returns (read when a handle is first used), through
+ * `env`'s `HANDLE_DO` binding; they count against its quota key's quota (its name's, unless
+ * it has one: with auth off, its client address's).
  */
-export function handlesFor(env: unknown, owner: () => string): Handles {
+export function handlesFor(env: unknown, owner: () => Principal): Handles {
   return {
     async create() {
-      const principal = owner()
+      const principal = owner().name
+      const quotaKey = quotaKeyOf(owner())
       const { handles, owners } = namespaces(env)
       const { handleTtlMs, handleMaxPerPrincipal: limit } = readSessionConfig(env)
       const objectId = handles.newUniqueId()
       const id = objectId.toString()
-      const quota = owners.get(owners.idFromName(principal))
+      const quota = owners.get(owners.idFromName(quotaKey))
       const now = Date.now()
       if (!(await quota.reserve(id, now + handleTtlMs, limit))) throw new HandleLimitReached(limit)
       const stub = handles.get(objectId)
       try {
-        await stub.mint(principal, now)
+        await stub.mint(principal, now, quotaKey)
       } catch (error) {
         await quota.release(id)
         throw error
@@ -125,7 +127,7 @@ export function handlesFor(env: unknown, owner: () => string): Handles {
       return handle(id, stub, principal)
     },
     async open(id) {
-      const principal = owner()
+      const principal = owner().name
       if (!HANDLE_ID.test(id)) return undefined
       const ns = namespaces(env).handles
       let objectId: DurableObjectId

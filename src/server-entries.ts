@@ -4,12 +4,12 @@
  * recorder, every schema is made a zod object there (once, not per session or request), and
  * each era's server is then built by replaying these entries into its SDK.
  */
-import type { ResourceMetadata } from '@modelcontextprotocol/sdk/server/mcp.js'
 import type {
   CallToolResult,
   GetPromptResult,
   ReadResourceResult,
-} from '@modelcontextprotocol/sdk/types.js'
+  ResourceMetadata,
+} from '@modelcontextprotocol/server'
 import { z } from 'zod'
 import type {
   InputSchema,
@@ -61,7 +61,7 @@ export interface TemplateResourceEntry {
 /** A recorded resource: a fixed URI, or a template. */
 export type ResourceEntry = UriResourceEntry | TemplateResourceEntry
 
-/** A recorded prompt; `argsShape` as v1 takes it, `argsSchema` (its zod object) as v2 does. */
+/** A recorded prompt; `argsShape` as the definition wrote it, `argsSchema` its zod object. */
 export interface PromptEntry {
   readonly name: string
   readonly title?: string

@@ -42,7 +42,7 @@ const SessionConfigSchema = z.object({
   HANDLE_TTL_MS: ms(1_000, 365 * 24 * HOUR, 24 * HOUR),
   /**
    * The most live durable handles one principal may hold; `handles.create()` past it throws.
-   * Every caller is `anonymous` when auth is off, and then shares this one quota.
+   * Every caller is `anonymous` when auth is off, and the quota is then per client address.
    */
   HANDLE_MAX_PER_PRINCIPAL: z.coerce.number().int().min(1).max(10_000).default(100),
   /** Event log caps: count, total bytes of message JSON, and age. */
@@ -72,10 +72,12 @@ const SessionConfigSchema = z.object({
    */
   BATCH_MAX_MESSAGES: z.coerce.number().int().min(1).max(10_000).default(100),
   /**
-   * The largest JSON-RPC response a session sends, in bytes of its JSON (UTF-8); a response over
-   * it is answered by an error of its own (-32603) instead, the rest of its batch as they are.
-   * Every response may go on an SSE stream, whose events the event log keeps one per SQLite row
-   * (2 MB at most in production), hence the ceiling; never more than `EVENT_LOG_MAX_BYTES`.
+   * The largest JSON-RPC message a session sends, in bytes of its JSON (UTF-8). A response over
+   * it is answered by an error of its own (-32603) instead, the rest of its batch as they are; a
+   * notification over it is dropped with a warning; a server→client request over it is not
+   * sent, and the tool awaiting it gets the error. Every message may go on an SSE stream, whose
+   * events the event log keeps one per SQLite row (2 MB at most in production), hence the
+   * ceiling; never more than `EVENT_LOG_MAX_BYTES`.
    */
   RESPONSE_MAX_BYTES: z.coerce
     .number()
@@ -83,6 +85,30 @@ const SessionConfigSchema = z.object({
     .min(1_024)
     .max(1_900_000)
     .default(1024 * 1024),
+  /**
+   * The largest value a shared resource (`tool.shared(uri)`) may hold, in bytes of its JSON
+   * (UTF-8): a `write()` or `update()` that would make it larger throws, and the value stays as it
+   * was. A value must fit in a response to be read (`RESPONSE_MAX_BYTES`), with room to spare
+   * for the escaping a resource's text gets; storage keeps 2 MB per value at most.
+   */
+  SHARED_VALUE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1_024)
+    .max(1_900_000)
+    .default(512 * 1024),
+  /**
+   * The most bytes (UTF-8 JSON) of responses one batch's reply holds in all, at least
+   * `RESPONSE_MAX_BYTES`. The reply holds them in memory at once (a JSON reply is sent whole),
+   * so a small batch of requests for large results can't make an object hold much more; a
+   * response that would pass it is answered by an error of its own (-32603) instead.
+   */
+  BATCH_REPLY_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1_024)
+    .max(64 * 1024 * 1024)
+    .default(4 * 1024 * 1024),
   /**
    * Who the home page (`GET /` in a browser) lists the server's tools, resources and prompts
    * to: `auth`, a request that the MCP endpoints' plugin middleware (auth) would let through,
@@ -102,7 +128,7 @@ const SessionConfigSchema = z.object({
   LISTEN_MAX_STREAMS: count(1, 100_000, 1_024),
   /**
    * Listen streams one principal may hold open at once in one isolate. Without auth every
-   * caller is the one principal `anonymous`.
+   * caller is the one principal `anonymous`, and this counts per client address.
    */
   LISTEN_MAX_STREAMS_PER_PRINCIPAL: count(1, 100_000, 256),
   /**
@@ -154,8 +180,12 @@ export interface SessionConfig {
   readonly progressGapMs: number
   /** The most messages a batch may hold. */
   readonly maxBatch: number
-  /** The largest response sent (UTF-8 bytes of its JSON); at most the event log's byte cap. */
+  /** The largest message sent (UTF-8 bytes of its JSON); at most the event log's byte cap. */
   readonly maxResponseBytes: number
+  /** The most bytes of responses one batch's reply holds in all; at least `maxResponseBytes`. */
+  readonly maxReplyBytes: number
+  /** The largest value a shared resource may hold (UTF-8 bytes of its JSON). */
+  readonly maxSharedValueBytes: number
   /** The most resources one session may be subscribed to. */
   readonly maxSubscriptions: number
   /** What `subscriptions/listen` may hold (streams and hub watches, per isolate). */
@@ -204,6 +234,7 @@ function parseSessionConfig(source: object): SessionConfig {
     throw new Error(`Invalid ${issue?.path.join('.')}: ${issue?.message}`)
   }
   const c = parsed.data
+  const maxResponseBytes = Math.min(c.RESPONSE_MAX_BYTES, c.EVENT_LOG_MAX_BYTES)
   return {
     keepaliveMs: c.SSE_KEEPALIVE_MS,
     retryMs: c.SSE_RETRY_MS,
@@ -217,7 +248,9 @@ function parseSessionConfig(source: object): SessionConfig {
     legacyLogDelayMs: c.EVENT_LOG_LEGACY_DELAY_MS,
     progressGapMs: c.SSE_PROGRESS_GAP_MS,
     maxBatch: c.BATCH_MAX_MESSAGES,
-    maxResponseBytes: Math.min(c.RESPONSE_MAX_BYTES, c.EVENT_LOG_MAX_BYTES),
+    maxResponseBytes,
+    maxReplyBytes: Math.max(c.BATCH_REPLY_MAX_BYTES, maxResponseBytes),
+    maxSharedValueBytes: c.SHARED_VALUE_MAX_BYTES,
     maxSubscriptions: c.SESSION_MAX_SUBSCRIPTIONS,
     listen: {
       maxStreams: c.LISTEN_MAX_STREAMS,

@@ -17,6 +17,12 @@ export type SharedChange =
   | { readonly op: 'increment'; readonly path: SharedPath; readonly by: number }
   /** Removes what is at `path`, if anything. */
   | { readonly op: 'delete'; readonly path: SharedPath }
+  /**
+   * Keeps the `count` entries of the object at `path` whose numbers are highest and removes the
+   * rest (a bounded leaderboard); of equal numbers, the earlier keys stay. Every entry must be a
+   * number; an absent object is left absent.
+   */
+  | { readonly op: 'keepHighest'; readonly path: SharedPath; readonly count: number }
 
 type Plain = Record<string, unknown>
 
@@ -58,6 +64,38 @@ function objectAt(root: Plain, path: SharedPath, change: SharedChange): Plain {
   return node
 }
 
+/** The object at `path` inside `root`, without creating anything; undefined when absent. */
+function existingAt(root: unknown, path: SharedPath, change: SharedChange): Plain | undefined {
+  let node = root
+  for (const key of path) {
+    if (node === undefined) return undefined
+    if (!isPlain(node))
+      throw new Error(`${change.op} at ${JSON.stringify(change.path)}: not an object`)
+    node = own(node, key)
+  }
+  if (node === undefined || isPlain(node)) return node
+  throw new Error(`${change.op} at ${JSON.stringify(change.path)}: not an object`)
+}
+
+/** Removes all but the `count` highest-numbered entries of the object at the change's path. */
+function keepHighest(root: unknown, change: SharedChange & { op: 'keepHighest' }): void {
+  if (!Number.isInteger(change.count) || change.count < 0) {
+    throw new Error('keepHighest needs a count of 0 or more')
+  }
+  const target = existingAt(root, change.path, change)
+  if (target === undefined) return
+  const entries = Object.entries(target)
+  for (const [key, points] of entries) {
+    if (typeof points !== 'number') {
+      throw new Error(`keepHighest at ${JSON.stringify(change.path)}: ${key} is not a number`)
+    }
+  }
+  if (entries.length <= change.count) return
+  // A stable sort: of equal numbers, the earlier key stays first.
+  const ranked = entries.sort(([, a], [, b]) => (b as number) - (a as number))
+  for (const [key] of ranked.slice(change.count)) delete target[key]
+}
+
 /**
  * `value` with `changes` applied in order. `value` is the hub's own copy (from storage), so it is
  * changed in place; the result is the new value. A change that doesn't fit (incrementing a
@@ -68,6 +106,10 @@ export function applyChanges(value: unknown, changes: readonly SharedChange[]): 
   for (const change of changes) {
     if (!Array.isArray(change.path) || !change.path.every((key) => typeof key === 'string')) {
       throw new Error('A shared change needs a path of string keys')
+    }
+    if (change.op === 'keepHighest') {
+      keepHighest(root, change)
+      continue
     }
     if (change.path.length === 0) {
       if (change.op === 'set') root = change.value

@@ -1,68 +1,31 @@
 /**
  * @module
  * The API a handler is written against, the same in both eras: who is calling, `env`, shared
- * resources, and for a tool typed helpers for this call (progress, logging, and the
- * server→client requests: elicitation, sampling, roots). A tool gets it as its handler's second
- * argument. This module also builds it for a session's calls (SDK v1); `src/modern/` builds it
- * for stateless 2026-07-28 requests.
+ * resources, and for a tool typed helpers for this call (progress, logging, and the requests
+ * for input: elicitation, sampling, roots). A tool gets it as its handler's second argument.
+ * It is built here, once for both eras, from SDK v2's request context and the small piece that
+ * differs per era ({@link EraContext}: a session's, `durable/session-context.ts`; a stateless
+ * 2026-07-28 request's, `src/modern/modern-tool-context.ts`).
  */
-import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js'
 import {
   type ClientCapabilities,
   type CreateMessageRequest,
   type CreateMessageResult,
-  CreateMessageResultSchema,
   type ElicitRequest,
   type ElicitResult,
-  ElicitResultSchema,
-  EmptyResultSchema,
-  ErrorCode,
+  type InputRequest,
+  inputRequired,
   type ListRootsResult,
-  ListRootsResultSchema,
   type LoggingLevel,
-  McpError,
   type ProgressNotification,
   type ProgressToken,
-  type RequestId,
-  type ServerNotification,
-  type ServerRequest,
-} from '@modelcontextprotocol/sdk/types.js'
-import type { SessionContext, SessionStorage, SharedResource } from './define-mcp-server'
+  type ServerContext,
+} from '@modelcontextprotocol/server'
+import type { SessionStorage, SharedResource } from './define-mcp-server'
 import { checkedAnswer } from './elicitation-answer'
 import { type Handles, handlesFor } from './handles'
-import { announceListChanged, type ListKind } from './shared-resource'
+import { type ListKind, sharedResource } from './shared-resource'
 import type { Era, Principal } from './types'
-
-/** The SDK's per-call `extra`, as a tool handler receives it. */
-export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>
-
-/** Severity order of MCP log levels (RFC 5424), least severe first. */
-const LEVELS: readonly LoggingLevel[] = [
-  'debug',
-  'info',
-  'notice',
-  'warning',
-  'error',
-  'critical',
-  'alert',
-  'emergency',
-]
-
-/** What the session knows that the helpers need; supplied by the session object. */
-export interface SessionFacts {
-  /** The level set with `logging/setLevel` (undefined: everything is sent). */
-  logLevel(): LoggingLevel | undefined
-  /** Whether the client has sent `notifications/initialized`. */
-  initialized(): boolean
-  /** What the client declared at `initialize`. */
-  clientCapabilities(): ClientCapabilities | undefined
-  /** The negotiated protocol revision. */
-  protocolVersion(): string | undefined
-  /** How long a server→client request may wait for its answer, in ms. */
-  readonly requestTimeoutMs: number
-  /** Closes the connection carrying request `id`'s reply (the call goes on; the client resumes). */
-  closeStream(id: RequestId): boolean
-}
 
 export type { Era }
 
@@ -194,94 +157,105 @@ export function progressReporter(
   }
 }
 
-/** The context of a session's request that the SDK v1 handles with `extra`. */
-export function sessionRequestContext<Env>(
-  session: SessionContext<Env>,
-  facts: SessionFacts,
-  extra: Pick<ToolExtra, 'signal' | 'sendRequest'>,
+/**
+ * What differs per era in a handler's context: who and what the request belongs to, how a
+ * request for input reaches the client, and what needs a session. Everything else is built
+ * from SDK v2's request context, the same way in both eras.
+ */
+export interface EraContext<Env = unknown> {
+  readonly era: Era
+  readonly sessionId: string | undefined
+  readonly principal: Principal
+  readonly env: Env
+  /** What the client declared it can do (at `initialize`, or in this modern request). */
+  readonly clientCapabilities: ClientCapabilities
+  /** The revision the request is served at (URL elicitation needs 2025-11-25 or later). */
+  readonly protocolVersion: string | undefined
+  /**
+   * The client's answer to `request` (`capable`: the client declared the capability it needs),
+   * as `check` accepts it: a server→client request on a session, an `input_required` round on
+   * a modern request.
+   */
+  input<T>(
+    request: InputRequest,
+    capable: boolean,
+    options: InputOptions | undefined,
+    check: (answer: unknown) => T,
+  ): Promise<T>
+  /** The session's storage (on a modern request, reading it throws). */
+  readonly storage: SessionStorage
+  /** What `tool.ping()` does. */
+  ping(): Promise<void>
+  /** What `tool.closeStream()` does. */
+  closeStream(): boolean
+  /** What `tool.listChanged(kind)` does. */
+  listChanged(kind: ListKind): Promise<void>
+}
+
+/**
+ * The request for the elicitation `params`. Form mode is sent exactly as the tool wrote it
+ * (SDK v2's `inputRequired.elicit` would add `mode: 'form'`, which 2025-06-18 clients never
+ * saw); URL mode and the other requests are built by the SDK's `inputRequired` helpers.
+ */
+function elicitation(params: ElicitRequest['params']): InputRequest {
+  if (params.mode === 'url') return inputRequired.elicitUrl(params)
+  return { method: 'elicitation/create', params } as InputRequest
+}
+
+/** The context every handler of a request gets (tool, resource, prompt). */
+export function createRequestContext<Env>(
+  ctx: ServerContext,
+  era: EraContext<Env>,
 ): RequestContext<Env> {
-  const request = async <T>(
-    method: string,
-    declared: boolean,
-    send: () => Promise<T>,
-  ): Promise<T> => {
-    // Spec: until `notifications/initialized`, the server sends nothing but pings and logs, and
-    // it only uses capabilities the client declared.
-    if (!facts.initialized()) {
-      throw new McpError(
-        ErrorCode.InvalidRequest,
-        `Cannot send ${method}: the client has not finished initialization`,
-      )
-    }
-    if (!declared) {
-      throw new McpError(
-        ErrorCode.InvalidRequest,
-        `Cannot send ${method}: the client did not declare that capability`,
-      )
-    }
-    return send()
-  }
-  const caps = facts.clientCapabilities() ?? {}
-  const options = { timeout: facts.requestTimeoutMs }
+  const caps = era.clientCapabilities
+  const { env, principal } = era
   return {
-    era: 'legacy',
-    sessionId: session.sessionId,
-    principal: session.principal,
-    env: session.env,
-    shared: (uri) => session.shared(uri),
-    signal: extra.signal,
+    era: era.era,
+    sessionId: era.sessionId,
+    principal,
+    env,
+    shared: (uri) => sharedResource(env, uri),
+    signal: ctx.mcpReq.signal,
     clientCapabilities: caps,
-    handles: handlesFor(session.env, () => session.principal.name),
-    elicit: (params) =>
-      request('elicitation/create', canElicit(caps, facts.protocolVersion(), params), () =>
-        extra
-          .sendRequest({ method: 'elicitation/create', params }, ElicitResultSchema, options)
-          .then((result) => checkedAnswer(params, result)),
+    handles: handlesFor(env, () => principal),
+    elicit: async (params, options) =>
+      era.input(
+        elicitation(params),
+        canElicit(caps, era.protocolVersion, params),
+        options,
+        (answer) => checkedAnswer(params, answer as ElicitResult),
       ),
-    sample: (params) =>
-      request('sampling/createMessage', caps.sampling !== undefined, () =>
-        extra.sendRequest(
-          { method: 'sampling/createMessage', params },
-          CreateMessageResultSchema,
-          options,
-        ),
+    sample: async (params, options) =>
+      era.input(
+        inputRequired.createMessage(params),
+        caps.sampling !== undefined,
+        options,
+        (answer) => answer as CreateMessageResult,
       ),
-    roots: () =>
-      request('roots/list', caps.roots !== undefined, () =>
-        extra.sendRequest({ method: 'roots/list' }, ListRootsResultSchema, options),
+    roots: async (options) =>
+      era.input(
+        inputRequired.listRoots(),
+        caps.roots !== undefined,
+        options,
+        (answer) => answer as ListRootsResult,
       ),
   }
 }
 
-/** Builds the context of one tool call of a session. */
-export function createToolContext<Env>(
-  session: SessionContext<Env>,
-  facts: SessionFacts,
-  extra: ToolExtra,
-): ToolContext<Env> {
+/** The context of one tool call. */
+export function createToolContext<Env>(ctx: ServerContext, era: EraContext<Env>): ToolContext<Env> {
   return {
-    ...sessionRequestContext(session, facts, extra),
-    storage: session.storage,
-    progress: progressReporter(extra._meta?.progressToken, (notification) =>
-      extra.sendNotification(notification),
+    ...createRequestContext(ctx, era),
+    get storage() {
+      return era.storage
+    },
+    progress: progressReporter(ctx.mcpReq._meta?.progressToken, (notification) =>
+      ctx.mcpReq.notify(notification),
     ),
-    async log(level, data, logger) {
-      const threshold = facts.logLevel()
-      if (threshold !== undefined && LEVELS.indexOf(level) < LEVELS.indexOf(threshold)) return
-      await extra.sendNotification({
-        method: 'notifications/message',
-        params: { level, data, ...(logger !== undefined && { logger }) },
-      })
-    },
-    async listChanged(kind) {
-      await announceListChanged(session.env, kind)
-      await extra.sendNotification({ method: `notifications/${kind}/list_changed` })
-    },
-    async ping() {
-      await extra.sendRequest({ method: 'ping' }, EmptyResultSchema, {
-        timeout: facts.requestTimeoutMs,
-      })
-    },
-    closeStream: () => facts.closeStream(extra.requestId),
+    // The SDK filters by the session's `logging/setLevel`, or the modern request's `logLevel`.
+    log: (level, data, logger) => ctx.mcpReq.log(level, data, logger),
+    listChanged: (kind) => era.listChanged(kind),
+    ping: () => era.ping(),
+    closeStream: () => era.closeStream(),
   }
 }

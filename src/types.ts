@@ -32,14 +32,28 @@ export type SessionKind = 'streamable-http' | 'sse'
  * carried to the session's object with every call; a client can never set it.
  */
 export interface Principal {
-  /** Stable name of the caller: a token's name, a JWT `sub`, or `anonymous`. */
+  /**
+   * Stable name of the caller: a token's name, `oauth:` and a JWT's `sub`, `github:<id>`…, or
+   * `anonymous` (no auth plugin names a caller so).
+   */
   readonly name: string
   /** What the caller is allowed to do (OAuth scopes), when its credentials say so. */
   readonly scopes?: readonly string[]
+  /**
+   * What the per-principal limits (`HANDLE_MAX_PER_PRINCIPAL`, `LISTEN_MAX_*_PER_PRINCIPAL`)
+   * count this caller under, when not its name: with auth off, its client's address
+   * (`anonymous@<address>`), so one client can't take every anonymous caller's share.
+   */
+  readonly quotaKey?: string
 }
 
 /** The principal used when no auth plugin is configured. */
 export const ANONYMOUS: Principal = Object.freeze({ name: 'anonymous' })
+
+/** What `principal`'s limits are counted under: its quota key, else its name. */
+export function quotaKeyOf(principal: Principal): string {
+  return principal.quotaKey ?? principal.name
+}
 
 /**
  * The protocol era of a request: `legacy` is a session opened with `initialize` (revisions up to

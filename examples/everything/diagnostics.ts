@@ -3,6 +3,7 @@
  * The diagnostic tools the official conformance suite's 2026-07-28 scenarios call, written once
  * for both eras like every other tool of the example.
  */
+import { z } from 'zod'
 import type { McpServerSetup } from '../../src/define-mcp-server'
 
 const text = (value: string) => ({ type: 'text' as const, text: value })
@@ -28,6 +29,19 @@ export function registerEverythingDiagnostics(server: McpServerSetup): void {
     async (_args, tool) => {
       await tool.log('info', 'Diagnostic trace logging activated')
       return { content: [text('Logging evaluated')] }
+    },
+  )
+  server.registerTool(
+    'test_large_log',
+    {
+      description: 'Logs one message of the given size, for the limits on what a server sends',
+      inputSchema: {
+        chars: z.number().int().min(1).max(4_194_304).describe('How many characters it holds'),
+      },
+    },
+    async ({ chars }, tool) => {
+      await tool.log('info', 'x'.repeat(chars))
+      return { content: [text(`Logged ${chars} characters`)] }
     },
   )
   server.registerTool(

@@ -5,7 +5,7 @@
  * server→client requests; on a 2026-07-28 request, `input_required` round trips whose keys are
  * the ones the scenarios expect.
  */
-import type { ElicitRequest } from '@modelcontextprotocol/sdk/types.js'
+import type { ElicitRequest } from '@modelcontextprotocol/server'
 import type { McpServerSetup } from '../../src/define-mcp-server'
 import type { RequestContext } from '../../src/tool-context'
 

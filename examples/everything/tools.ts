@@ -2,7 +2,7 @@
  * @module
  * The example's tools, with the exact names, arguments and texts of its contract (`README.md`).
  */
-import type { ElicitRequest } from '@modelcontextprotocol/sdk/types.js'
+import type { ElicitRequest } from '@modelcontextprotocol/server'
 import { z } from 'zod'
 import type { McpServerSetup } from '../../src/define-mcp-server'
 import { jsonSchema } from '../../src/json-schema-input'

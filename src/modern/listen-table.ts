@@ -6,7 +6,6 @@
  * land on several isolates may hold up to the per-principal limits in each.
  */
 
-import { jsonRpcError, RPC_ERROR, SUBSCRIPTION_LIMIT_REACHED } from '../protocol/json-rpc-error'
 import type { ListenLimits } from '../session-config'
 
 /** What one principal holds. */
@@ -56,11 +55,4 @@ export class ListenTable {
     if (principal === undefined) return { ...this.#all }
     return { ...(this.#byPrincipal.get(principal) ?? { streams: 0, watches: 0 }) }
   }
-}
-
-/** SDK v2's answer to a listen past its subscription table: in-band, HTTP 200. */
-export function subscriptionLimitReached(id: string | number | null): Response {
-  return Response.json(jsonRpcError(RPC_ERROR.internalError, SUBSCRIPTION_LIMIT_REACHED, id), {
-    status: 200,
-  })
 }

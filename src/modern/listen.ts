@@ -14,8 +14,10 @@
  * of which is a hub of its own), of those the ones whose watch opened, and list changes when
  * their hub's watch did. What the streams hold in all is kept in bounds by `listen-table.ts`.
  */
+import type { JSONRPCMessage } from '@modelcontextprotocol/server'
 import {
   type InMemoryServerEventBus,
+  isJSONRPCResponse,
   isSpecType,
   type McpHttpHandler,
   type ServerCapabilities,
@@ -161,25 +163,32 @@ function watch(env: unknown, hub: string, bus: InMemoryServerEventBus): HubWatch
   )
 }
 
-/** `response`, with `done` run once its body has been read to the end or cancelled. */
-function whenDone(response: Response, done: () => void): Response {
+/**
+ * `response`, with `done` run once its body has been read to the end (with its last chunk) or
+ * cancelled (with nothing).
+ */
+function whenDone(response: Response, done: (last: Uint8Array | undefined) => void): Response {
   if (response.body === null) {
-    done()
+    done(undefined)
     return response
   }
   const reader = response.body.getReader()
+  let last: Uint8Array | undefined
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
       const { value, done: finished } = await reader
         .read()
         .catch(() => ({ value: undefined, done: true }))
       if (finished) {
-        done()
+        done(last)
         controller.close()
-      } else if (value !== undefined) controller.enqueue(value)
+      } else if (value !== undefined) {
+        last = value
+        controller.enqueue(value)
+      }
     },
     async cancel(reason) {
-      done()
+      done(undefined)
       await reader.cancel(reason).catch(() => undefined)
     },
   })
@@ -187,31 +196,67 @@ function whenDone(response: Response, done: () => void): Response {
 }
 
 /**
+ * The closing result of listen `id`, when `chunk` is it: the SDK writes each event in one chunk,
+ * and its closing result last, when the server ends the stream (not when the client does).
+ */
+function closingResult(chunk: Uint8Array | undefined, id: unknown): JSONRPCMessage | undefined {
+  if (chunk === undefined) return undefined
+  const data = /^data: (.*)$/m.exec(new TextDecoder().decode(chunk))?.[1]
+  if (data === undefined) return undefined
+  try {
+    const message: unknown = JSON.parse(data)
+    return isJSONRPCResponse(message) && message.id === id ? (message as JSONRPCMessage) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** What serves one listen: its own bus and handler, and who hears how its stream ended. */
+export interface Listener {
+  readonly bus: InMemoryServerEventBus
+  readonly handler: McpHttpHandler
+  /**
+   * Runs once when the stream ends: with the closing result the server sent, or with nothing
+   * when the client closed it (on HTTP, how a client cancels).
+   */
+  readonly ended?: (closing: JSONRPCMessage | undefined) => void
+}
+
+/**
  * Serves one listen request: watches the hubs `plan` needs, waits until each has the watch (so
  * no change after the acknowledgement is missed), lets a handler of its own (on `bus`) answer
  * it with the filter cut to the watches that opened (`answer` gets the body to serve), and
- * closes the watches, and runs `release`, with the stream. A watch that breaks for good (its
- * hub could not be reached again) ends the stream with the closing result, so the client
- * listens again.
+ * closes the watches, and runs `release`, with the stream: when its body ends, or as soon as
+ * `signal` (the request's) says the client went away. A watch that breaks for good (its hub
+ * could not be reached again) ends the stream with the closing result, so the client listens
+ * again.
  */
 export async function serveListen(
   env: unknown,
   body: unknown,
   plan: ListenPlan | undefined,
-  listener: { readonly bus: InMemoryServerEventBus; readonly handler: McpHttpHandler },
+  listener: Listener,
   answer: (body: unknown) => Promise<Response>,
   release: () => void,
+  signal?: AbortSignal,
 ): Promise<Response> {
   const hubs = hubsOf(plan)
   const watches = hubs.map((hub) => watch(env, hub, listener.bus))
   let over = false
+  let answered = false
   const close = () => {
     if (over) return
     over = true
     for (const open of watches) open.close()
-    void listener.handler.close()
+    // A client gone before the answer: the handler closes once it has answered (it refuses
+    // to serve once closed).
+    if (answered) void listener.handler.close()
     release()
   }
+  // A held body hears of a client gone only when a write to it fails (the next keepalive);
+  // the request's signal (the `enable_request_signal` flag) says so at once.
+  if (signal?.aborted) close()
+  else signal?.addEventListener('abort', close, { once: true })
   let response: Response
   try {
     const ready = await Promise.all(watches.map((open) => open.ready))
@@ -225,11 +270,18 @@ export async function serveListen(
     )
   } catch (error) {
     close()
+    void listener.handler.close()
     throw error
   }
+  answered = true
+  if (over) void listener.handler.close()
   if (!(response.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
     close()
     return response
   }
-  return whenDone(response, close)
+  const id = Reflect.get(Object(body), 'id')
+  return whenDone(response, (last) => {
+    close()
+    listener.ended?.(closingResult(last, id))
+  })
 }

@@ -7,24 +7,26 @@
  * its HTTP statuses, `resultType` and caching fields).
  */
 
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
 import {
   createMcpHandler,
   InMemoryServerEventBus,
+  type JSONRPCMessage,
   type McpHttpHandler,
   type McpServer,
   type McpServerFactory,
   ProtocolError,
 } from '@modelcontextprotocol/server'
+import { resourceServedAs } from '../build-server'
 import type { McpServerDefinition } from '../define-mcp-server'
-import type { HookContext, HookRejection, McpPlugin, SessionHooks } from '../plugins/plugin'
+import { HookRunner } from '../plugins/hook-runner'
+import type { HookContext, McpPlugin } from '../plugins/plugin'
 import { jsonRpcError } from '../protocol/json-rpc-error'
 import { readSessionConfig } from '../session-config'
 import { hasHubs } from '../shared-resource'
-import { type Principal, REQUEST_ID_HEADER_OUT } from '../types'
+import { type Principal, quotaKeyOf, REQUEST_ID_HEADER_OUT } from '../types'
 import { hubsOf, isListen, planListen, serveListen } from './listen'
-import { ListenTable, subscriptionLimitReached } from './listen-table'
-import { buildModernServer, modernCapabilitiesOf, modernServedAs } from './modern-server'
+import { ListenTable } from './listen-table'
+import { buildModernServer, modernCapabilitiesOf } from './modern-server'
 import type { ModernScope } from './modern-tool-context'
 import { requestStateCodec, stateBinding } from './request-state'
 
@@ -51,13 +53,20 @@ interface Serving {
   built: boolean
 }
 
-/** Reports what the SDK could not answer cleanly; its ladder's refusals are answers, not faults. */
+/**
+ * Reports what the SDK could not answer cleanly; its ladder's refusals, and a listen refused by
+ * a full table, are answers, not faults.
+ */
 function reportUnexpected(error: Error): void {
-  if (error instanceof ProtocolError || error.message.startsWith('Rejected ')) return
+  if (
+    error instanceof ProtocolError ||
+    /^(Rejected |subscriptions\/listen refused)/.test(error.message)
+  )
+    return
   console.error('2026-07-28 request failed:', error)
 }
 
-/** Runs `onOutgoing` for every message `server` sends (the SDK has no send hook of its own). */
+/** Sees every message `server` sends (the SDK has no send hook of its own). */
 function observeSends(server: McpServer, seen: (message: JSONRPCMessage) => void): void {
   const connect = server.connect.bind(server)
   server.connect = (transport) => {
@@ -70,17 +79,16 @@ function observeSends(server: McpServer, seen: (message: JSONRPCMessage) => void
   }
 }
 
-/** The first `onIncoming` refusal of `message`, in plugin order. */
-function firstRefusal(
-  hooks: readonly SessionHooks[],
-  message: JSONRPCMessage,
-  context: HookContext,
-): HookRejection | undefined {
-  for (const hook of hooks) {
-    const refusal = hook.onIncoming?.(message, context)
-    if (refusal) return refusal
+/**
+ * What a client that closed its listen stream did, as a message: on HTTP, closing the stream is
+ * how a client cancels a request (there is no `notifications/cancelled` there).
+ */
+function listenCancelled(id: string | number | null): JSONRPCMessage {
+  return {
+    jsonrpc: '2.0',
+    method: 'notifications/cancelled',
+    params: { ...(id !== null && { requestId: id }), reason: 'The client closed the stream' },
   }
-  return undefined
 }
 
 /** Whether `response` carries one JSON body (not a stream, nor nothing). */
@@ -108,60 +116,69 @@ export function createModernLeg<Env>(
   definition: McpServerDefinition<Env>,
   plugins: readonly McpPlugin[],
 ): ModernLeg {
-  const hooks: readonly SessionHooks[] = plugins.flatMap((plugin) =>
-    plugin.hooks ? [plugin.hooks] : [],
-  )
+  const hooks = new HookRunner(plugins)
   const serving = new WeakMap<Request, Serving>()
   let handler: McpHttpHandler | undefined
 
-  const outgoing = (message: JSONRPCMessage, context: HookContext) => {
-    for (const hook of hooks) hook.onOutgoing?.(message, context)
-  }
   const factory: McpServerFactory = ({ requestInfo }) => {
     const current = requestInfo === undefined ? undefined : serving.get(requestInfo)
     if (current === undefined) throw new Error('A modern request reached the SDK unscoped')
     current.built = true
     const server = buildModernServer(definition, current.scope as ModernScope<Env>, current.body)
-    if (hooks.length > 0) observeSends(server, (message) => outgoing(message, current.hooks))
+    if (hooks.active) observeSends(server, (message) => hooks.outgoing(message, current.hooks))
     return server
   }
+  const optionsFor = (env: unknown) => ({
+    legacy: 'reject' as const,
+    keepAliveMs: readSessionConfig(env).keepaliveMs,
+    onerror: reportUnexpected,
+  })
   /** A handler on `bus` (a listen request's own), or the isolate's one for everything else. */
   const handlerFor = (env: unknown, bus?: InMemoryServerEventBus): McpHttpHandler => {
     if (bus === undefined && handler !== undefined) return handler
-    const options = {
-      legacy: 'reject' as const,
-      keepAliveMs: readSessionConfig(env).keepaliveMs,
-      onerror: reportUnexpected,
-    }
-    if (bus !== undefined) return createMcpHandler(factory, { ...options, bus })
-    handler = createMcpHandler(factory, options)
+    if (bus !== undefined) return createMcpHandler(factory, { ...optionsFor(env), bus })
+    handler = createMcpHandler(factory, optionsFor(env))
     return handler
   }
+  /**
+   * The handler that answers a listen the table refused: its own subscription table is always
+   * full, so the SDK answers as it does past its table, after every check it makes first (a
+   * malformed request gets the same answer whether the table is full or not).
+   */
+  let full: McpHttpHandler | undefined
   const listening = new ListenTable()
   /**
-   * A listen request: refused when its stream and hub watches don't fit in the table (as the
-   * SDK refuses a listen past its own), else served by its own bus and handler, fed by watches
-   * of the hubs it needs.
+   * A listen request: refused when its stream and hub watches don't fit in the table (by the
+   * SDK, as past its own), else served by its own bus and handler, fed by watches of the hubs
+   * it needs.
    */
-  const listen = async (call: ModernCall) => {
+  const listen = async (call: ModernCall, context: HookContext) => {
     const { listen: limits } = readSessionConfig(call.env)
     const plan = planListen(call.body, {
       capabilities: modernCapabilitiesOf(definition),
-      servedAs: (uri) => modernServedAs(definition, uri),
+      servedAs: (uri) => resourceServedAs(definition, uri),
       limits,
       hubs: hasHubs(call.env),
     })
-    const release = listening.claim(call.principal.name, hubsOf(plan).length, limits)
-    if (release === undefined) return subscriptionLimitReached(idOf(call.body))
+    const release = listening.claim(quotaKeyOf(call.principal), hubsOf(plan).length, limits)
+    if (release === undefined) {
+      full ??= createMcpHandler(factory, { ...optionsFor(call.env), maxSubscriptions: 0 })
+      return full.fetch(call.request, { parsedBody: call.body })
+    }
     const bus = new InMemoryServerEventBus(reportUnexpected)
     const handler = handlerFor(call.env, bus)
+    const ended = (closing: JSONRPCMessage | undefined) => {
+      if (closing !== undefined) hooks.outgoing(closing, context)
+      else hooks.incoming([listenCancelled(idOf(call.body))], context)
+    }
     return serveListen(
       call.env,
       call.body,
       plan,
-      { bus, handler },
+      { bus, handler, ...(hooks.active && { ended }) },
       (body) => handler.fetch(call.request, { parsedBody: body }),
       release,
+      call.request.signal,
     )
   }
 
@@ -183,9 +200,10 @@ export function createModernLeg<Env>(
       env: call.env,
     }
     // A batch is never modern (the SDK refuses it below): hooks see single messages only.
-    const refusal = Array.isArray(call.body)
-      ? undefined
-      : firstRefusal(hooks, call.body as JSONRPCMessage, context)
+    const refusal =
+      Array.isArray(call.body) || !hooks.active
+        ? undefined
+        : hooks.incoming([call.body as JSONRPCMessage], context)
     if (refusal) {
       return Response.json(jsonRpcError(refusal.code, refusal.message, idOf(call.body)), {
         status: refusal.status,
@@ -195,19 +213,21 @@ export function createModernLeg<Env>(
     const current: Serving = { scope, hooks: context, body: call.body, built: false }
     serving.set(call.request, current)
     const response = isListen(call.body)
-      ? await listen(call)
+      ? await listen(call, context)
       : await handlerFor(call.env).fetch(call.request, { parsedBody: call.body })
     // Stamped here, on the SDK's own (mutable) headers: a header added by Hono later would
     // copy the whole response.
     response.headers.set(REQUEST_ID_HEADER_OUT, call.requestId)
-    // Refused before any server existed (by the SDK, or a listen by its table): the hooks
-    // still hear how it ended.
-    if (hooks.length > 0 && !current.built && isJson(response)) {
+    // Refused before any server existed, or a listen answered at once (the SDK's listen router
+    // answers without the server): the hooks still hear how it ended.
+    if (hooks.active && (!current.built || isListen(call.body)) && isJson(response)) {
       const answer = await response
         .clone()
         .json()
         .catch(() => undefined)
-      if (typeof answer === 'object' && answer !== null) outgoing(answer as JSONRPCMessage, context)
+      if (typeof answer === 'object' && answer !== null) {
+        hooks.outgoing(answer as JSONRPCMessage, context)
+      }
     }
     return response
   }

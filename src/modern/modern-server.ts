@@ -1,43 +1,16 @@
 /**
  * @module
- * The SDK v2 `McpServer` of one stateless 2026-07-28 request: the definition's entries,
- * registered with handlers that get the request's context, and capabilities cut to what this
- * leg serves. Built in the Worker for each modern request (the SDK's factory contract).
+ * The 2026-07-28 piece of a server (`src/build-server.ts` builds the rest): capabilities cut to
+ * what this leg serves, a signed `requestState`, the few entries one request needs, and
+ * handlers run in `input_required` rounds. Built in the Worker for each modern request (the
+ * SDK's factory contract).
  */
-import {
-  type CallToolResult,
-  type GetPromptResult,
-  type ListResourcesResult,
-  McpServer,
-  type ReadResourceResult,
-  ResourceTemplate,
-  type ServerCapabilities,
-  type ServerContext,
-} from '@modelcontextprotocol/server'
+import type { McpServer, ServerCapabilities } from '@modelcontextprotocol/server'
+import { buildServer } from '../build-server'
 import type { McpServerDefinition } from '../define-mcp-server'
-import {
-  type ServedAs,
-  type ServerEntries,
-  servedAs,
-  serverEntries,
-  templatesOf,
-} from '../server-entries'
-import { type InputRound, withInputRounds } from './input-rounds'
-import { withJsonSchemaMemo } from './json-schema-memo'
-import {
-  createModernToolContext,
-  type ModernScope,
-  modernRequestContext,
-  UndeclaredCapability,
-} from './modern-tool-context'
-
-const modernTemplate = templatesOf(
-  ({ uriTemplate, list, complete }) =>
-    new ResourceTemplate(uriTemplate, {
-      list: list === undefined ? undefined : async () => (await list()) as ListResourcesResult,
-      ...(complete !== undefined && { complete: { ...complete } }),
-    }),
-)
+import { type ServerEntries, serverEntries } from '../server-entries'
+import { withInputRounds } from './input-rounds'
+import { type ModernScope, modernContext, UndeclaredCapability } from './modern-tool-context'
 
 const capabilitiesOf = new WeakMap<McpServerDefinition<never>, ServerCapabilities>()
 
@@ -66,40 +39,12 @@ function modernCapabilities(
   return capabilities
 }
 
-/** How the definition serves `uri` to modern requests (a fixed URI, or through a template). */
-export function modernServedAs<Env>(
-  definition: McpServerDefinition<Env>,
-  uri: string,
-): ServedAs | undefined {
-  return servedAs(
-    serverEntries(definition),
-    uri,
-    (template) => modernTemplate(template).uriTemplate.match(uri) !== null,
-  )
-}
-
 /** The capabilities the modern leg advertises for `definition` (what a listen can be given). */
 export function modernCapabilitiesOf<Env>(
   definition: McpServerDefinition<Env>,
 ): ServerCapabilities {
   const all = definition as McpServerDefinition<never>
   return modernCapabilities(all, serverEntries(all))
-}
-
-/**
- * Runs one handler of a modern request with its input round: the handler's result, or the
- * `input_required` result that ends it (or, for input the client can't take, the result that
- * makes the SDK answer `-32021`).
- */
-function served<R>(scope: ModernScope, ctx: ServerContext, run: (round: InputRound) => Promise<R>) {
-  return withInputRounds(ctx, scope.stateCodec, async (round) => {
-    try {
-      return await run(round)
-    } catch (error) {
-      if (error instanceof UndeclaredCapability) return error.result()
-      throw error
-    }
-  })
 }
 
 const singleTools = new WeakMap<ServerEntries, Map<string, ServerEntries>>()
@@ -125,7 +70,9 @@ function entriesFor(entries: ServerEntries, body: unknown): ServerEntries {
 
 /**
  * Builds the server of one modern request; `body` (the request's JSON) lets a tool call build
- * only its tool.
+ * only its tool. Each handler runs in an input round (`input-rounds.ts`): the call ends with its
+ * result, or with `input_required` when it asked for input nobody has given yet (or, for input
+ * the client can't take, with the result that makes the SDK answer `-32021`).
  */
 export function buildModernServer<Env>(
   definition: McpServerDefinition<Env>,
@@ -133,64 +80,22 @@ export function buildModernServer<Env>(
   body?: unknown,
 ): McpServer {
   const all = serverEntries(definition)
-  const entries = entriesFor(all, body)
-  const context = scope as ModernScope
-  const server = new McpServer(
-    { name: definition.name, version: definition.version },
-    {
+  return buildServer(definition, {
+    options: {
       capabilities: modernCapabilities(definition as McpServerDefinition<never>, all),
       ...(definition.instructions !== undefined && { instructions: definition.instructions }),
       // The SDK verifies an echoed requestState before the handler runs (-32602 if it fails).
-      requestState: { verify: (state, ctx) => context.stateCodec().verify(state, ctx) },
+      requestState: { verify: (state, ctx) => scope.stateCodec().verify(state, ctx) },
     },
-  )
-  for (const { name, config, handler } of entries.tools) {
-    const { inputSchema, outputSchema, ...rest } = config
-    const call = (args: Record<string, unknown>, ctx: ServerContext) =>
-      served(context, ctx, async (round) => {
-        const tool = createModernToolContext(context, ctx, round)
-        return (await handler(args, tool)) as CallToolResult
-      })
-    const tool = {
-      ...rest,
-      ...(outputSchema !== undefined && { outputSchema: withJsonSchemaMemo(outputSchema) }),
-    }
-    if (inputSchema === undefined) server.registerTool(name, tool, (ctx) => call({}, ctx))
-    else server.registerTool(name, { ...tool, inputSchema: withJsonSchemaMemo(inputSchema) }, call)
-  }
-  for (const entry of entries.resources) {
-    if ('uri' in entry) {
-      server.registerResource(entry.name, entry.uri, entry.metadata, (uri, ctx) =>
-        served(context, ctx, async (round) => {
-          const read = await entry.read(uri, modernRequestContext(context, ctx, round))
-          return read as ReadResourceResult
-        }),
-      )
-    } else {
-      server.registerResource(
-        entry.name,
-        modernTemplate(entry.template),
-        entry.metadata,
-        (uri, variables, ctx) =>
-          served(context, ctx, async (round) => {
-            const request = modernRequestContext(context, ctx, round)
-            return (await entry.read(uri, variables, request)) as ReadResourceResult
-          }),
-      )
-    }
-  }
-  for (const { name, title, description, argsSchema, handler } of entries.prompts) {
-    const get = (args: Record<string, unknown>, ctx: ServerContext) =>
-      served(context, ctx, async (round) => {
-        const prompt = await handler(args, modernRequestContext(context, ctx, round))
-        return prompt as GetPromptResult
-      })
-    const prompt = {
-      ...(title !== undefined && { title }),
-      ...(description !== undefined && { description }),
-    }
-    if (argsSchema === undefined) server.registerPrompt(name, prompt, (ctx) => get({}, ctx))
-    else server.registerPrompt(name, { ...prompt, argsSchema }, get)
-  }
-  return server
+    entries: entriesFor(all, body),
+    serve: (ctx, run) =>
+      withInputRounds(ctx, scope.stateCodec, async (round) => {
+        try {
+          return await run(modernContext(scope, ctx, round))
+        } catch (error) {
+          if (error instanceof UndeclaredCapability) return error.result()
+          throw error
+        }
+      }),
+  })
 }

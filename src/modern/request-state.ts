@@ -9,10 +9,13 @@
  *   arguments, a resource's URI), and valid for 10 minutes;
  * - single-use: each state carries a random nonce, which the retry that carries it spends in a
  *   `RequestStateDO` ledger (one of sixteen, by its first digit); a state spent before is
- *   refused like a tampered one, so a completed call can't be replayed and nothing after a last
- *   answer runs twice.
+ *   refused like a tampered one, so one state can't complete a call twice. It carries only the
+ *   client's own answers, so a client that answers again without it makes a fresh call, which
+ *   runs to the end like any other: single use is no guard against that.
  *
- * A state that fails any of these is refused by the SDK with `-32602` before the handler runs.
+ * A state that fails any of these is refused by the SDK with `-32602` before the handler runs,
+ * quietly (the client's doing, however many come); a failure to check it (the key or a ledger
+ * out of reach) is refused the same way, and logged.
  */
 import {
   createRequestStateCodec,
@@ -90,6 +93,20 @@ export function stateBinding(principal: string, body: unknown): string {
 }
 
 /**
+ * `work`, its failure logged: the SDK answers any failure of `verify` as a bad state (`-32602`)
+ * and says no more, which is right for the client's doing (a forged, expired or spent state) and
+ * would hide the server's own (storage it could not reach).
+ */
+async function faultLogged<T>(work: Promise<T>, what: string): Promise<T> {
+  try {
+    return await work
+  } catch (error) {
+    console.error(`requestState: ${what}:`, error)
+    throw error
+  }
+}
+
+/**
  * The codec of the requests bound by `binding` (see {@link stateBinding}), through `env`'s
  * `REQUEST_STATE_DO` binding (throws when there is none) and `REQUEST_STATE_KEY` var. `verify`
  * spends the state: it throws, as for a bad signature, when the state was spent before.
@@ -113,10 +130,17 @@ export function requestStateCodec(env: unknown, binding: string): RequestStateCo
       return (await codec()).mint({ ...payload, once: nonce() }, ctx)
     },
     async verify(state: string, ctx: ServerContext) {
-      const { once, ...payload } = await (await codec()).verify(state, ctx)
+      const signing = await faultLogged(
+        codec(),
+        'its signing key (REQUEST_STATE_DO) could not be read',
+      )
+      const { once, ...payload } = await signing.verify(state, ctx)
       if (typeof once !== 'string' || !NONCE.test(once)) throw new Error('malformed')
       const ledger = states.get(states.idFromName(`spent:${once[0]}`))
-      if (!(await ledger.spend(once, Date.now() + SPENT_FOR_MS))) throw new Error('spent')
+      const spending = ledger.spend(once, Date.now() + SPENT_FOR_MS)
+      if (!(await faultLogged(spending, 'its single-use ledger (REQUEST_STATE_DO) failed'))) {
+        throw new Error('spent')
+      }
       return payload
     },
   }

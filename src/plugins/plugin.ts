@@ -5,7 +5,7 @@
  * session's object, around every incoming and outgoing JSON-RPC message). An app is composed
  * with an ordered list of plugins: middleware and hooks run in that order.
  */
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
+import type { JSONRPCMessage } from '@modelcontextprotocol/server'
 import type { Hono, MiddlewareHandler } from 'hono'
 import type { AppEnv, Era, Principal, SessionKind } from '../types'
 
@@ -43,9 +43,16 @@ export interface HookRejection {
  * era, in the Worker for a modern request. They are synchronous: they sit on the hot path.
  */
 export interface SessionHooks {
-  /** Before an incoming message reaches the server; return a rejection to refuse it. */
+  /**
+   * Before an incoming message reaches the server; return a rejection to refuse it. A 2026-07-28
+   * listen stream that its client closes (on HTTP, how a client cancels) comes here too, as the
+   * `notifications/cancelled` it stands for, once the stream is over.
+   */
   onIncoming?(message: JSONRPCMessage, context: HookContext): HookRejection | undefined
-  /** After the server sent a message (logged and routed to its stream). */
+  /**
+   * After the server sent a message (logged and routed to its stream); for a 2026-07-28 listen,
+   * its closing result once the stream is over.
+   */
   onOutgoing?(message: JSONRPCMessage, context: HookContext): void
 }
 

@@ -2,7 +2,8 @@
  * @module
  * Reading a client's `initialize` params, and fixing the revision the session will speak.
  */
-import { type InitializeRequest, InitializeRequestSchema } from '@modelcontextprotocol/sdk/types.js'
+import { InitializeRequestSchema } from '@modelcontextprotocol/core'
+import type { InitializeRequest } from '@modelcontextprotocol/server'
 import type { SessionKind } from '../types'
 import { negotiateVersion } from './versions'
 

@@ -3,7 +3,7 @@
  * JSON-RPC error bodies and the HTTP responses that carry them. Every rejection on an MCP path
  * answers with one of these, `id: null` unless it belongs to a known request.
  */
-import type { RequestId } from '@modelcontextprotocol/sdk/types.js'
+import type { RequestId } from '@modelcontextprotocol/server'
 
 /** JSON-RPC and MCP error codes used by the transports. */
 export const RPC_ERROR = {
@@ -16,8 +16,6 @@ export const RPC_ERROR = {
   serverError: -32000,
   /** Unknown, expired, terminated or foreign session (the SDK's "Session not found"). */
   sessionNotFound: -32001,
-  /** A resource the server does not serve (revisions up to 2025-11-25; -32602 from 2026-07-28). */
-  resourceNotFound: -32002,
 } as const
 
 /**

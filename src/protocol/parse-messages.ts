@@ -4,15 +4,17 @@
  */
 
 import {
-  isInitializeRequest,
   JSONRPCErrorResponseSchema,
-  type JSONRPCMessage,
   JSONRPCMessageSchema,
   JSONRPCNotificationSchema,
   JSONRPCRequestSchema,
   JSONRPCResultResponseSchema,
+} from '@modelcontextprotocol/core'
+import {
+  isInitializeRequest,
+  type JSONRPCMessage,
   type RequestId,
-} from '@modelcontextprotocol/sdk/types.js'
+} from '@modelcontextprotocol/server'
 import type { ZodType } from 'zod'
 import { RPC_ERROR } from './json-rpc-error'
 

@@ -7,7 +7,7 @@
  * increasing sequence number of the event (checklist F.43: unique across all streams of the
  * session, and encoding the stream).
  */
-import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js'
+import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/server'
 
 /** One logged event. */
 export interface JournalEvent {

@@ -4,10 +4,10 @@
  * connection is attached right now, if any. Connections come and go (a client drops, resumes with
  * `Last-Event-ID`); the stream and its events stay, so nothing sent while no one listened is lost.
  */
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
+import type { JSONRPCMessage } from '@modelcontextprotocol/server'
 import { type EventJournal, formatEventId, type JournalEvent } from './event-journal'
 import type { MessageSink } from './message-sink'
-import type { ResponseLimit } from './response-limit'
+import type { ResponseLimit, SentMessage } from './response-limit'
 import type { SSEStream } from './sse-stream'
 
 /** How a connection is attached. */
@@ -76,13 +76,18 @@ export class JournaledStream implements MessageSink {
   /**
    * Logs `message` (or, group-committing with a connection attached, queues it to be logged)
    * and writes it; resolves once the connection took it, or at once (undefined) when no
-   * connection is attached.
+   * connection is attached. `sent`: the message as it is to be sent, measured already (a
+   * reply's, by its budget), which is then written as it is.
    */
-  write(message: JSONRPCMessage): Promise<void> | undefined {
+  write(message: JSONRPCMessage, sent?: SentMessage): Promise<void> | undefined {
     // Serialized once, for the log and the connection both, and measured on the way.
-    let text = JSON.stringify(message)
-    const replacement = this.#limit?.replacement(message, text)
-    if (replacement !== undefined) ({ message, text } = replacement)
+    let text: string
+    if (sent !== undefined) ({ message, text } = sent)
+    else {
+      text = JSON.stringify(message)
+      const replacement = this.#limit?.replacement(message, text)
+      if (replacement !== undefined) ({ message, text } = replacement)
+    }
     const connection = this.connection
     if (this.#logWithinMs === 0 || connection === undefined) {
       const eventId = this.journal.append(this.id, message, undefined, text)

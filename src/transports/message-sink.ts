@@ -3,7 +3,7 @@
  * The seam between the session transport and whatever carries messages to the client: a POST's
  * reply, a standalone SSE stream, or (later) a stream that lives outside the object.
  */
-import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js'
+import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/server'
 
 /** Somewhere outbound JSON-RPC messages can be delivered, in the order they are sent. */
 export interface MessageSink {

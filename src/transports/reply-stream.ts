@@ -8,11 +8,12 @@
  * drops the connection can resume it with `Last-Event-ID` (spec: a disconnect is not a
  * cancellation; the responses wait in the log).
  */
-import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js'
+import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/server'
 import type { EventJournal, JournalEvent } from './event-journal'
 import { JournaledStream } from './journaled-stream'
 import { isResponse, type MessageSink } from './message-sink'
-import type { ResponseLimit } from './response-limit'
+import { ReplyBudget } from './reply-budget'
+import type { ResponseLimit, SentMessage } from './response-limit'
 import { messagesReply, type SessionReply } from './session-reply'
 import { SSEStream } from './sse-stream'
 
@@ -24,6 +25,11 @@ export interface ReplyStreamOptions {
   readonly batch: boolean
   /** The largest response sent; one over it goes as its error. */
   readonly limit: ResponseLimit
+  /**
+   * The most bytes the responses may hold in all, when the POST carried more than one request
+   * (a batch); a response past it goes as its error.
+   */
+  readonly maxBytes?: number
   /** Extra headers for the reply, such as `Mcp-Session-Id`. */
   readonly headers?: Record<string, string>
   /** Called once when every response has been sent, or the reply was abandoned. */
@@ -45,7 +51,9 @@ export class ReplyStream implements MessageSink {
   readonly response: Promise<SessionReply>
   readonly #requestIds: readonly RequestId[]
   readonly #pending: Set<RequestId>
-  readonly #buffered: JSONRPCMessage[] = []
+  /** Responses in, while the reply may still be JSON: as they are to be sent. */
+  readonly #buffered: SentMessage[] = []
+  readonly #budget: ReplyBudget
   readonly #options: ReplyStreamOptions
   #resolve!: (response: SessionReply) => void
   #stream: JournaledStream | undefined
@@ -55,6 +63,10 @@ export class ReplyStream implements MessageSink {
     this.#requestIds = requestIds
     this.#pending = new Set(requestIds)
     this.#options = options
+    this.#budget = new ReplyBudget(
+      options.limit,
+      requestIds.length > 1 ? options.maxBytes : undefined,
+    )
     this.response = new Promise((resolve) => {
       this.#resolve = resolve
     })
@@ -82,14 +94,16 @@ export class ReplyStream implements MessageSink {
   send(message: JSONRPCMessage): void {
     if (this.#done) return
     if (this.#stream === undefined && !isResponse(message)) this.#switchToSSE()
+    // Measured (and replaced, past a bound) as it comes: the reply never holds more.
+    const sent = isResponse(message) ? this.#budget.take(message) : undefined
     if (isResponse(message)) this.#pending.delete(message.id)
     const last = this.#pending.size === 0
     if (this.#stream !== undefined) {
-      const written = this.#stream.write(message)
+      const written = this.#stream.write(message, sent)
       if (last) this.#finish(written)
       return
     }
-    this.#buffered.push(message)
+    this.#buffered.push(sent!)
     if (last) this.#resolveJson()
   }
 
@@ -152,7 +166,7 @@ export class ReplyStream implements MessageSink {
   #resolveJson(): void {
     this.#markDone()
     const { batch, headers = {}, limit } = this.#options
-    this.#resolve(messagesReply(this.#buffered, batch, headers, limit))
+    this.#resolve(messagesReply(this.#buffered.splice(0), batch, headers, limit.quickChars))
   }
 
   #switchToSSE(): void {
@@ -165,7 +179,7 @@ export class ReplyStream implements MessageSink {
     this.#stream.attach(connection, { primeRetryMs })
     this.#limitConnection(connection)
     this.#resolve(connection.toResponse(headers))
-    for (const message of this.#buffered.splice(0)) this.#stream.write(message)
+    for (const sent of this.#buffered.splice(0)) this.#stream.write(sent.message, sent)
   }
 
   /** Ends `connection` after `maxConnectionMs` if the call is still running by then. */

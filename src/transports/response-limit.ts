@@ -1,12 +1,13 @@
 /**
  * @module
- * The largest response a session sends (`RESPONSE_MAX_BYTES`), and the error that stands in for
- * a response over it, under the response's own id. Responses are measured where they are
- * serialized anyway (a JSON reply's body, an SSE event), so one of normal size costs a length
- * comparison: a text of n UTF-16 code units is at most 3n bytes of UTF-8, and only a text longer
- * than a third of the limit is measured byte by byte.
+ * The largest message a session sends (`RESPONSE_MAX_BYTES`), and the error that stands in for
+ * a response over it, under the response's own id. (Notifications and server→client requests
+ * over it are never sent: `SessionTransport` drops or refuses them.) Responses are measured
+ * where they are serialized anyway (a JSON reply's body, an SSE event), so one of normal size
+ * costs a length comparison: a text of n UTF-16 code units is at most 3n bytes of UTF-8, and
+ * only a text longer than a third of the limit is measured byte by byte.
  */
-import type { JSONRPCErrorResponse, JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
+import type { JSONRPCErrorResponse, JSONRPCMessage, RequestId } from '@modelcontextprotocol/server'
 import { RPC_ERROR } from '../protocol/json-rpc-error'
 import { isResponse } from './message-sink'
 
@@ -16,12 +17,12 @@ export interface SentMessage {
   readonly text: string
 }
 
-/** The largest response a session sends. */
+/** The largest message a session sends. */
 export class ResponseLimit {
   /** Texts up to this many code units fit, whatever they hold. */
   readonly quickChars: number
 
-  /** @param maxBytes The largest response, in UTF-8 bytes of its JSON. */
+  /** @param maxBytes The largest message, in UTF-8 bytes of its JSON. */
   constructor(readonly maxBytes: number) {
     this.quickChars = Math.floor(maxBytes / 3)
   }
@@ -31,19 +32,36 @@ export class ResponseLimit {
    * limit; undefined when it may be sent as it is (any request or notification too).
    */
   replacement(message: JSONRPCMessage, text: string): SentMessage | undefined {
-    if (text.length <= this.quickChars || !isResponse(message)) return undefined
-    const bytes = utf8Length(text)
-    if (bytes <= this.maxBytes) return undefined
-    const error: JSONRPCErrorResponse = {
-      jsonrpc: '2.0',
-      id: message.id,
-      error: {
-        code: RPC_ERROR.internalError,
-        message: `Response too large: ${bytes} bytes; the largest response is ${this.maxBytes} bytes (RESPONSE_MAX_BYTES)`,
-      },
-    }
-    return { message: error, text: JSON.stringify(error) }
+    if (!isResponse(message)) return undefined
+    const bytes = this.excess(text)
+    return bytes === undefined ? undefined : this.over(message, bytes)
   }
+
+  /** The size of `text` in UTF-8 bytes when that is over the limit; undefined when it fits. */
+  excess(text: string): number | undefined {
+    if (text.length <= this.quickChars) return undefined
+    const bytes = utf8Length(text)
+    return bytes > this.maxBytes ? bytes : undefined
+  }
+
+  /** The error to send instead of response `message`, `bytes` long, when that is over the limit. */
+  over(message: JSONRPCMessage & { id: RequestId }, bytes: number): SentMessage | undefined {
+    if (bytes <= this.maxBytes) return undefined
+    return responseError(
+      message.id,
+      `Response too large: ${bytes} bytes; the largest response is ${this.maxBytes} bytes (RESPONSE_MAX_BYTES)`,
+    )
+  }
+}
+
+/** A `-32603` error response under `id`, as it is sent. */
+export function responseError(id: RequestId, text: string): SentMessage {
+  const error: JSONRPCErrorResponse = {
+    jsonrpc: '2.0',
+    id,
+    error: { code: RPC_ERROR.internalError, message: text },
+  }
+  return { message: error, text: JSON.stringify(error) }
 }
 
 /** The length of `text` in UTF-8, without encoding it. */

@@ -6,10 +6,9 @@
  * and becomes a `Response` in the Worker. That saves tens of microseconds of CPU per call on the
  * hot path (a tool call's JSON reply, a notification's or a legacy POST's 202). Streams and the
  * rarer errors stay `Response`s, and so does a long JSON reply: an RPC value may be at most 32 MiB
- * (and a batch's reply has no such bound), while a `Response`'s body streams.
+ * (a batch's reply may hold up to `BATCH_REPLY_MAX_BYTES`), while a `Response`'s body streams.
  */
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
-import type { ResponseLimit } from './response-limit'
+import type { SentMessage } from './response-limit'
 
 /** A whole reply as plain data: status, headers, and the body text if there is one. */
 export interface PlainReply {
@@ -27,42 +26,46 @@ export function emptyReply(status: number, headers: Readonly<Record<string, stri
 }
 
 /**
- * The JSON reply that carries `messages` (a batch's in an array, else its one message), every
- * response over `limit` replaced by its error. Up to a third of the limit in characters (where
- * no response can be over it) the reply is plain data, its length the one thing checked; past
- * that, each response is measured and the reply is a `Response` whose body streams.
+ * The JSON reply that carries `messages` (a batch's in an array, else its one message), each as
+ * it is to be sent (its JSON final: bounded by the reply's `ReplyBudget` already). Up to `quickChars`
+ * characters the reply is plain data; past that, a `Response` whose body streams.
  */
 export function messagesReply(
-  messages: readonly JSONRPCMessage[],
+  messages: readonly SentMessage[],
   batch: boolean,
   headers: Readonly<Record<string, string>>,
-  limit: ResponseLimit,
+  quickChars: number,
 ): SessionReply {
   const json = { ...headers, 'content-type': 'application/json' }
   if (!batch) {
-    const message = messages[0]!
-    const text = JSON.stringify(message)
-    if (text.length <= limit.quickChars) return { status: 200, headers: json, body: text }
-    return streamedReply([limit.replacement(message, text)?.text ?? text], json)
+    const { text } = messages[0]!
+    if (text.length <= quickChars) return { status: 200, headers: json, body: text }
+    return streamedReply([text], json)
   }
-  const parts = messages.map((message) => JSON.stringify(message))
-  const length = parts.reduce((sum, part) => sum + part.length + 1, 1)
-  if (length <= limit.quickChars)
-    return { status: 200, headers: json, body: `[${parts.join(',')}]` }
-  const pieces = parts.map(
-    (text, index) =>
-      (index === 0 ? '[' : ',') + (limit.replacement(messages[index]!, text)?.text ?? text),
+  const length = messages.reduce((sum, { text }) => sum + text.length + 1, 1)
+  if (length <= quickChars) {
+    return { status: 200, headers: json, body: `[${messages.map(({ text }) => text).join(',')}]` }
+  }
+  return streamedReply(
+    messages.map(({ text }, index) => (index === 0 ? '[' : ',') + text).concat(']'),
+    json,
   )
-  return streamedReply([...pieces, ']'], json)
 }
 
-/** A 200 whose body is `pieces`, encoded one at a time as the reader pulls. */
-function streamedReply(pieces: readonly string[], headers: Record<string, string>): Response {
+/**
+ * A 200 whose body is `pieces`, encoded one at a time as the reader pulls; a piece sent is let
+ * go at once.
+ */
+function streamedReply(
+  pieces: Array<string | undefined>,
+  headers: Record<string, string>,
+): Response {
   const encoder = new TextEncoder()
   let next = 0
   const body = new ReadableStream<Uint8Array>({
     pull(controller) {
-      const piece = pieces[next++]
+      const piece = pieces[next]
+      pieces[next++] = undefined
       if (piece === undefined) controller.close()
       else controller.enqueue(encoder.encode(piece))
     },

@@ -1,19 +1,23 @@
 /**
  * @module
- * The SDK `Transport` that connects one session's `McpServer` to the HTTP streams of that session.
+ * The SDK v2 `Transport` that connects one session's `McpServer` to the HTTP streams of that session.
  * Incoming messages are handed to the server with the sink their replies belong on; outgoing
  * messages are routed to exactly one sink: the stream of the request they relate to, else the
  * standalone stream (spec: never broadcast).
  */
-import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js'
 import type {
   JSONRPCMessage,
+  JSONRPCNotification,
   JSONRPCRequest,
   MessageExtraInfo,
   RequestId,
-} from '@modelcontextprotocol/sdk/types.js'
+  Transport,
+  TransportSendOptions,
+} from '@modelcontextprotocol/server'
 import { withInvalidParams } from '../protocol/invalid-params'
+import { unknownToolAsResult } from '../protocol/unknown-tool'
 import { isResponse, type MessageSink } from './message-sink'
+import type { ResponseLimit } from './response-limit'
 
 /**
  * Whether an outgoing message is a request. The SDK built it, so a structural look suffices (no
@@ -41,6 +45,12 @@ export interface SessionTransportOptions {
   readonly requests?: ServerRequestLedger
   /** Sees every message the server sends, after it was routed (plugin hooks). */
   readonly onSend?: (message: JSONRPCMessage, relatedRequestId: RequestId | undefined) => void
+  /**
+   * The largest message sent. A notification over it is dropped (with a warning), a request
+   * over it is refused (`send` rejects, so the server's caller gets the error); a response over
+   * it is left to its stream, which sends an error in its place. None: no limit.
+   */
+  readonly limit?: ResponseLimit
 }
 
 /** Routes one session's JSON-RPC traffic between its MCP server and its open streams. */
@@ -52,10 +62,13 @@ export class SessionTransport implements Transport {
 
   /** Sinks of requests still in flight, by the client's request id. */
   readonly #routes = new Map<RequestId, MessageSink>()
+  /** The `tools/call` requests among them. */
+  readonly #toolCalls = new Set<RequestId>()
   /** Our server→client requests in flight: session-wide id → the server's own id. */
   readonly #outgoing = new Map<RequestId, RequestId>()
   readonly #requests: ServerRequestLedger | undefined
   readonly #onSend: SessionTransportOptions['onSend']
+  readonly #limit: ResponseLimit | undefined
   #standalone: MessageSink | undefined
   #started = false
   #closed = false
@@ -64,6 +77,7 @@ export class SessionTransport implements Transport {
     this.sessionId = sessionId
     this.#requests = options.requests
     this.#onSend = options.onSend
+    this.#limit = options.limit
   }
 
   /** Part of the SDK contract; called once by `McpServer.connect`. */
@@ -79,6 +93,7 @@ export class SessionTransport implements Transport {
   receive(message: JSONRPCMessage, sink?: MessageSink, extra?: MessageExtraInfo): void {
     if (sink !== undefined && 'method' in message && 'id' in message) {
       this.#routes.set(message.id, sink)
+      if (message.method === 'tools/call') this.#toolCalls.add(message.id)
     }
     if (isResponse(message) && this.#requests !== undefined) {
       this.#requests.settle(message.id)
@@ -108,10 +123,18 @@ export class SessionTransport implements Transport {
     this.#standalone = sink
   }
 
-  /** Routes one server message to the sink it belongs on; a message with nowhere to go is dropped. */
+  /**
+   * Routes one message of the SDK's server to the sink it belongs on; a message with nowhere to
+   * go is dropped, and so is a notification over the limit (a request over it rejects).
+   * Requests go out under session-wide ids; notifications in the key order sessions have always
+   * written (`jsonrpc` last, SDK v1's; v2 writes it first), so a stream's bytes are what they were.
+   */
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
     if (isResponse(message)) {
-      const response = withInvalidParams(message)
+      const toolCall = this.#toolCalls.delete(message.id)
+      const response = toolCall
+        ? unknownToolAsResult(withInvalidParams(message))
+        : withInvalidParams(message)
       const sink = this.#routes.get(message.id)
       this.#routes.delete(message.id)
       sink?.send(response)
@@ -125,12 +148,45 @@ export class SessionTransport implements Transport {
       outbound = { ...message, id }
     } else if ('method' in message && message.method === 'notifications/cancelled') {
       outbound = this.#cancellation(message)
+    } else if ('method' in message) {
+      const { jsonrpc, ...notification } = message
+      outbound = { ...notification, jsonrpc }
     }
-    const related = options?.relatedRequestId
+    if (this.#limit !== undefined && !this.#fits(outbound, this.#limit)) return
+    this.#route(outbound, options?.relatedRequestId)
+  }
+
+  /**
+   * Sends a notification the framework made itself (not the SDK's server), as it is: on the
+   * standalone stream, or into its log.
+   */
+  notify(notification: JSONRPCNotification): void {
+    this.#route(notification, undefined)
+  }
+
+  #route(outbound: JSONRPCMessage, related: RequestId | undefined): void {
     // Spec: a message about a request goes on that request's stream, never on the standalone one.
     const target = related === undefined ? this.standalone : this.#routes.get(related)
     if (target !== undefined && !target.closed) target.send(outbound)
     this.#onSend?.(outbound, related)
+  }
+
+  /**
+   * Whether `message` (a request or notification) is within `limit`. One over it is never sent,
+   * nor logged: a notification is dropped with a warning; a request throws, so the tool that
+   * awaits it gets the error, and it is no longer pending.
+   */
+  #fits(message: JSONRPCMessage, limit: ResponseLimit): boolean {
+    const bytes = limit.excess(JSON.stringify(message))
+    if (bytes === undefined || !('method' in message)) return true
+    const over = `${message.method} of ${bytes} bytes; the largest message a session sends is ${limit.maxBytes} bytes (RESPONSE_MAX_BYTES)`
+    if (!isRequest(message)) {
+      console.warn(`Session ${this.sessionId}: dropped ${over}`)
+      return false
+    }
+    this.#outgoing.delete(message.id)
+    this.#requests?.settle(message.id)
+    throw new Error(`Request too large: ${over}`)
   }
 
   /**
@@ -156,6 +212,7 @@ export class SessionTransport implements Transport {
   cancel(id: RequestId): void {
     const sink = this.#routes.get(id)
     this.#routes.delete(id)
+    this.#toolCalls.delete(id)
     sink?.cancel?.(id)
   }
 
@@ -164,6 +221,7 @@ export class SessionTransport implements Transport {
     if (this.#closed) return
     this.#closed = true
     this.#routes.clear()
+    this.#toolCalls.clear()
     this.#outgoing.clear()
     this.#standalone = undefined
     this.onclose?.()

@@ -6,7 +6,7 @@
  * or to another {@link SSEWire}: a session object's end of a bridged stream (DESIGN §7), whose
  * response the Worker holds.
  */
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
+import type { JSONRPCMessage } from '@modelcontextprotocol/server'
 import { BodyWire } from './body-wire'
 import type { EventFrame } from './bridge-frames'
 

@@ -117,4 +117,25 @@ describe('demo: the server in src/mcp/', () => {
     }>
     expect(ranked).toContainEqual({ player, points: 7 })
   })
+
+  it('demo: the leaderboard keeps the 100 highest players; one below them is told so', async () => {
+    const score = async (player: string, points: number, id: number) => {
+      const res = await postModern(
+        modern('tools/call', { name: 'score', arguments: { player, points } }, id),
+      )
+      return textOf(((await res.json()) as { result: unknown }).result)
+    }
+    const players = Array.from({ length: 100 }, (_, i) => `top-${i}`)
+    for (const [i, player] of players.entries()) {
+      expect(await score(player, 100 + i, i)).toBe(`${player} now has ${100 + i} points.`)
+    }
+    expect(await score('late', 5, 200)).toBe(
+      'late did not make the top 100: the leaderboard keeps only the 100 highest scores.',
+    )
+    const res = await postModern(modern('resources/read', { uri: 'leaderboard://scores' }, 201))
+    const body = (await res.json()) as { result: { contents: Array<{ text: string }> } }
+    expect(JSON.parse(body.result.contents[0]!.text)).toEqual(
+      players.map((player, i) => ({ player, points: 100 + i })).reverse(),
+    )
+  }, 60_000)
 })

@@ -53,6 +53,12 @@ export interface DevServerOptions {
   /** Port for the Worker (e.g. to restart on the same URL). Default: a free port. */
   port?: number
   /**
+   * The checkout to run (default: this repository): its own `start` script, test app and
+   * installed packages. A release checked out elsewhere (`release-checkout.ts`) runs as it
+   * shipped.
+   */
+  root?: string
+  /**
    * Directory for persisted state (`--persist-to`). When given, it's the caller's: `stop()` leaves
    * it alone, so a second server can be started on the same state. When omitted, a fresh temp
    * directory is created and `stop()` removes it.
@@ -139,7 +145,8 @@ export interface StartCommand {
 
 /**
  * The command that runs `npm start` with `overrides`, exactly as the README tells users to, or
- * (for `app: 'test'`) the same script's command in the test app's directory.
+ * (for `app: 'test'`) the same script's command in the test app's directory, in the checkout
+ * at `root`.
  *
  * wrangler rejects a repeated single-value flag (`The argument "--port" expects a single value,
  * but received multiple`), so pass-through only works while the `start` script sets none of the
@@ -149,8 +156,9 @@ export function startCommand(
   overrides: readonly string[],
   name = 'start',
   app: 'test' | 'demo' = 'test',
+  root = REPO_ROOT,
 ): StartCommand {
-  const pkg: unknown = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'))
+  const pkg: unknown = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'))
   const script = readStartScript(pkg, name)
   const overridden = new Set(overrides.filter((w) => w.startsWith('--')).map(flagName))
   const clash = script.split(/\s+/).find((w) => w.startsWith('--') && overridden.has(flagName(w)))
@@ -158,10 +166,11 @@ export function startCommand(
     throw new Error(`the start script sets ${clash}, so \`npm start -- ${clash} …\` would fail`)
   }
   if (name !== 'start' || app === 'demo') {
-    return { command: ['npm', 'run', name, '--', ...overrides], cwd: REPO_ROOT }
+    return { command: ['npm', 'run', name, '--', ...overrides], cwd: root }
   }
   const quoted = overrides.map((word) => `'${word.replaceAll("'", `'\\''`)}'`)
-  return { command: ['npm', 'exec', '-c', [script, ...quoted].join(' ')], cwd: TEST_APP_DIR }
+  const cwd = path.join(root, path.relative(REPO_ROOT, TEST_APP_DIR))
+  return { command: ['npm', 'exec', '-c', [script, ...quoted].join(' ')], cwd }
 }
 
 function readStartScript(pkg: unknown, name: string): string {
@@ -206,6 +215,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     ],
     options.script,
     options.app,
+    options.root,
   )
   const [file, ...args] = command as [string, ...string[]]
 

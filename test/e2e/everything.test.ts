@@ -77,6 +77,7 @@ const TOOLS = [
   'test_reconnection',
   'test_missing_capability',
   'test_logging_tool',
+  'test_large_log',
   'test_streaming_elicitation',
   'test_trigger_tool_change',
   'test_trigger_prompt_change',

@@ -4,12 +4,14 @@
  * answers completes; a missing answer is asked again; and a tampered state, one replayed by
  * another principal or for other arguments is refused (-32602) before the tool runs. Each
  * round's state is single-use: once a retry carried it, it is refused like a tampered one, so a
- * completed call can't be replayed. Without `REQUEST_STATE_KEY`, states are signed with a key
- * kept in a Durable Object, the same for every isolate.
+ * completed call can't be replayed. Refusals are the client's doing and write no error line,
+ * however many come; a ledger that fails is the server's, and is logged. Without
+ * `REQUEST_STATE_KEY`, states are signed with a key kept in a Durable Object, the same for every
+ * isolate.
  */
 import { env } from 'cloudflare:workers'
 import { createRequestStateCodec, type ServerContext } from '@modelcontextprotocol/server'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it, vi } from 'vitest'
 import worker from '../../examples/everything/index'
 import { stateBinding } from '../../src/modern/request-state'
 import { modern, standardHeaders } from '../helpers/modern'
@@ -255,6 +257,55 @@ describe('each round’s requestState is single-use', () => {
     expect(completed).toHaveLength(1)
     expect(completed[0]?.body.result?.content).toEqual(HELLO)
     expect(both.filter((reply) => reply.body.error !== undefined)).toEqual([REFUSED])
+  })
+
+  it('refusals are the client’s doing: a flood of replays and forgeries writes no error line', async () => {
+    const first = await call('test_input_required_result_elicitation')
+    const state = first.body.result?.requestState as string
+    const retry = { inputResponses: answer, requestState: state }
+    expect((await call('test_input_required_result_elicitation', retry)).body.result).toMatchObject(
+      { resultType: 'complete' },
+    )
+    const logged = vi.spyOn(console, 'error')
+    try {
+      const forged = `${state.slice(0, 10)}${state[10] === 'A' ? 'B' : 'A'}${state.slice(11)}`
+      const refusals = [
+        ...Array.from({ length: 20 }, () => call('test_input_required_result_elicitation', retry)),
+        call('test_input_required_result_elicitation', { ...retry, requestState: forged }),
+        call('test_input_required_result_elicitation', { ...retry, requestState: 'v1.x.y' }),
+        call('test_input_required_result_elicitation', retry, 'tokB'),
+      ]
+      for (const refused of await Promise.all(refusals)) expect(refused).toEqual(REFUSED)
+      expect(logged.mock.calls).toEqual([])
+    } finally {
+      logged.mockRestore()
+    }
+  })
+
+  it('a ledger that fails is a fault, not the client’s: one error line with its cause', async () => {
+    const failure = new Error('ledger unreachable')
+    const failing = {
+      idFromName: (name: string) => name,
+      get: () => ({
+        spend: async () => {
+          throw failure
+        },
+      }),
+    }
+    const vars = { REQUEST_STATE_DO: failing }
+    const first = await call('test_input_required_result_elicitation', {}, 'tokA', {}, vars)
+    const retry = { inputResponses: answer, requestState: first.body.result?.requestState }
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined)
+    try {
+      expect(await call('test_input_required_result_elicitation', retry, 'tokA', {}, vars)).toEqual(
+        REFUSED,
+      )
+      expect(logged.mock.calls).toEqual([
+        ['requestState: its single-use ledger (REQUEST_STATE_DO) failed:', failure],
+      ])
+    } finally {
+      logged.mockRestore()
+    }
   })
 
   it('a round that asks again spends its state and hands out a fresh one', async () => {

@@ -97,7 +97,7 @@ describe('pending server→client requests', () => {
     expect(JSON.parse((await stream.next(5_000)).data)).toEqual({
       jsonrpc: '2.0',
       method: 'notifications/cancelled',
-      params: { requestId: request.id, reason: 'McpError: MCP error -32001: Request timed out' },
+      params: { requestId: request.id, reason: 'SdkError: Request timed out' },
     })
     expect(await pendingRows(sessionId)).toEqual([])
     const result = JSON.parse((await stream.next()).data) as {

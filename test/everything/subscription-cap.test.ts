@@ -34,7 +34,7 @@ describe('subscriptions per session', () => {
     expect(await send(sessionId, item(4), 4)).toEqual({
       jsonrpc: '2.0',
       id: 4,
-      error: { code: -32603, message: 'MCP error -32603: Subscription limit reached' },
+      error: { code: -32603, message: 'Subscription limit reached' },
     })
     // Subscribing again to one it holds takes no new place.
     expect(await send(sessionId, item(2), 5)).toEqual(ok(5))
@@ -50,8 +50,8 @@ describe('subscriptions per session', () => {
       jsonrpc: '2.0',
       id: 1,
       error: {
-        code: -32002,
-        message: 'MCP error -32002: Resource not found',
+        code: -32602,
+        message: 'Resource not found: test://nope',
         data: { uri: 'test://nope' },
       },
     })

@@ -11,6 +11,8 @@ export class LegacyStream {
   readonly #decoder = new TextDecoder()
   #raw = ''
   #consumed = 0
+  /** A read a timeout gave up on: the next read takes its chunk, so none is lost. */
+  #pending: Promise<ReadableStreamReadResult<Uint8Array>> | undefined
 
   constructor(readonly response: Response) {
     this.#reader = response.body!.getReader()
@@ -33,10 +35,7 @@ export class LegacyStream {
       }
       const left = deadline - Date.now()
       if (left <= 0) throw new Error(`no SSE event within ${timeoutMs} ms; got: ${this.#raw}`)
-      const chunk = await Promise.race([
-        this.#reader.read(),
-        new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), left)),
-      ])
+      const chunk = await this.#readWithin(left)
       if (chunk === 'timeout') continue
       if (chunk.done) throw new Error(`stream ended; got: ${this.#raw}`)
       this.#raw += this.#decoder.decode(chunk.value, { stream: true })
@@ -55,12 +54,7 @@ export class LegacyStream {
     const start = this.#raw.length
     const deadline = Date.now() + ms
     while (Date.now() < deadline) {
-      const chunk = await Promise.race([
-        this.#reader.read(),
-        new Promise<'timeout'>((resolve) =>
-          setTimeout(() => resolve('timeout'), deadline - Date.now()),
-        ),
-      ])
+      const chunk = await this.#readWithin(deadline - Date.now())
       if (chunk === 'timeout' || chunk.done) break
       this.#raw += this.#decoder.decode(chunk.value, { stream: true })
     }
@@ -74,12 +68,10 @@ export class LegacyStream {
   async ended(timeoutMs = 3_000): Promise<boolean> {
     const deadline = Date.now() + timeoutMs
     while (Date.now() < deadline) {
-      const chunk = await Promise.race([
-        this.#reader.read().catch(() => ({ done: true, value: undefined })),
-        new Promise<'timeout'>((resolve) =>
-          setTimeout(() => resolve('timeout'), deadline - Date.now()),
-        ),
-      ])
+      const chunk = await this.#readWithin(deadline - Date.now()).catch(() => ({
+        done: true as const,
+        value: undefined,
+      }))
       if (chunk === 'timeout') return false
       if (chunk.done) return true
       this.#raw += this.#decoder.decode(chunk.value, { stream: true })
@@ -90,6 +82,20 @@ export class LegacyStream {
   /** Drops the connection, as a client going away would. */
   async cancel(): Promise<void> {
     await this.#reader.cancel().catch(() => undefined)
+  }
+
+  /** The next chunk, or 'timeout' after `ms` (the read stays pending for the next call). */
+  async #readWithin(ms: number): Promise<ReadableStreamReadResult<Uint8Array> | 'timeout'> {
+    this.#pending ??= this.#reader.read()
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const chunk = await Promise.race([
+      this.#pending,
+      new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), ms)
+      }),
+    ]).finally(() => clearTimeout(timer))
+    if (chunk !== 'timeout') this.#pending = undefined
+    return chunk
   }
 
   /** Only complete events (up to the last blank line) are parsed. */

@@ -4,6 +4,7 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest'
 import { logLines } from '../fixtures/secure/worker'
+import { LegacyStream } from '../helpers/legacy-sse'
 import { fetchApp, MSG, postMcp } from '../helpers/requests'
 import { auth, token } from '../helpers/tokens'
 
@@ -45,7 +46,7 @@ describe('mcpLogger', () => {
         transport: 'streamable-http',
         era: 'legacy',
         sessionId,
-        principal: 'alice',
+        principal: 'oauth:alice',
       },
     ])
     const rpc = lines().filter((l) => l.type === 'rpc' && l.requestId === 'req-42')
@@ -57,7 +58,7 @@ describe('mcpLogger', () => {
         era: 'legacy',
         requestId: 'req-42',
         sessionId,
-        principal: 'alice',
+        principal: 'oauth:alice',
         method: 'tools/call',
         name: 'remember',
         id: 9,
@@ -88,6 +89,46 @@ describe('mcpLogger', () => {
     })
   })
 
+  it('logs a request the client cancelled once, as cancelled, under its own request id', async () => {
+    const headers = await auth('carol')
+    const init = await postMcp(MSG.initialize(), headers)
+    await init.text()
+    const session = { ...headers, 'mcp-session-id': init.headers.get('mcp-session-id')! }
+    const res = await postMcp(
+      MSG.call('countdown', { from: 5, intervalMs: 200 }, 11, { progressToken: 'c' }),
+      { ...session, 'x-request-id': 'req-call' },
+    )
+    const stream = new LegacyStream(res)
+    await stream.next() // the priming event
+    expect(await stream.nextMessage()).toMatchObject({ method: 'notifications/progress' })
+    const cancel = {
+      jsonrpc: '2.0',
+      method: 'notifications/cancelled',
+      params: { requestId: 11, reason: 'user' },
+    }
+    const ack = await postMcp(cancel, { ...session, 'x-request-id': 'req-cancel' })
+    expect(ack.status).toBe(202)
+    expect(await stream.ended()).toBe(true)
+    const rpc = lines().filter((l) => l.type === 'rpc' && l.method === 'tools/call')
+    expect(rpc).toEqual([
+      {
+        level: 'info',
+        time: expect.any(String),
+        type: 'rpc',
+        era: 'legacy',
+        requestId: 'req-call',
+        sessionId: session['mcp-session-id'],
+        principal: 'oauth:carol',
+        method: 'tools/call',
+        name: 'countdown',
+        id: 11,
+        durationMs: expect.any(Number),
+        outcome: 'cancelled',
+        arguments: { from: 5, intervalMs: 200 },
+      },
+    ])
+  })
+
   it('logs refused requests (401, 403) without the token', async () => {
     const secret = await token('alice')
     await (await postMcp(MSG.initialize(), { authorization: `Bearer ${secret}x` })).text()
@@ -100,5 +141,53 @@ describe('mcpLogger', () => {
       [403, 'warn'],
     ])
     expect(logLines.join('\n')).not.toContain(secret.slice(0, 20))
+  })
+})
+
+describe('mcpLogger and what clients control', () => {
+  /** What a line holds of a client's string longer than 256 characters. */
+  const cut = (value: string) => `${value.slice(0, 256)}…(${value.length} chars)`
+
+  it('copies at most 256 characters of a session id from the header or the query, unauthenticated', async () => {
+    const header = 'h'.repeat(256 * 1024)
+    await (await postMcp(MSG.ping(), { 'mcp-session-id': header, 'x-request-id': 'long-1' })).text()
+    const query = `q${'%22'.repeat(3_000)}`
+    await (await fetchApp(`/messages?sessionId=${query}`, { method: 'POST' })).text()
+    await (await fetchApp(`/sse?sessionId=${'s'.repeat(5_000)}`)).text()
+    const http = lines().filter((l) => l.type === 'http')
+    expect(http.map((l) => [l.status, l.path, l.sessionId])).toEqual([
+      [401, '/mcp', cut(header)],
+      [401, '/messages', cut(`q${'"'.repeat(3_000)}`)],
+      [401, '/sse', cut('s'.repeat(5_000))],
+    ])
+    for (const line of logLines) expect(line.length).toBeLessThan(1_000)
+  })
+
+  it('copies at most 256 characters of a path, a method or a tool name', async () => {
+    const headers = await auth('alice')
+    const init = await postMcp(MSG.initialize(), headers)
+    await init.text()
+    const session = { ...headers, 'mcp-session-id': init.headers.get('mcp-session-id')! }
+    const name = 'n'.repeat(3 * 1024 * 1024)
+    await (await postMcp(MSG.call(name, {}, 21), { ...session, 'x-request-id': 'long-2' })).text()
+    const method = `m/${'m'.repeat(100_000)}`
+    await (
+      await postMcp({ jsonrpc: '2.0', id: 22, method }, { ...session, 'x-request-id': 'long-3' })
+    ).text()
+    const path = `/${'p'.repeat(10_000)}`
+    await (await fetchApp(path, { headers: { 'x-request-id': 'long-4' } })).text()
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    const rpc = lines().filter((l) => l.type === 'rpc')
+    expect(rpc.find((l) => l.requestId === 'long-2')).toMatchObject({
+      method: 'tools/call',
+      name: cut(name),
+    })
+    expect(rpc.find((l) => l.requestId === 'long-3')).toMatchObject({ method: cut(method) })
+    expect(lines().find((l) => l.requestId === 'long-4')).toMatchObject({
+      type: 'http',
+      status: 404,
+      path: cut(path),
+    })
+    for (const line of logLines) expect(line.length).toBeLessThan(1_000)
   })
 })

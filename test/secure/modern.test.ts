@@ -57,7 +57,7 @@ describe('mcpLogger on modern requests', () => {
         type: 'rpc',
         era: 'modern',
         requestId: 'modern-1',
-        principal: 'alice',
+        principal: 'oauth:alice',
         method: 'tools/call',
         name: 'echo',
         id: 54,
@@ -76,7 +76,7 @@ describe('mcpLogger on modern requests', () => {
         durationMs: expect.any(Number),
         transport: 'streamable-http',
         era: 'modern',
-        principal: 'alice',
+        principal: 'oauth:alice',
       },
     ])
   })

@@ -2,7 +2,8 @@
  * The OAuth resource-server plugin, composed into a Worker whose session objects run its hooks.
  */
 import { describe, expect, it } from 'vitest'
-import { RESOURCE } from '../fixtures/secure/worker'
+import { logLines, RESOURCE } from '../fixtures/secure/worker'
+import { modern, postModern } from '../helpers/modern'
 import { expectRpcError, fetchApp, MSG, postMcp } from '../helpers/requests'
 import { storedEntries } from '../helpers/session-storage'
 import { auth } from '../helpers/tokens'
@@ -68,10 +69,16 @@ describe('access tokens', () => {
     await expectRpcError(res, 401, -32000)
   })
 
-  it('a valid token: the session belongs to its subject', async () => {
+  it('a valid token: the session belongs to its subject, as oauth:<sub>', async () => {
     const { sessionId } = await openAs('alice')
     const record = new Map(await storedEntries(sessionId)).get('session')
-    expect(record).toMatchObject({ principal: 'alice' })
+    expect(record).toMatchObject({ principal: 'oauth:alice' })
+  })
+
+  it('a token whose subject is "anonymous" is not the principal every caller has without auth', async () => {
+    const { sessionId } = await openAs('anonymous')
+    const record = new Map(await storedEntries(sessionId)).get('session')
+    expect(record).toMatchObject({ principal: 'oauth:anonymous' })
   })
 
   it('every request needs the token, even with a valid session id', async () => {
@@ -101,4 +108,29 @@ describe('per-tool scopes', () => {
     const echo = await postMcp(MSG.call('echo', { text: 'x' }), (await openAs('bob')).headers)
     expect(await echo.json()).toMatchObject({ result: { content: [{ text: 'x' }] } })
   })
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'])(
+    'a tool named %s (an Object.prototype key) gets the SDK’s own -32602 answer in both eras, and no error is logged',
+    async (name) => {
+      const { headers } = await openAs('alice', 'notes:read')
+      logLines.length = 0
+      // Both SDKs look tools up in a plain object too: an inherited key is a tool "disabled".
+      const res = await postMcp(MSG.call(name, {}, 61), headers)
+      expect(res.status).toBe(200)
+      expect(await res.json()).toEqual({
+        jsonrpc: '2.0',
+        id: 61,
+        error: { code: -32602, message: `Tool ${name} disabled` },
+      })
+      const call = modern('tools/call', { name, arguments: {} }, 62)
+      const modernRes = await postModern(call, await auth('alice', { scope: 'notes:read' }))
+      expect(modernRes.status).toBe(200)
+      expect(await modernRes.json()).toEqual({
+        jsonrpc: '2.0',
+        id: 62,
+        error: { code: -32602, message: `Tool ${name} disabled` },
+      })
+      const levels = logLines.map((line) => (JSON.parse(line) as { level: string }).level)
+      expect(levels).not.toContain('error')
+    },
+  )
 })

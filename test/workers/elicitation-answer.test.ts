@@ -3,28 +3,30 @@
  * with, before the tool sees it: missing required fields or wrong types are an error the tool
  * gets (an error result, unless it catches it); declines, cancels and URL mode pass unchanged.
  */
-import type { ElicitRequest, ElicitResult } from '@modelcontextprotocol/sdk/types.js'
+import type { ElicitRequest, ElicitResult, ServerContext } from '@modelcontextprotocol/server'
 import { describe, expect, it } from 'vitest'
+import { type SessionFacts, sessionContext } from '../../durable/session-context'
 import type { SessionContext } from '../../src/define-mcp-server'
-import { createToolContext, type SessionFacts, type ToolExtra } from '../../src/tool-context'
+import { createToolContext } from '../../src/tool-context'
 
 /** A tool context whose client answers every elicitation with `answer`. */
 function answering(answer: ElicitResult) {
-  const extra = {
-    signal: new AbortController().signal,
-    requestId: 1,
-    sendNotification: async () => undefined,
-    sendRequest: async () => answer,
-  } as unknown as ToolExtra
+  const ctx = {
+    mcpReq: {
+      id: 1,
+      signal: new AbortController().signal,
+      notify: async () => undefined,
+      send: async () => answer,
+    },
+  } as unknown as ServerContext
   const facts: SessionFacts = {
-    logLevel: () => undefined,
     initialized: () => true,
     clientCapabilities: () => ({ elicitation: { form: {}, url: {} } }),
     protocolVersion: () => '2025-11-25',
     requestTimeoutMs: 1_000,
     closeStream: () => false,
   }
-  return createToolContext({ sessionId: 's' } as SessionContext, facts, extra)
+  return createToolContext(ctx, sessionContext({ sessionId: 's' } as SessionContext, facts, ctx))
 }
 
 const form: ElicitRequest['params'] = {

@@ -13,6 +13,7 @@ import { HandleLimitReached, handlesFor } from '../../src/handles'
 import worker from '../../src/index'
 import { modern, standardHeaders } from '../helpers/modern'
 import { ACCEPT_BOTH, BASE, MSG, openSession, postMcp } from '../helpers/requests'
+import { storedEntries } from '../helpers/session-storage'
 
 const TOKENS = { AUTH_TOKENS: 'alice:tokA,bob:tokB,carol:tokC,dave:tokD' }
 
@@ -22,6 +23,7 @@ async function call(
   args: Record<string, unknown>,
   token?: string,
   vars: Record<string, string> = {},
+  headers: Record<string, string> = {},
 ) {
   const body = modern('tools/call', { name, arguments: args })
   const res = await worker.fetch(
@@ -32,6 +34,7 @@ async function call(
         'content-type': 'application/json',
         ...(token !== undefined && { authorization: `Bearer ${token}` }),
         ...standardHeaders(body),
+        ...headers,
       },
       body: JSON.stringify(body),
     }),
@@ -118,7 +121,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** The handles of `principal` with a quota of `limit`. */
 const handlesOf = (principal: string, limit: number) =>
-  handlesFor({ ...env, HANDLE_MAX_PER_PRINCIPAL: String(limit) }, () => principal)
+  handlesFor({ ...env, HANDLE_MAX_PER_PRINCIPAL: String(limit) }, () => ({ name: principal }))
 
 const LIMIT_2 =
   'Handle limit reached: the caller already holds 2 live handles, the most allowed. End one, or wait until one expires.'
@@ -134,6 +137,68 @@ describe('handle quota', () => {
     expect(await remember('tokC')).toEqual({ text: LIMIT_2, isError: true })
     expect(await listDurableObjectIds(env.HANDLE_DO)).toHaveLength(before)
     expect((await remember('tokD')).isError).toBe(false)
+  })
+
+  it('with auth off, each client address (an IPv6 /64) has a quota of its own; the handles stay anonymous’s', async () => {
+    // Counted for a minute (the handles themselves expire after 1 s here): a slow run can't
+    // free a place before the assertions.
+    const limit = { HANDLE_MAX_PER_PRINCIPAL: '2', HANDLE_TTL_MS: '60000' }
+    const from = (address: string) =>
+      call('remember', { key: 'k', note: 'n' }, undefined, limit, { 'cf-connecting-ip': address })
+    const first = await from('203.0.113.7')
+    expect(first.isError).toBe(false)
+    // Every caller is still the one principal: a notebook opens from any address.
+    const notebook = /notebook ([0-9a-f]{64})/.exec(first.text)![1]!
+    const recalled = await call('recall', { key: 'k', notebook }, undefined, limit, {
+      'cf-connecting-ip': '198.51.100.1',
+    })
+    expect(recalled).toEqual({ text: 'n', isError: false })
+    expect((await from('203.0.113.7')).isError).toBe(false)
+    expect(await from('203.0.113.7')).toEqual({ text: LIMIT_2, isError: true })
+    expect((await from('203.0.113.8')).isError).toBe(false)
+    expect((await from('2001:db8:1:2::5')).isError).toBe(false)
+    expect((await from('2001:db8:1:2:ffff::1')).isError).toBe(false)
+    expect(await from('2001:0db8:0001:0002::9')).toEqual({ text: LIMIT_2, isError: true })
+    expect((await from('2001:db8:1:3::5')).isError).toBe(false)
+  })
+
+  it('with auth off, a session records its client’s quota key; with auth on, there is none', async () => {
+    const open = async (headers: Record<string, string>, vars: Record<string, string> = {}) => {
+      const res = await worker.fetch(
+        new Request(`${BASE}/mcp`, {
+          method: 'POST',
+          headers: { accept: ACCEPT_BOTH, 'content-type': 'application/json', ...headers },
+          body: JSON.stringify(MSG.initialize()),
+        }),
+        { ...env, ...vars },
+      )
+      await res.text()
+      const entries = new Map(await storedEntries(res.headers.get('mcp-session-id')!))
+      return entries.get('session') as Record<string, unknown>
+    }
+    expect(await open({ 'cf-connecting-ip': '203.0.113.9' })).toMatchObject({
+      principal: 'anonymous',
+      quotaKey: 'anonymous@203.0.113.9',
+    })
+    const signedIn = await open(
+      { 'cf-connecting-ip': '203.0.113.9', authorization: 'Bearer tokA' },
+      TOKENS,
+    )
+    expect(signedIn.principal).toBe('alice')
+    expect(signedIn).not.toHaveProperty('quotaKey')
+  })
+
+  it('create() counts a principal with a quota key under that key', async () => {
+    const limited = { ...env, HANDLE_MAX_PER_PRINCIPAL: '1' }
+    const as = (quotaKey: string) => handlesFor(limited, () => ({ name: 'anonymous', quotaKey }))
+    const handle = await as('anonymous@192.0.2.1').create()
+    await expect(as('anonymous@192.0.2.1').create()).rejects.toThrow(
+      'Handle limit reached: the caller already holds 1 live handle',
+    )
+    await as('anonymous@192.0.2.2').create()
+    // Ended, it frees its place under the key it was counted under.
+    await handle.end()
+    await as('anonymous@192.0.2.1').create()
   })
 
   it('create() throws HandleLimitReached, with the limit', async () => {
@@ -185,7 +250,7 @@ describe('handle quota', () => {
   })
 
   it('without the HANDLE_OWNER_DO binding, create() says what to add', async () => {
-    const handles = handlesFor({ ...env, HANDLE_OWNER_DO: undefined }, () => 'ivan')
+    const handles = handlesFor({ ...env, HANDLE_OWNER_DO: undefined }, () => ({ name: 'ivan' }))
     await expect(handles.create()).rejects.toThrow(
       'Handles need the HANDLE_DO and HANDLE_OWNER_DO Durable Object bindings (classes HandleDO and HandleOwnerDO) in wrangler.toml',
     )

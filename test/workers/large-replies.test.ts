@@ -2,8 +2,9 @@
  * Large replies. Invariants: every request gets its own response, under its own id, whatever
  * the size of the others; a response larger than `RESPONSE_MAX_BYTES` (1 MiB here, the default)
  * is answered by an error of its own, on every path (a JSON reply, a batch, an SSE reply, /sse,
- * a replay from the log); a reply larger than a Workers RPC value may be (32 MiB) still arrives
- * whole; and a reply of normal size crosses RPC as plain data, as before.
+ * a replay from the log); the responses to one batch hold at most `BATCH_REPLY_MAX_BYTES` (4 MiB
+ * here, the default) in all, the rest each an error of its own; and a reply of normal size
+ * crosses RPC as plain data, as before.
  */
 import { runInDurableObject } from 'cloudflare:test'
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
@@ -16,6 +17,19 @@ import { parseSSE } from '../helpers/sse'
 
 /** The default `RESPONSE_MAX_BYTES`. */
 const MAX = 1_048_576
+
+/** The default `BATCH_REPLY_MAX_BYTES`. */
+const REPLY_MAX = 4 * 1_048_576
+
+/** The error that stands in for a response of `bytes` bytes past the batch's budget. */
+const overBudget = (id: number, bytes: number) => ({
+  jsonrpc: '2.0',
+  id,
+  error: {
+    code: -32603,
+    message: `Response too large: ${bytes} bytes; the responses to one batch may hold ${REPLY_MAX} bytes in all (BATCH_REPLY_MAX_BYTES)`,
+  },
+})
 
 /** The text of a JSON-RPC response, in the key order the SDK sends. */
 const echoed = (text: string, id: number) =>
@@ -57,12 +71,13 @@ const FIRST_PAGE = {
 type Response = { id: number; result?: unknown; error?: unknown }
 
 describe('large replies to POST /mcp', () => {
-  it('a 2025-03-26 batch of remember and ten recalls answers each by its id, and the remember holds', async () => {
+  it('a 2025-03-26 batch of remember and eight recalls answers each by its id, and the remember holds', async () => {
     const sessionId = await openSession('2025-03-26')
     await fillNotebook(sessionId, 52)
     const batch = [
       MSG.call('remember', { key: 'zz', note: 'visible' }, 2),
-      ...Array.from({ length: 10 }, (_, i) => MSG.call('recall', {}, 10 + i)),
+      // Eight pages of 7 × 64 KiB: as many as BATCH_REPLY_MAX_BYTES holds.
+      ...Array.from({ length: 8 }, (_, i) => MSG.call('recall', {}, 10 + i)),
     ]
     const res = await postMcp(batch, { 'mcp-session-id': sessionId, 'x-request-id': 'req-big' })
     expect(res.status).toBe(200)
@@ -73,7 +88,7 @@ describe('large replies to POST /mcp', () => {
     })
     const responses = (await res.json()) as Response[]
     expect(responses.map((r) => r.id).sort((a, b) => a - b)).toEqual([
-      2, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19,
+      2, 10, 11, 12, 13, 14, 15, 16, 17,
     ])
     for (const response of responses) {
       expect(response).toEqual({
@@ -91,7 +106,7 @@ describe('large replies to POST /mcp', () => {
     expect(await recalled.text()).toBe(echoed('visible', 3))
   })
 
-  it('a batch reply larger than an RPC value may be (32 MiB) arrives whole, as a stream', async () => {
+  it('a batch’s reply holds at most BATCH_REPLY_MAX_BYTES of responses; the rest are errors under their ids', async () => {
     const sessionId = await openSession('2025-03-26')
     await fillNotebook(sessionId, 8)
     const batch = Array.from({ length: 100 }, (_, i) => MSG.call('recall', {}, 1_000 + i))
@@ -103,14 +118,22 @@ describe('large replies to POST /mcp', () => {
       'x-request-id': 'req-huge',
     })
     const text = await res.text()
-    expect(text.length).toBeGreaterThan(32 * 1024 * 1024)
     const responses = JSON.parse(text) as Response[]
     expect(responses.map((r) => r.id).sort((a, b) => a - b)).toEqual(
       Array.from({ length: 100 }, (_, i) => 1_000 + i),
     )
-    for (const response of responses) {
+    // Every page is the same size (ids of four digits): as many fit as the budget holds.
+    const page = JSON.stringify({ result: FIRST_PAGE, jsonrpc: '2.0', id: 1_000 }).length
+    const fits = Math.floor(REPLY_MAX / page)
+    const sent = responses.filter((r) => r.result !== undefined)
+    expect(sent.length).toBe(fits)
+    for (const response of sent) {
       expect(response).toEqual({ jsonrpc: '2.0', id: response.id, result: FIRST_PAGE })
     }
+    for (const response of responses.filter((r) => r.result === undefined)) {
+      expect(response).toEqual(overBudget(response.id, page))
+    }
+    expect(text.length).toBeLessThan(REPLY_MAX + 100 * 300)
   })
 
   it('a response over RESPONSE_MAX_BYTES is its own error; one just under it is sent', async () => {
@@ -178,6 +201,38 @@ describe('large replies to POST /mcp', () => {
     })
     expect(await largestLogged(sessionId)).toBeLessThan(1_000)
   })
+
+  it('on an SSE reply too, responses past BATCH_REPLY_MAX_BYTES are error events under their ids', async () => {
+    const sessionId = await openSession('2025-03-26')
+    await fillNotebook(sessionId, 8)
+    // The countdown's progress turns the reply into a stream.
+    const res = await postMcp(
+      [
+        MSG.call('countdown', { from: 1, intervalMs: 1 }, 9, { progressToken: 'p' }),
+        ...Array.from({ length: 12 }, (_, i) => MSG.call('recall', {}, 1_000 + i)),
+      ],
+      { 'mcp-session-id': sessionId },
+    )
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toBe('text/event-stream')
+    const { events } = parseSSE(await res.text())
+    const responses = events
+      .map((event) => JSON.parse(event.data) as Response)
+      .filter((message) => 'id' in message)
+    expect(responses.map((r) => r.id).sort((a, b) => a - b)).toEqual([
+      9,
+      ...Array.from({ length: 12 }, (_, i) => 1_000 + i),
+    ])
+    const page = JSON.stringify({ result: FIRST_PAGE, jsonrpc: '2.0', id: 1_000 }).length
+    const pages = responses.filter((r) => r.id >= 1_000)
+    const fits = Math.floor(REPLY_MAX / page)
+    // Room to spare for the countdown's small result, whenever it comes.
+    expect(REPLY_MAX - fits * page).toBeGreaterThan(1_000)
+    expect(pages.filter((r) => r.result !== undefined).length).toBe(fits)
+    for (const response of pages.filter((r) => r.result === undefined)) {
+      expect(response).toEqual(overBudget(response.id, page))
+    }
+  })
 })
 
 /** The size of the largest event in the session's log. */
@@ -243,6 +298,18 @@ describe('the JSON reply across RPC', () => {
       'x-request-id': 'req-rpc',
     })
     expect(await res.text()).toBe(echoed(pastLimit, 13))
+  })
+})
+
+describe('BATCH_REPLY_MAX_BYTES', () => {
+  it('is 4 MiB by default, never under RESPONSE_MAX_BYTES, and at most 64 MiB', () => {
+    expect(readSessionConfig({}).maxReplyBytes).toBe(REPLY_MAX)
+    expect(readSessionConfig({ BATCH_REPLY_MAX_BYTES: '2048' }).maxReplyBytes).toBe(MAX)
+    const small = { BATCH_REPLY_MAX_BYTES: '4096', RESPONSE_MAX_BYTES: '2048' }
+    expect(readSessionConfig(small).maxReplyBytes).toBe(4_096)
+    expect(() => readSessionConfig({ BATCH_REPLY_MAX_BYTES: String(64 * 1_048_576 + 1) })).toThrow(
+      'Invalid BATCH_REPLY_MAX_BYTES: Too big: expected number to be <=67108864',
+    )
   })
 })
 

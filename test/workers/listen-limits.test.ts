@@ -4,7 +4,8 @@
  * `LISTEN_MAX_TEMPLATED` templated ones per request, in the order asked), and a listen that
  * would take a principal or the isolate past its open streams or hub watches is refused with
  * the SDK's answer for a full subscription table (HTTP 200, `-32603` "Subscription limit
- * reached"), before any watch opens; a stream that ends gives its share back.
+ * reached"), by the SDK after its own checks (so a malformed listen gets the same answer either
+ * way), before any watch opens; a stream that ends gives its share back.
  */
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
@@ -60,16 +61,24 @@ function appWith(vars: Record<string, string> = {}) {
     plugins: [mcpBearerAuth({ tokens: (e) => e.AUTH_TOKENS }), recorder],
   })
   const appEnv = { ...env, ...vars }
-  return (notifications: unknown, id: string, token?: string) => {
+  return (
+    notifications: unknown,
+    id: string,
+    token?: string,
+    signal?: AbortSignal,
+    headers: Record<string, string> = {},
+  ) => {
     const body = modern('subscriptions/listen', { notifications }, id)
     return app.fetch(
       new Request(`${BASE}/mcp`, {
         method: 'POST',
+        signal,
         headers: {
           accept: ACCEPT_BOTH,
           'content-type': 'application/json',
           ...standardHeaders(body),
           ...(token !== undefined && { authorization: `Bearer ${token}` }),
+          ...headers,
         },
         body: JSON.stringify(body),
       }),
@@ -86,8 +95,9 @@ async function accepted(
   notifications: Record<string, unknown>,
   id: string,
   token?: string,
+  signal?: AbortSignal,
 ) {
-  const res = await listen(notifications, id, token)
+  const res = await listen(notifications, id, token, signal)
   expect(res.status).toBe(200)
   expect(res.headers.get('content-type')).toBe('text/event-stream')
   const stream = new LegacyStream(res)
@@ -190,6 +200,46 @@ describe('subscriptions/listen limits', () => {
     for (const { stream } of [a2, b1, a4]) await stream.cancel()
   })
 
+  it('gives the place back as soon as the client goes away, before any write could fail', async () => {
+    const listen = appWith({ ...TOKENS, LISTEN_MAX_STREAMS_PER_PRINCIPAL: '1' })
+    const lists = { resourceSubscriptions: resources(1, 50) }
+    const hub = hubFor(env, FIXED[50]!)
+    const client = new AbortController()
+    // The body is left unread and never cancelled: only the request's signal says it is over.
+    await accepted(listen, lists, 'g1', 'tokA', client.signal)
+    expect(await hub.watching()).toBe(1)
+    await expectLimitReached(await listen(lists, 'g2', 'tokA'), 'g2')
+    client.abort()
+    const again = await accepted(listen, lists, 'g3', 'tokA')
+    // The gone client's watch closed with its stream; the new one has its own.
+    for (let i = 0; i < 50 && (await hub.watching()) > 1; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    expect(await hub.watching()).toBe(1)
+    await again.stream.cancel()
+
+    // Gone before its acknowledgement: nothing is held either.
+    const early = new AbortController()
+    const pending = listen(lists, 'g4', 'tokA', early.signal)
+    early.abort()
+    await (await pending).body?.cancel()
+    const last = await accepted(listen, lists, 'g5', 'tokA')
+    await last.stream.cancel()
+  })
+
+  it('with auth off, counts each client address as a principal of its own', async () => {
+    const listen = appWith({ LISTEN_MAX_STREAMS_PER_PRINCIPAL: '1' })
+    const lists = { resourceSubscriptions: resources(1, 60) }
+    const from = (address: string) => ({ 'cf-connecting-ip': address })
+    const first = await listen(lists, 'c1', undefined, undefined, from('203.0.113.20'))
+    expect(first.headers.get('content-type')).toBe('text/event-stream')
+    const again = await listen(lists, 'c2', undefined, undefined, from('203.0.113.20'))
+    await expectLimitReached(again, 'c2')
+    const other = await listen(lists, 'c3', undefined, undefined, from('203.0.113.21'))
+    expect(other.headers.get('content-type')).toBe('text/event-stream')
+    for (const res of [first, other]) await res.body?.cancel()
+  })
+
   it('tells the hooks of a refusal, as of any answer', async () => {
     const listen = appWith({ LISTEN_MAX_STREAMS: '1' })
     const open = await accepted(listen, { resourceSubscriptions: resources(1) }, 'h1')
@@ -219,6 +269,25 @@ describe('subscriptions/listen limits', () => {
       },
     })
     await (await accepted(listen, { resourceSubscriptions: resources(1) }, 'good')).stream.cancel()
+  })
+
+  it('answers a malformed listen as the SDK does, whether the table is full or not', async () => {
+    const malformed = { 'mcp-method': 'tools/list' }
+    const lists = { resourceSubscriptions: resources(1) }
+    const answer = async (res: Response) => ({
+      status: res.status,
+      type: res.headers.get('content-type'),
+      body: await res.json(),
+    })
+    const room = await answer(await appWith()(lists, 'm1', undefined, undefined, malformed))
+    expect(room.status).toBe(400)
+    const listen = appWith({ LISTEN_MAX_STREAMS: '1' })
+    const open = await accepted(listen, lists, 'm0')
+    outgoing.length = 0
+    expect(await answer(await listen(lists, 'm1', undefined, undefined, malformed))).toEqual(room)
+    // The hooks hear it, as of any answer.
+    expect(outgoing).toEqual([room.body])
+    await open.stream.cancel()
   })
 
   it('refuses anyone past LISTEN_MAX_STREAMS in the isolate', async () => {

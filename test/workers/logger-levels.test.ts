@@ -3,9 +3,14 @@
  * built at all, `silent` writes nothing, and each line is one JSON object that starts with its
  * level and time.
  */
+import { env } from 'cloudflare:workers'
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
+import { createApp } from '../../src/app'
+import { mcpBearerAuth } from '../../src/plugins/bearer-auth'
 import { type LogLevel, mcpLogger } from '../../src/plugins/logger'
+import { server } from '../fixtures/app/server'
+import { BASE } from '../helpers/requests'
 
 function appLogging(level: LogLevel) {
   const lines: string[] = []
@@ -65,5 +70,70 @@ describe('mcpLogger levels and lines', () => {
     expect(lines).toEqual([])
     await app.request('/health', {}, {})
     expect(lines).toHaveLength(1)
+  })
+})
+
+/**
+ * An app with the logger at `level` and bearer auth on: what a client probing for OAuth (RFC 9728
+ * protected-resource metadata, RFC 8414 and OpenID Connect discovery, dynamic registration)
+ * gets here is a 404, and that is ordinary traffic, not a warning.
+ */
+function appProbed(level: LogLevel) {
+  const lines: string[] = []
+  const app = createApp({
+    server,
+    plugins: [
+      mcpLogger({ level, write: (line) => lines.push(line) }),
+      mcpBearerAuth({ tokens: 'alice:tokA' }),
+    ],
+  })
+  const request = (method: string, path: string) =>
+    app.fetch(new Request(BASE + path, { method, headers: { 'x-request-id': 'probe' } }), env)
+  return { request, lines }
+}
+
+const PROBES: Array<[string, string]> = [
+  ['GET', '/.well-known/oauth-protected-resource'],
+  ['GET', '/.well-known/oauth-protected-resource/mcp'],
+  ['GET', '/.well-known/oauth-authorization-server'],
+  ['GET', '/.well-known/oauth-authorization-server/mcp'],
+  ['GET', '/.well-known/openid-configuration'],
+  ['GET', '/.well-known/openid-configuration/mcp'],
+  ['GET', '/mcp/.well-known/openid-configuration'],
+  ['POST', '/register'],
+]
+
+describe('mcpLogger and OAuth discovery probes', () => {
+  it('logs the 404 of each probe at info, and any other 404 at warn', async () => {
+    const { request, lines } = appProbed('info')
+    for (const [method, path] of PROBES) {
+      const res = await request(method, path)
+      expect(res.status).toBe(404)
+      await res.text()
+    }
+    const other = await request('GET', '/.well-known/security.txt')
+    expect(other.status).toBe(404)
+    await other.text()
+    const line = (level: string, method: string, path: string) => ({
+      level,
+      time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      type: 'http',
+      requestId: 'probe',
+      method,
+      path,
+      status: 404,
+      durationMs: expect.any(Number),
+      principal: 'anonymous',
+    })
+    expect(lines.map((text) => JSON.parse(text))).toEqual([
+      ...PROBES.map(([method, path]) => line('info', method, path)),
+      line('warn', 'GET', '/.well-known/security.txt'),
+    ])
+  })
+
+  it('writes nothing for probes at warn', async () => {
+    const { request, lines } = appProbed('warn')
+    for (const [method, path] of PROBES) await (await request(method, path)).text()
+    expect(lines).toEqual([])
   })
 })

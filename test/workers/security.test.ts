@@ -5,6 +5,7 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import worker from '../../src/index'
+import { parseBearerTokens } from '../../src/plugins/bearer-auth'
 import { LegacyStream } from '../helpers/legacy-sse'
 import { ACCEPT_BOTH, BASE, expectRpcError, MSG } from '../helpers/requests'
 import { storedEntries } from '../helpers/session-storage'
@@ -142,6 +143,21 @@ describe('bearer tokens (AUTH_TOKENS)', () => {
   it('/health says bearer when AUTH_TOKENS is set and none otherwise, and needs no token', async () => {
     expect(await (await call('/health')).json()).toMatchObject({ auth: 'bearer' })
     expect(await (await call('/health', {}, {})).json()).toMatchObject({ auth: 'none' })
+  })
+
+  it('refuses a token named "anonymous", the principal of every caller without auth', async () => {
+    const reserved =
+      'mcpBearerAuth: the token name "anonymous" is reserved (it is every caller\'s principal while auth is off)'
+    expect(() => parseBearerTokens('alice:tokA,anonymous:tokX')).toThrow(reserved)
+    expect(() => parseBearerTokens([['anonymous', 'tokX']])).toThrow(reserved)
+    const res = await post(
+      MSG.initialize(),
+      { authorization: 'Bearer tokX' },
+      {
+        AUTH_TOKENS: 'anonymous:tokX',
+      },
+    )
+    expect(await expectRpcError(res, 500, -32603)).toBe('Internal error')
   })
 
   it('without AUTH_TOKENS every caller is anonymous', async () => {

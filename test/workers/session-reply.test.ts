@@ -3,7 +3,10 @@
  * JSON reply, a 202) crosses as plain data and becomes a Response in the Worker; a stream stays a
  * Response. Either way the client gets the same status, headers and body.
  */
+
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js'
 import { describe, expect, it } from 'vitest'
+import { ReplyBudget } from '../../src/transports/reply-budget'
 import { ResponseLimit, utf8Length } from '../../src/transports/response-limit'
 import { emptyReply, messagesReply, toResponse } from '../../src/transports/session-reply'
 import { fetchApp, MSG, openSession, postMcp } from '../helpers/requests'
@@ -15,13 +18,19 @@ const caller = {
   kind: 'streamable-http',
 } as const
 
+/** `messages` as a reply budget of `limit` bytes per response (and `total` in all) sends them. */
+function budgeted(messages: readonly JSONRPCMessage[], limit: number, total?: number) {
+  const budget = new ReplyBudget(new ResponseLimit(limit), total)
+  return messages.map((message) => budget.take(message))
+}
+
 describe('session replies as plain data', () => {
   it('builds a JSON reply as Response.json would', async () => {
     const reply = messagesReply(
-      [{ jsonrpc: '2.0', id: 1, result: {} }],
+      budgeted([{ jsonrpc: '2.0', id: 1, result: {} }], 1024),
       false,
       { 'X-Request-Id': 'r1' },
-      new ResponseLimit(1024),
+      341,
     )
     expect(reply).toEqual({
       status: 200,
@@ -37,20 +46,20 @@ describe('session replies as plain data', () => {
     expect(await res.text()).toBe('{"jsonrpc":"2.0","id":1,"result":{}}')
   })
 
-  it('builds a batch reply as an array: plain while short, streamed past a third of the limit', async () => {
-    const limit = new ResponseLimit(1024)
+  it('builds a batch reply as an array: plain while short, streamed past quickChars', async () => {
     const small = [
       { jsonrpc: '2.0' as const, id: 1, result: {} },
       { jsonrpc: '2.0' as const, id: 2, result: {} },
     ]
-    expect(messagesReply(small, true, {}, limit)).toEqual({
+    expect(messagesReply(budgeted(small, 1024, 4096), true, {}, 341)).toEqual({
       status: 200,
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(small),
     })
     const big = { jsonrpc: '2.0' as const, id: 3, result: { text: 'x'.repeat(2_000) } }
     const fits = { jsonrpc: '2.0' as const, id: 4, result: { text: 'y'.repeat(900) } }
-    const reply = messagesReply([big, fits, ...small], true, { 'X-Request-Id': 'r3' }, limit)
+    const sent = budgeted([big, fits, ...small], 1024, 4096)
+    const reply = messagesReply(sent, true, { 'X-Request-Id': 'r3' }, 341)
     expect(reply).toBeInstanceOf(Response)
     const res = reply as Response
     expect(Object.fromEntries(res.headers)).toEqual({
@@ -70,7 +79,6 @@ describe('session replies as plain data', () => {
       ...small,
     ])
   })
-
   it('measures text in UTF-8 bytes as TextEncoder does', () => {
     const texts = ['', 'abc', 'é', '€', '😀', 'a😀é€\u07ff\u0800\uffff', '\ud800x', 'x\udc00']
     for (const text of texts) {
@@ -88,6 +96,62 @@ describe('session replies as plain data', () => {
   it('passes a Response through untouched', () => {
     const response = new Response('streamed', { status: 200 })
     expect(toResponse(response)).toBe(response)
+  })
+})
+
+describe('a reply budget', () => {
+  const page = (id: number, text: string) => ({ jsonrpc: '2.0' as const, id, result: { text } })
+  const sizeOf = (message: JSONRPCMessage) => utf8Length(JSON.stringify(message))
+
+  it('sends responses until the total is spent; then each that does not fit is its error', () => {
+    const [a, b, c, d] = [
+      page(1, 'a'.repeat(900)),
+      page(2, 'é'.repeat(450)),
+      page(3, 'c'),
+      page(4, 'd'.repeat(200)),
+    ]
+    const total = sizeOf(a) + sizeOf(b) + sizeOf(c) + 50
+    const sent = budgeted([a, b, page(5, 'e'.repeat(900)), c, d], 1024, total)
+    expect(sent.map(({ message }) => message)).toEqual([
+      a,
+      b,
+      {
+        jsonrpc: '2.0',
+        id: 5,
+        error: {
+          code: -32603,
+          message: `Response too large: ${sizeOf(page(5, 'e'.repeat(900)))} bytes; the responses to one batch may hold ${total} bytes in all (BATCH_REPLY_MAX_BYTES)`,
+        },
+      },
+      // A small one that still fits is sent; the next that doesn't is not.
+      c,
+      {
+        jsonrpc: '2.0',
+        id: 4,
+        error: {
+          code: -32603,
+          message: `Response too large: ${sizeOf(d)} bytes; the responses to one batch may hold ${total} bytes in all (BATCH_REPLY_MAX_BYTES)`,
+        },
+      },
+    ])
+    for (const { message, text } of sent) expect(text).toBe(JSON.stringify(message))
+  })
+
+  it('counts neither notifications nor requests, and without a total bounds each response alone', () => {
+    const note = {
+      jsonrpc: '2.0' as const,
+      method: 'notifications/message',
+      params: { data: 'x'.repeat(2_000) },
+    }
+    const sent = budgeted([note, page(1, 'y'.repeat(900)), page(2, 'y'.repeat(900))], 1024)
+    expect(sent.map(({ message }) => message)).toEqual([
+      note,
+      page(1, 'y'.repeat(900)),
+      page(2, 'y'.repeat(900)),
+    ])
+    expect(budgeted([note, page(1, 'z'.repeat(900))], 1024, 1024)[1]!.message).toEqual(
+      page(1, 'z'.repeat(900)),
+    )
   })
 })
 

@@ -3,8 +3,11 @@
  * (and from 2026-07-28 requests) all count, and no player name reaches a prototype
  * (`__proto__`, `constructor` are ordinary keys). The changes themselves are unit-tested too.
  */
+import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
+import { readSessionConfig } from '../../src/session-config'
 import { applyChanges } from '../../src/shared-changes'
+import { sharedResource } from '../../src/shared-resource'
 import { modern, postModern } from '../helpers/modern'
 import { MSG, openSession, postMcp } from '../helpers/requests'
 
@@ -82,6 +85,39 @@ describe('applyChanges', () => {
     expect(({} as Record<string, unknown>).prototype).toBeUndefined()
   })
 
+  it('keepHighest keeps the entries with the highest numbers; a tie keeps the earlier key', () => {
+    const scores = { a: 5, b: 9, c: 1, d: 9, e: 5 }
+    expect(applyChanges(scores, [{ op: 'keepHighest', path: [], count: 3 }])).toEqual({
+      b: 9,
+      d: 9,
+      a: 5,
+    })
+    const nested = applyChanges({ board: { x: 1, y: 2 }, other: 'kept' }, [
+      { op: 'increment', path: ['board', 'z'], by: 3 },
+      { op: 'keepHighest', path: ['board'], count: 2 },
+    ])
+    expect(nested).toEqual({ board: { y: 2, z: 3 }, other: 'kept' })
+    expect(applyChanges({ a: 1 }, [{ op: 'keepHighest', path: [], count: 5 }])).toEqual({ a: 1 })
+    expect(applyChanges(undefined, [{ op: 'keepHighest', path: ['none'], count: 1 }])).toBe(
+      undefined,
+    )
+    expect(applyChanges({ a: 1 }, [{ op: 'keepHighest', path: [], count: 0 }])).toEqual({})
+  })
+
+  it('keepHighest refuses entries that are not numbers, and a count that is not one', () => {
+    expect(() =>
+      applyChanges({ a: 1, b: 'x' }, [{ op: 'keepHighest', path: [], count: 1 }]),
+    ).toThrow('keepHighest at []: b is not a number')
+    expect(() => applyChanges(3, [{ op: 'keepHighest', path: [], count: 1 }])).toThrow(
+      'keepHighest at []: not an object',
+    )
+    for (const count of [-1, 1.5, Number.NaN]) {
+      expect(() => applyChanges({ a: 1 }, [{ op: 'keepHighest', path: [], count }])).toThrow(
+        'keepHighest needs a count of 0 or more',
+      )
+    }
+  })
+
   it('refuses a change that does not fit, with the path in the message', () => {
     expect(() => applyChanges({ s: 'x' }, [{ op: 'increment', path: ['s'], by: 1 }])).toThrow(
       'increment at ["s"]: not a number',
@@ -94,5 +130,41 @@ describe('applyChanges', () => {
     expect(() => applyChanges({}, rogue)).toThrow('Unknown shared change eval')
     const badPath = [{ op: 'delete', path: [1] }] as unknown as Parameters<typeof applyChanges>[1]
     expect(() => applyChanges({}, badPath)).toThrow('a path of string keys')
+  })
+})
+
+describe('SHARED_VALUE_MAX_BYTES', () => {
+  const MAX = 512 * 1024
+  const tooLarge = (bytes: number) =>
+    `Shared value too large: ${bytes} bytes as JSON; a shared resource's value may hold at most ${MAX} bytes (SHARED_VALUE_MAX_BYTES). Nothing was changed.`
+
+  it('is 512 KiB by default, at most 1900000', () => {
+    expect(readSessionConfig({}).maxSharedValueBytes).toBe(MAX)
+    expect(readSessionConfig({ SHARED_VALUE_MAX_BYTES: '2048' }).maxSharedValueBytes).toBe(2_048)
+    expect(() => readSessionConfig({ SHARED_VALUE_MAX_BYTES: '1900001' })).toThrow(
+      'Invalid SHARED_VALUE_MAX_BYTES: Too big: expected number to be <=1900000',
+    )
+  })
+
+  it('refuses a write that makes the value larger, in UTF-8 bytes of its JSON, and keeps the old one', async () => {
+    const uri = 'big://write'
+    const board = sharedResource<unknown>(env, uri)
+    await board.write({ n: 1 })
+    const fits = 'x'.repeat(MAX - JSON.stringify({ t: '' }).length)
+    await board.write({ t: fits })
+    const over = 'é'.repeat(MAX / 2)
+    await expect(board.write({ t: over })).rejects.toThrow(tooLarge(MAX + 8))
+    expect(await board.read()).toEqual({ t: fits })
+  })
+
+  it('refuses an update past it, and the value stays as it was', async () => {
+    const uri = 'big://update'
+    const board = sharedResource<Record<string, string>>(env, uri)
+    await board.update({ op: 'set', path: ['a'], value: 'x'.repeat(MAX / 2) })
+    const before = await board.read()
+    await expect(
+      board.update({ op: 'set', path: ['b'], value: 'y'.repeat(MAX / 2) }),
+    ).rejects.toThrow(tooLarge(MAX + 15))
+    expect(await board.read()).toEqual(before)
   })
 })

@@ -1,18 +1,26 @@
 /**
- * The tool context's helpers, against a recording `extra`: what each sends, and when it refuses.
+ * The tool context's helpers, on a real SDK server with a recording client: what each sends, and
+ * when it refuses.
  */
 
 import { runInDurableObject } from 'cloudflare:test'
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
-import type { ClientCapabilities, LoggingLevel } from '@modelcontextprotocol/sdk/types.js'
+import {
+  type ClientCapabilities,
+  type JSONRPCMessage,
+  type LoggingLevel,
+  McpServer,
+  type ServerContext,
+  type Transport,
+} from '@modelcontextprotocol/server'
 import { describe, expect, it } from 'vitest'
 import { EventLog } from '../../durable/event-log'
+import { type SessionFacts, sessionContext } from '../../durable/session-context'
 import type { SessionRecord } from '../../durable/session-state'
 import { SessionWiring } from '../../durable/session-wiring'
 import { startLiveSession } from '../../durable/start-live-session'
 import type { SessionContext } from '../../src/define-mcp-server'
 import { readSessionConfig } from '../../src/session-config'
-import { createToolContext, type SessionFacts, type ToolExtra } from '../../src/tool-context'
+import { createToolContext } from '../../src/tool-context'
 import { freshObject } from '../helpers/session-storage'
 
 interface Sent {
@@ -20,7 +28,41 @@ interface Sent {
   message: { method: string; params?: unknown }
 }
 
-function setup(options: {
+/** What the recording client answers each server→client request with. */
+const ANSWERS: Record<string, unknown> = {
+  'roots/list': { roots: [{ uri: 'file:///x' }] },
+  'elicitation/create': { action: 'decline' },
+}
+
+/**
+ * A client at the other end of a real SDK server: records what the server sends after the
+ * context is made, and answers its requests.
+ */
+class RecordingClient implements Transport {
+  onmessage?: (message: JSONRPCMessage) => void
+  recording = false
+  constructor(readonly sent: Sent[]) {}
+  async start() {}
+  async close() {}
+  async send(message: JSONRPCMessage) {
+    if (!('method' in message) || !this.recording) return
+    const { jsonrpc: _, ...rest } = message
+    if (!('id' in rest)) {
+      this.sent.push({ kind: 'notification', message: rest })
+      return
+    }
+    const { id, ...request } = rest
+    this.sent.push({ kind: 'request', message: request })
+    const result = (ANSWERS[request.method] ?? {}) as Record<string, unknown>
+    queueMicrotask(() => this.onmessage?.({ jsonrpc: '2.0', id, result }))
+  }
+}
+
+/**
+ * The context of a tool call on a real SDK server, after `initialize` (and `logging/setLevel`
+ * when `level` is given), with the session's piece built from `options`.
+ */
+async function setup(options: {
   progressToken?: string
   level?: LoggingLevel
   initialized?: boolean
@@ -28,37 +70,45 @@ function setup(options: {
   version?: string
 }) {
   const sent: Sent[] = []
-  const extra = {
-    signal: new AbortController().signal,
-    requestId: 1,
-    _meta:
-      options.progressToken === undefined ? undefined : { progressToken: options.progressToken },
-    sendNotification: async (message: Sent['message']) => {
-      sent.push({ kind: 'notification', message })
-    },
-    sendRequest: async (message: Sent['message']) => {
-      sent.push({ kind: 'request', message })
-      return message.method === 'roots/list' ? { roots: [{ uri: 'file:///x' }] } : {}
-    },
-  } as unknown as ToolExtra
+  const server = new McpServer({ name: 't', version: '1' }, { capabilities: { logging: {} } })
+  const called = new Promise<ServerContext>((resolve) => {
+    server.registerTool('capture', {}, (ctx) => {
+      resolve(ctx)
+      return { content: [] }
+    })
+  })
+  const client = new RecordingClient(sent)
+  await server.connect(client)
+  const version = options.version ?? '2025-11-25'
+  const request = (id: number, method: string, params: Record<string, unknown>) =>
+    client.onmessage?.({ jsonrpc: '2.0', id, method, params })
+  request(1, 'initialize', {
+    protocolVersion: version,
+    capabilities: options.caps ?? { roots: {}, sampling: {}, elicitation: {} },
+    clientInfo: { name: 'c', version: '1' },
+  })
+  if (options.level !== undefined) request(2, 'logging/setLevel', { level: options.level })
+  const meta = options.progressToken === undefined ? {} : { progressToken: options.progressToken }
+  request(3, 'tools/call', { name: 'capture', arguments: {}, _meta: meta })
+  const ctx = await called
+  client.recording = true
   const facts: SessionFacts = {
-    logLevel: () => options.level,
     initialized: () => options.initialized ?? true,
     clientCapabilities: () => options.caps ?? { roots: {}, sampling: {}, elicitation: {} },
-    protocolVersion: () => options.version ?? '2025-11-25',
+    protocolVersion: () => version,
     requestTimeoutMs: 1_000,
     closeStream: () => false,
   }
   const session = { sessionId: 's' } as SessionContext
-  return { tool: createToolContext(session, facts, extra), sent }
+  return { tool: createToolContext(ctx, sessionContext(session, facts, ctx)), sent }
 }
 
 describe('the tool context', () => {
   it('progress: only with a token, and only increasing', async () => {
-    const silent = setup({})
+    const silent = await setup({})
     await silent.tool.progress(1, 2)
     expect(silent.sent).toEqual([])
-    const { tool, sent } = setup({ progressToken: 't' })
+    const { tool, sent } = await setup({ progressToken: 't' })
     await tool.progress(1, 2, 'half')
     await expect(tool.progress(1, 2)).rejects.toThrow('progress must increase')
     expect(sent).toEqual([
@@ -73,7 +123,7 @@ describe('the tool context', () => {
   })
 
   it('log: honours the session level', async () => {
-    const { tool, sent } = setup({ level: 'warning' })
+    const { tool, sent } = await setup({ level: 'warning' })
     await tool.log('info', 'dropped')
     await tool.log('error', { code: 7 }, 'db')
     expect(sent).toEqual([
@@ -88,20 +138,20 @@ describe('the tool context', () => {
   })
 
   it('roots and ping send their requests', async () => {
-    const { tool, sent } = setup({})
+    const { tool, sent } = await setup({})
     expect(await tool.roots()).toEqual({ roots: [{ uri: 'file:///x' }] })
     await tool.ping()
     expect(sent.map((s) => s.message.method)).toEqual(['roots/list', 'ping'])
   })
 
   it('refuses requests before notifications/initialized', async () => {
-    const { tool, sent } = setup({ initialized: false })
+    const { tool, sent } = await setup({ initialized: false })
     await expect(tool.roots()).rejects.toThrow(/not finished initialization/)
     expect(sent).toEqual([])
   })
 
   it('refuses capabilities the client did not declare', async () => {
-    const { tool } = setup({ caps: {} })
+    const { tool } = await setup({ caps: {} })
     await expect(tool.roots()).rejects.toThrow(/did not declare/)
     await expect(tool.sample({ messages: [], maxTokens: 1 })).rejects.toThrow(/did not declare/)
     await expect(
@@ -116,13 +166,13 @@ describe('the tool context', () => {
       url: 'https://example.com',
       elicitationId: 'e1',
     }
-    await expect(setup({ caps: { elicitation: { form: {} } } }).tool.elicit(url)).rejects.toThrow(
-      /did not declare/,
-    )
     await expect(
-      setup({ caps: { elicitation: { url: {} } }, version: '2025-06-18' }).tool.elicit(url),
+      (await setup({ caps: { elicitation: { form: {} } } })).tool.elicit(url),
     ).rejects.toThrow(/did not declare/)
-    const ok = setup({ caps: { elicitation: { url: {} } } })
+    await expect(
+      (await setup({ caps: { elicitation: { url: {} } }, version: '2025-06-18' })).tool.elicit(url),
+    ).rejects.toThrow(/did not declare/)
+    const ok = await setup({ caps: { elicitation: { url: {} } } })
     await ok.tool.elicit(url)
     expect(ok.sent.map((s) => s.message.method)).toEqual(['elicitation/create'])
   })

@@ -9,7 +9,7 @@ import { Hono, type MiddlewareHandler } from 'hono'
 import { bearerAuth } from 'hono/bearer-auth'
 import { timingSafeEqual } from 'hono/utils/buffer'
 import { jsonRpcError, RPC_ERROR } from '../../protocol/json-rpc-error'
-import type { AppEnv } from '../../types'
+import { ANONYMOUS, type AppEnv } from '../../types'
 import type { McpPlugin } from '../plugin'
 
 /** Token names and tokens, as pairs or in the `name:token,name:token` form of a var. */
@@ -27,7 +27,10 @@ export interface McpBearerAuthOptions {
   readonly realm?: string
 }
 
-/** Parses `name:token` pairs; throws on a malformed or duplicated entry (a deployment mistake). */
+/**
+ * Parses `name:token` pairs; throws on a malformed or duplicated entry, or a reserved name (a
+ * deployment mistake).
+ */
 export function parseBearerTokens(tokens: BearerTokens): ReadonlyArray<readonly [string, string]> {
   const pairs =
     typeof tokens === 'string'
@@ -44,6 +47,13 @@ export function parseBearerTokens(tokens: BearerTokens): ReadonlyArray<readonly 
   for (const [name, token] of pairs) {
     if (!name || !token || !/^[A-Za-z0-9._~+/-]+=*$/.test(token)) {
       throw new Error(`mcpBearerAuth: malformed token entry for "${name}" (expected name:token)`)
+    }
+    // A token's name is its principal: this one would share every anonymous caller's sessions,
+    // handles and quotas, across an auth switch.
+    if (name === ANONYMOUS.name) {
+      throw new Error(
+        `mcpBearerAuth: the token name "${name}" is reserved (it is every caller's principal while auth is off)`,
+      )
     }
     if (names.has(name)) throw new Error(`mcpBearerAuth: token name "${name}" appears twice`)
     names.add(name)

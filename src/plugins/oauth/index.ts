@@ -46,6 +46,12 @@ export interface McpOAuthOptions {
   readonly clockToleranceSeconds?: number
 }
 
+/**
+ * What a token's principal is named: `oauth:` and its `sub`, so no subject the issuer hands out
+ * is ever `anonymous` (every caller while auth is off) or another plugin's principal.
+ */
+export const PRINCIPAL_PREFIX = 'oauth:'
+
 /** Paths the metadata is served at (root, and one per transport endpoint). */
 const METADATA_PATHS = [
   '/.well-known/oauth-protected-resource',
@@ -135,7 +141,7 @@ export function mcpOAuth(options: McpOAuthOptions): McpPlugin {
           if (typeof payload.sub !== 'string' || !required.every((s) => scopes.includes(s))) {
             return false
           }
-          c.set('principal', { name: payload.sub, scopes })
+          c.set('principal', { name: `${PRINCIPAL_PREFIX}${payload.sub}`, scopes })
           return true
         } catch {
           return false
@@ -158,7 +164,9 @@ export function mcpOAuth(options: McpOAuthOptions): McpPlugin {
       onIncoming(message, context) {
         if (!('method' in message) || message.method !== 'tools/call') return undefined
         const name = message.params?.name
-        const needed = typeof name === 'string' ? (toolScopes[name] ?? []) : []
+        // Own keys only: a tool named `constructor` or `toString` needs no scope (and is unknown).
+        const needed =
+          typeof name === 'string' && Object.hasOwn(toolScopes, name) ? toolScopes[name]! : []
         const granted = context.principal.scopes ?? []
         const missing = needed.filter((scope) => !granted.includes(scope))
         if (missing.length === 0) return undefined
