@@ -1,49 +1,55 @@
 /**
- * Every TypeScript sample in README.md works as pasted: each starts with a `// <path>` line
- * naming the file it belongs in, and compiles there against the real project (TypeScript, with
- * the root tsconfig; a sample for a file that exists stands beside it instead of replacing it),
- * and passes `npm run lint` (Biome, with the repo's config) as it stands. The client samples
- * (`// client-….ts`) also run, unchanged but for the server's URL, against `npm start`; every JSON
- * sample parses.
+ * Every sample in the README and `docs/` (and the unreleased part of the changelog) works as
+ * pasted. Each TypeScript sample starts with a `// <path>` line naming the file it belongs in,
+ * compiles there against the real project (TypeScript, with the root tsconfig; a sample for a
+ * file that exists stands beside it instead of replacing it) and passes `npm run lint` (Biome,
+ * with the repo's config) as it stands. The client samples (`// client-….ts`) also run, unchanged
+ * but for the server's URL, against `npm start`, and print exactly the output the document shows
+ * after them; so do the curl commands followed by their output. Every JSON and TOML sample
+ * parses, and a TOML sample says only what `wrangler.toml` says. The configuration page names
+ * every var the server reads and every binding `wrangler.toml` declares, and every link between
+ * the documents lands on a file of the repo and a heading that exists.
  */
 import { execFile, execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
+import { parse } from 'smol-toml'
 import ts from 'typescript'
 import { describe, expect, it } from 'vitest'
 import { OAUTH_SERVER_VARS } from '../../src/plugins/oauth-server/settings'
 import { SESSION_CONFIG_VARS } from '../../src/session-config'
 import { REPO_ROOT, useDevServer } from './dev-server'
+import {
+  allBlocks,
+  brokenLink,
+  type DocBlock,
+  docFiles,
+  docText,
+  localLinks,
+  type TsSample,
+  tableNames,
+  tomlMismatches,
+  tsSamples,
+  wranglerToml,
+} from './doc-samples'
 
-interface Sample {
-  /** Where the README says it goes, relative to the repo root. */
-  readonly declared: string
-  /** Where it is compiled: `declared`, or a sibling when that file exists. */
-  readonly compiledAt: string
-  readonly text: string
-}
+/** The vars the plugins and the guard read, beside `SESSION_CONFIG_VARS`. */
+const PLUGIN_VARS = [
+  'AUTH_TOKENS',
+  'ALLOWED_HOSTS',
+  'ALLOWED_ORIGINS',
+  'LOG_LEVEL',
+  ...OAUTH_SERVER_VARS,
+]
+const KNOWN_VARS = new Set<string>([...SESSION_CONFIG_VARS, ...PLUGIN_VARS])
 
-const readme = (): string => fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8')
-
-function samples(): Sample[] {
-  return [...readme().matchAll(/```ts\n([\s\S]*?)```/g)].map((match, index) => {
-    const text = match[1]!
-    const declared = /^\/\/ (\S+\.ts)\n/.exec(text)?.[1]
-    if (declared === undefined) {
-      throw new Error(`README sample ${index + 1} does not start with "// <path>.ts":\n${text}`)
-    }
-    const exists = fs.existsSync(path.join(REPO_ROOT, declared))
-    const compiledAt = exists
-      ? path.join(path.dirname(declared), `readme-sample-${index + 1}.ts`)
-      : declared
-    return { declared, compiledAt, text }
-  })
-}
+/** The URL the documents use for the local server; tests swap in their dev server's. */
+const DOC_URL = 'http://127.0.0.1:8787'
 
 /** TypeScript's diagnostics for the samples, each compiled where it says it belongs. */
-function compile(all: readonly Sample[]): string[] {
+function compile(all: readonly TsSample[]): string[] {
   const configPath = path.join(REPO_ROOT, 'tsconfig.json')
   const config = ts.readConfigFile(configPath, ts.sys.readFile)
   const { options } = ts.parseJsonConfigFileContent(config.config, ts.sys, REPO_ROOT)
@@ -69,11 +75,12 @@ function compile(all: readonly Sample[]): string[] {
     })
 }
 
-describe('the README’s TypeScript samples', () => {
-  const all = samples()
+describe('the documents’ TypeScript samples', () => {
+  const all = tsSamples()
 
-  it('name the file they belong in, and there are some', () => {
-    expect(all.length).toBeGreaterThan(5)
+  it('name the file they belong in, and the README and docs/ have some', () => {
+    expect(all.filter((s) => s.doc === 'README.md').length).toBeGreaterThan(1)
+    expect(all.filter((s) => s.doc.startsWith('docs/')).length).toBeGreaterThan(5)
   })
 
   it('compile in the project as pasted', () => {
@@ -81,124 +88,167 @@ describe('the README’s TypeScript samples', () => {
   }, 60_000)
 
   it('pass the linter and formatter as pasted', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'readme-samples-'))
-    try {
-      fs.copyFileSync(path.join(REPO_ROOT, 'biome.json'), path.join(dir, 'biome.json'))
-      for (const sample of all) {
-        const file = path.join(dir, sample.compiledAt)
+    // Each sample is linted alone, at the path it names (a sample of src/index.ts is the entry,
+    // which the import-boundary rules let import anything).
+    const biome = path.join(REPO_ROOT, 'node_modules/.bin/biome')
+    const outputs = all.map((sample) => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'doc-samples-'))
+      try {
+        fs.copyFileSync(path.join(REPO_ROOT, 'biome.json'), path.join(dir, 'biome.json'))
+        // biome.json names the import-boundary plugin by a path relative to itself.
+        fs.cpSync(path.join(REPO_ROOT, 'lint'), path.join(dir, 'lint'), { recursive: true })
+        const file = path.join(dir, sample.declared)
         fs.mkdirSync(path.dirname(file), { recursive: true })
         fs.writeFileSync(file, sample.text)
-      }
-      const biome = path.join(REPO_ROOT, 'node_modules/.bin/biome')
-      let output = ''
-      try {
         execFileSync(biome, ['check', '--vcs-enabled=false', '.'], { cwd: dir, stdio: 'pipe' })
+        return ''
       } catch (error) {
         const { stdout, stderr } = error as { stdout?: Buffer; stderr?: Buffer }
-        output = `${stderr ?? ''}${stdout ?? ''}` || String(error)
+        return (
+          `${sample.doc} (${sample.declared}):\n${stderr ?? ''}${stdout ?? ''}` || String(error)
+        )
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true })
       }
-      expect(output).toBe('')
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true })
-    }
-  }, 60_000)
+    })
+    expect(outputs.filter((output) => output !== '')).toEqual([])
+  }, 120_000)
 })
 
+/** A directory beside nothing, whose `node_modules` is the project's (as in the project folder). */
+function withSampleDir<T>(run: (dir: string) => Promise<T>): Promise<T> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'doc-run-'))
+  fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'))
+  fs.writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}')
+  return run(dir).finally(() => fs.rmSync(dir, { recursive: true, force: true }))
+}
+
 /**
- * Runs a client sample with Node (which strips the types), pointed at `baseUrl` instead of the
- * README's `http://127.0.0.1:8787`, from a directory whose `node_modules` is the project's.
+ * Runs a client sample as the documents say (`npx node <file>`: the project's Node, which strips
+ * the types), pointed at `baseUrl`; returns what it printed.
  */
-async function runSample(sample: Sample, baseUrl: string): Promise<string> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'readme-run-'))
-  try {
-    fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'))
-    fs.writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}')
+function runClient(sample: TsSample, baseUrl: string): Promise<string> {
+  return withSampleDir(async (dir) => {
     const file = path.join(dir, path.basename(sample.declared))
-    fs.writeFileSync(file, sample.text.replaceAll('http://127.0.0.1:8787', baseUrl))
-    const { stdout } = await promisify(execFile)(process.execPath, [file], {
+    fs.writeFileSync(file, sample.text.replaceAll(DOC_URL, baseUrl))
+    const { stdout } = await promisify(execFile)('npx', ['node', file], {
       cwd: dir,
       timeout: 30_000,
     })
     return stdout
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true })
+  })
+}
+
+/** Runs a shell sample with bash, pointed at `baseUrl`; returns what it printed. */
+async function runShell(block: DocBlock, baseUrl: string): Promise<string> {
+  const { stdout } = await promisify(execFile)(
+    'bash',
+    ['-eo', 'pipefail', '-c', block.text.replaceAll(DOC_URL, baseUrl)],
+    {
+      timeout: 30_000,
+    },
+  )
+  return stdout
+}
+
+/** What a sample must print: the `text` block the document shows right after it. */
+function shownOutput(sample: { doc: string; text: string; next: DocBlock | undefined }): string {
+  if (sample.next?.lang !== 'text') {
+    throw new Error(
+      `${sample.doc}: this sample is not followed by its output (a text block):\n${sample.text}`,
+    )
   }
+  return sample.next.text
 }
 
-const client = (name: string): Sample => {
-  const sample = samples().find((s) => s.declared === name)
-  if (sample === undefined) throw new Error(`the README has no ${name} sample`)
-  return sample
-}
+const clients = tsSamples().filter((s) => /^client-[\w-]+\.ts$/.test(s.declared))
+const needsToken = (sample: TsSample) => sample.text.includes('Bearer tokA')
+const curls = allBlocks().filter(
+  (b) => b.lang === 'sh' && b.text.includes(`curl -s ${DOC_URL}/mcp`) && b.next?.lang === 'text',
+)
 
-describe('demo: the README’s client samples, run against npm start', () => {
+describe('demo: the documents’ clients and curl commands, run against npm start', () => {
   const dev = useDevServer({ app: 'demo' })
 
-  it('demo: client-v1.ts prints the echo result and exits', async () => {
-    expect(await runSample(client('client-v1.ts'), dev().baseUrl)).toBe(
-      "{ content: [ { type: 'text', text: 'hi' } ] }\n",
+  it('there are clients of both SDKs and both transports, and a curl for each era', () => {
+    expect(clients.map((s) => s.declared)).toEqual(
+      expect.arrayContaining(['client-v1.ts', 'client-v2.ts', 'client-sse.ts', 'client-token.ts']),
     )
+    expect(curls.some((b) => b.text.includes('2026-07-28'))).toBe(true)
+    expect(curls.some((b) => b.text.includes('initialize'))).toBe(true)
   })
 
-  it('demo: client-v2.ts negotiates 2026-07-28, prints the echo result and exits', async () => {
-    // A 2026-07-28 result also carries the server's info in _meta.
-    const [version, ...result] = (await runSample(client('client-v2.ts'), dev().baseUrl)).split(
-      '\n',
-    )
-    expect(version).toBe('2026-07-28')
-    expect(result.join('\n')).toContain("content: [ { type: 'text', text: 'hi' } ]")
-  })
+  for (const sample of clients.filter((s) => !needsToken(s))) {
+    it(`demo: ${sample.doc} ${sample.declared} prints what the document shows`, async () => {
+      expect(await runClient(sample, dev().baseUrl)).toBe(shownOutput(sample))
+    })
+  }
+
+  for (const [index, block] of curls.entries()) {
+    it(`demo: ${block.doc} curl sample ${index + 1} prints what the document shows`, async () => {
+      expect((await runShell(block, dev().baseUrl)).trim()).toBe(shownOutput(block).trim())
+    })
+  }
 })
 
-describe('demo: the README’s token sample, run against npm start with AUTH_TOKENS', () => {
+describe('demo: the documents’ token clients, run against npm start with AUTH_TOKENS', () => {
   const dev = useDevServer({ app: 'demo', args: ['--var', 'AUTH_TOKENS:me:tokA'] })
 
-  it('demo: client-token.ts connects on both transports and exits', async () => {
-    expect(await runSample(client('client-token.ts'), dev().baseUrl)).toBe('')
-  })
+  for (const sample of clients.filter(needsToken)) {
+    it(`demo: ${sample.doc} ${sample.declared} prints what the document shows`, async () => {
+      expect(await runClient(sample, dev().baseUrl)).toBe(shownOutput(sample))
+    })
+  }
 })
 
-describe('the README’s JSON samples', () => {
-  it('parse', () => {
-    const blocks = [...readme().matchAll(/^( *)```json\n([\s\S]*?)^\1```/gm)]
-    expect(blocks.length).toBeGreaterThan(1)
-    for (const [, indent, body] of blocks) {
-      const text = body!.replaceAll(new RegExp(`^${indent}`, 'gm'), '')
-      expect(() => JSON.parse(text), text).not.toThrow()
+describe('the documents’ JSON and TOML samples', () => {
+  it('JSON parses', () => {
+    const blocks = allBlocks().filter((b) => b.lang === 'json')
+    expect(blocks.length).toBeGreaterThan(2)
+    for (const block of blocks) expect(() => JSON.parse(block.text), block.text).not.toThrow()
+  })
+
+  it('TOML parses, and says only what wrangler.toml says (and vars the server reads)', () => {
+    const blocks = allBlocks().filter((b) => b.lang === 'toml')
+    expect(blocks.length).toBeGreaterThan(3)
+    const wrangler = wranglerToml()
+    for (const block of blocks) {
+      const sample = parse(block.text)
+      expect(tomlMismatches(sample, wrangler, KNOWN_VARS), `${block.doc}:\n${block.text}`).toEqual(
+        [],
+      )
     }
   })
 })
 
-describe('the README’s configuration table', () => {
+describe('docs/configuration.md', () => {
   it('names every var the server reads, and no var it does not', () => {
-    const table = readme().split('## Configuration')[1]!.split('\n## ')[0]!
-    const documented = [...table.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1])
-    const plugins = [
-      'AUTH_TOKENS',
-      'ALLOWED_HOSTS',
-      'ALLOWED_ORIGINS',
-      'LOG_LEVEL',
-      ...OAUTH_SERVER_VARS,
+    expect(tableNames('docs/configuration.md', 'Vars').sort()).toEqual([...KNOWN_VARS].sort())
+  })
+
+  it('names every binding wrangler.toml declares, and no other', () => {
+    const wrangler = wranglerToml() as {
+      durable_objects: { bindings: { name: string }[] }
+      kv_namespaces: { binding: string }[]
+    }
+    const declared = [
+      ...wrangler.durable_objects.bindings.map((b) => b.name),
+      ...wrangler.kv_namespaces.map((b) => b.binding),
     ]
-    expect(documented.sort()).toEqual([...SESSION_CONFIG_VARS, ...plugins].sort())
+    expect(tableNames('docs/configuration.md', 'Bindings').sort()).toEqual(declared.sort())
   })
 })
 
-describe('the README’s links within itself', () => {
-  it('each #anchor names a heading (GitHub’s slugs) or an explicit id', () => {
-    const text = readme()
-    const slug = (heading: string) =>
-      heading
-        .trim()
-        .toLowerCase()
-        .replace(/[^\p{L}\p{N}\s-]/gu, '')
-        .replace(/\s/g, '-')
-    const anchors = new Set([
-      ...[...text.matchAll(/^#{1,6} (.+)$/gm)].map((m) => slug(m[1]!)),
-      ...[...text.matchAll(/<a id="([^"]+)">/g)].map((m) => m[1]!),
-    ])
-    const links = [...text.matchAll(/\]\(#([^)]+)\)/g)].map((m) => m[1]!)
-    expect(links.length).toBeGreaterThan(3)
-    expect(links.filter((link) => !anchors.has(link))).toEqual([])
+describe('the documents’ links', () => {
+  it('each lands on a file of the repo, and an #anchor on a heading of its document', () => {
+    const links = docFiles().flatMap((doc) => localLinks(doc).map((link) => [doc, link] as const))
+    expect(links.length).toBeGreaterThan(20)
+    expect(links.map(([doc, link]) => brokenLink(doc, link)).filter(Boolean)).toEqual([])
+  })
+
+  it('none points outside the repository', () => {
+    for (const doc of docFiles()) {
+      expect(docText(doc), doc).not.toMatch(/\.\.\/shared|DESIGN(\.md| §)|checklist [A-Z]\.\d/)
+    }
   })
 })
