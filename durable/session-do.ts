@@ -120,8 +120,14 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     const refused = live.refuse(call.messages, call.principal, call.requestId)
     if (refused) return refused
     this.#gate.touch()
-    const requestIds = call.messages.flatMap((m) => ('method' in m && 'id' in m ? [m.id] : []))
-    if (requestIds.length > 0) this.#state.markUsed(Date.now())
+    const requests = call.messages.filter((m) => 'method' in m && 'id' in m)
+    const requestIds = requests.map((m) => m.id)
+    if (requestIds.length > 0) {
+      this.#state.markUsed(
+        Date.now(),
+        requests.some((m) => m.method !== 'ping'),
+      )
+    }
     if (requestIds.length === 0) {
       for (const message of call.messages) live.receive(message, this.#state)
       return emptyReply(202, this.#sessionHeaders(call))
