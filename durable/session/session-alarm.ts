@@ -11,6 +11,8 @@ export class SessionAlarm {
   readonly #maxAgeMs: number
   /** When the alarm is set for, as far as this instance knows (undefined: not known or none). */
   #at: number | undefined
+  /** Whether {@link SessionAlarm.at} is what storage holds (read, or set by this instance). */
+  #known = false
 
   /**
    * @param maxAgeMs The event log's age cap. The count and byte caps are kept at append time,
@@ -22,9 +24,14 @@ export class SessionAlarm {
     this.#maxAgeMs = maxAgeMs
   }
 
-  /** Reads the scheduled time from storage (once per instance, when the session starts). */
+  /**
+   * Reads the scheduled time from storage (once per instance, when the session starts), unless
+   * this instance set it (a session's `initialize` just did).
+   */
   async load(): Promise<void> {
+    if (this.#known) return
     this.#at = (await this.#storage.getAlarm()) ?? undefined
+    this.#known = true
   }
 
   /** An event was logged now: the alarm fires by the time it ages out, to prune it. */
@@ -42,11 +49,13 @@ export class SessionAlarm {
   /** Sets the alarm. */
   async set(at: number): Promise<void> {
     this.#at = at
+    this.#known = true
     await this.#storage.setAlarm(at)
   }
 
   /** Forgets the scheduled time (it fired, or the session's storage was deleted). */
   forget(): void {
     this.#at = undefined
+    this.#known = false
   }
 }

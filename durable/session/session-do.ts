@@ -122,7 +122,10 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
     if (refused) return refused
     this.#access.touch()
     const requestIds = call.messages.flatMap((m) => ('method' in m && 'id' in m ? [m.id] : []))
-    if (requestIds.length > 0) this.#state.markUsed(Date.now())
+    if (requestIds.length > 0) {
+      const normal = call.messages.some((m) => 'id' in m && 'method' in m && m.method !== 'ping')
+      this.#state.markUsed(Date.now(), normal)
+    }
     if (requestIds.length === 0) {
       for (const message of call.messages) live.receive(message, this.#state)
       return emptyReply(202, this.#sessionHeaders(call))

@@ -18,10 +18,15 @@
  *   the server sees the request, so the session exists as soon as its id is handed out. An /sse
  *   session is created by `GET /sse`, and its `initialize` (a later `POST /messages`) fills in
  *   the version and client fields.
- * - Read on every request; memory holds a copy, never the only copy. After an eviction the next
- *   request reloads the record and replays the stored `initialize` into a fresh server.
+ * - Read on every request; memory holds a copy, never the only copy (but for `initialized` until
+ *   the first request, below). After an eviction the next request reloads the record and replays
+ *   the stored `initialize` into a fresh server.
  * - `lastSeenAt` is refreshed at most once per {@link TOUCH_INTERVAL_MS} to keep the hot path free
  *   of writes.
+ * - Setting up a session commits the record twice: at creation, and with its first request,
+ *   which also stores `initialized`; until then that notification is kept in memory only, so it
+ *   costs no commit of its own. An object torn down in between has lost it: there the first
+ *   request other than `ping` stands for it (spec: a client sends it before normal operations).
  * - Ended by `DELETE /mcp`, or by the alarm after `SESSION_TTL_MS` without a request
  *   (`SESSION_UNUSED_TTL_MS` while no request followed `initialize`): at once the session reads
  *   as gone (every call answers 404), then every key, every table and the alarm are deleted.
@@ -78,6 +83,10 @@ export class SessionState {
   #loaded = false
   /** Set from {@link SessionState.end} until the storage is gone: the session is no more. */
   #ending = false
+  /** `notifications/initialized` arrived here but waits for the first request to be stored. */
+  #initializedUnsaved = false
+  /** Whether this instance created the session (saw all of it), rather than loading its record. */
+  #opened = false
 
   constructor(storage: DurableObjectStorage) {
     this.#storage = storage
@@ -88,7 +97,9 @@ export class SessionState {
   get record(): SessionRecord | undefined {
     if (this.#ending) return undefined
     if (!this.#loaded) {
-      this.#record = this.#kv.get<SessionRecord>(SessionState.SESSION_KEY)
+      const stored = this.#kv.get<SessionRecord>(SessionState.SESSION_KEY)
+      this.#record =
+        stored !== undefined && this.#initializedUnsaved ? { ...stored, initialized: true } : stored
       this.#loaded = true
     }
     return this.#record
@@ -106,6 +117,7 @@ export class SessionState {
     now: number,
     initializeParams?: InitializeRequest['params'],
   ): void {
+    this.#opened = true
     this.#write({
       schema: 1,
       kind,
@@ -124,12 +136,19 @@ export class SessionState {
     })
   }
 
-  /** Records the session's first request after `initialize` (one write per session). */
-  markUsed(now: number): void {
+  /**
+   * Records a request after `initialize`: the session's first one (one write per session), with
+   * `initialized` if it arrived before. `normalOperation`: the request is not a `ping`, so (spec)
+   * the client sent `notifications/initialized` before it; in an instance that did not see the
+   * session start, that stands for a notification an earlier instance may not have stored.
+   */
+  markUsed(now: number, normalOperation: boolean): void {
     const record = this.record
-    if (record?.unused === undefined) return
+    if (record === undefined) return
+    const initialized = record.initialized || (normalOperation && !this.#opened)
+    if (record.unused === undefined && initialized === record.initialized) return
     const { unused: _, ...used } = record
-    this.#write({ ...used, lastSeenAt: now })
+    this.#write({ ...used, initialized, lastSeenAt: now })
   }
 
   /** Records the client's `initialize` on a session that was created without one (/sse). */
@@ -145,10 +164,18 @@ export class SessionState {
     })
   }
 
-  /** Records that the client sent `notifications/initialized`. */
+  /**
+   * Records that the client sent `notifications/initialized`: at once on a session already used,
+   * else with its first request ({@link SessionState.markUsed}), in the same commit.
+   */
   markInitialized(): void {
     const record = this.record
     if (record === undefined || record.initialized) return
+    if (record.unused) {
+      this.#record = { ...record, initialized: true }
+      this.#initializedUnsaved = true
+      return
+    }
     this.#write({ ...record, initialized: true })
   }
 
@@ -184,6 +211,8 @@ export class SessionState {
     this.#ending = true
     this.#record = undefined
     this.#loaded = true
+    this.#initializedUnsaved = false
+    this.#opened = false
     await this.#storage.deleteAlarm()
     await this.#storage.deleteAll()
     this.#ending = false
@@ -238,5 +267,6 @@ export class SessionState {
     this.#kv.put(SessionState.SESSION_KEY, record)
     this.#record = record
     this.#loaded = true
+    this.#initializedUnsaved = false
   }
 }

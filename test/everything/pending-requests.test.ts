@@ -116,6 +116,26 @@ describe('pending server→client requests', () => {
     await second.stream.cancel()
   })
 
+  it('goes out after the object was torn down between notifications/initialized and the first request', async () => {
+    // The notification is stored with the first request; a request other than ping stands for it.
+    const sessionId = await openCapable()
+    await abortAllDurableObjects()
+    const { stream, request } = await startElicitation(sessionId, 23)
+    expect(request.method).toBe('elicitation/create')
+    await stream.cancel()
+  })
+
+  it('goes out after such a teardown even when a ping came first', async () => {
+    const sessionId = await openCapable()
+    await abortAllDurableObjects()
+    const ping = await postMcp(MSG.ping(24), { 'mcp-session-id': sessionId })
+    expect(await ping.json()).toEqual({ jsonrpc: '2.0', id: 24, result: {} })
+    await abortAllDurableObjects()
+    const { stream, request } = await startElicitation(sessionId, 25)
+    expect(request.method).toBe('elicitation/create')
+    await stream.cancel()
+  })
+
   it('is refused for a client that did not declare the capability', async () => {
     const res = await postMcp(MSG.initialize('2025-11-25'))
     await res.text()

@@ -253,7 +253,8 @@ describe('idle expiry', () => {
 
   it('a session no request followed is ended after SESSION_UNUSED_TTL_MS; its first alarm is due by then', async () => {
     const sessionId = await openSession()
-    expect(await recordOf(sessionId)).toMatchObject({ unused: true, initialized: true })
+    // initialize and notifications/initialized only: `initialized` waits for a first request.
+    expect(await recordOf(sessionId)).toMatchObject({ unused: true, initialized: false })
     const alarm = await runInDurableObject(sessionObject(sessionId), (_i, s) =>
       s.storage.getAlarm(),
     )
@@ -262,6 +263,25 @@ describe('idle expiry', () => {
     expect(await runDurableObjectAlarm(sessionObject(sessionId))).toBe(true)
     expect(await storedEntries(sessionId)).toEqual([])
     await expectRpcError(await postMcp(MSG.ping(), { 'mcp-session-id': sessionId }), 404, -32001)
+  })
+
+  it('an evicted session set up in full still expires: its alarm is due within the unused TTL', async () => {
+    const sessionId = await openSession()
+    const call = await postMcp(MSG.call('echo', { text: 'x' }, 3), { 'mcp-session-id': sessionId })
+    await call.text()
+    await evictDurableObject(sessionObject(sessionId))
+    const alarm = await runInDurableObject(sessionObject(sessionId), (_i, s) =>
+      s.storage.getAlarm(),
+    )
+    expect(alarm).toBeGreaterThan(Date.now())
+    expect(alarm).toBeLessThanOrEqual(Date.now() + UNUSED_TTL)
+    expect(await recordOf(sessionId)).toMatchObject({ initialized: true })
+    expect(await recordOf(sessionId)).not.toHaveProperty('unused')
+    // Idle past the full TTL: the alarm ends it, though no instance stayed up to remember it.
+    await idleFor(sessionId, 24 * 60 * 60 * 1000 + 1)
+    await evictDurableObject(sessionObject(sessionId))
+    expect(await runDurableObjectAlarm(sessionObject(sessionId))).toBe(true)
+    expect(await storedEntries(sessionId)).toEqual([])
   })
 
   it('one request after initialize gives the session the full TTL', async () => {

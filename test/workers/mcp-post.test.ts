@@ -5,6 +5,7 @@
 import { listDurableObjectIds } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
+import type { SessionRecord } from '../../durable/session/session-state'
 import {
   ACCEPT_BOTH,
   expectRpcError,
@@ -236,10 +237,31 @@ describe('POST /mcp: sessions', () => {
     expect(await res.text()).toBe('')
   })
 
-  it('records notifications/initialized', async () => {
+  it('records notifications/initialized with the first request, in the same write', async () => {
     const sessionId = await openSession()
-    const stored = new Map(await storedEntries(sessionId))
-    expect(stored.get('session')).toMatchObject({ initialized: true })
+    const before = new Map(await storedEntries(sessionId)).get('session') as SessionRecord
+    expect(before).toMatchObject({ initialized: false, unused: true })
+    const ping = await postMcp(MSG.ping(4), { 'mcp-session-id': sessionId })
+    expect(ping.status).toBe(200)
+    await ping.text()
+    const after = new Map(await storedEntries(sessionId)).get('session') as SessionRecord
+    expect(after).toEqual({
+      schema: 1,
+      kind: 'streamable-http',
+      principal: 'anonymous',
+      protocolVersion: '2025-11-25',
+      clientInfo: { name: 'test-client', version: '0.0.1' },
+      clientCapabilities: {},
+      initializeParams: {
+        protocolVersion: '2025-11-25',
+        capabilities: {},
+        clientInfo: { name: 'test-client', version: '0.0.1' },
+      },
+      initialized: true,
+      createdAt: before.createdAt,
+      lastSeenAt: expect.any(Number),
+    })
+    expect(after.lastSeenAt).toBeGreaterThanOrEqual(before.createdAt)
   })
 
   it('keeps handler errors inside a 200 body: unknown method → -32601', async () => {

@@ -119,8 +119,15 @@ describe('POST /messages', () => {
       kind: 'sse',
       protocolVersion: '2024-11-05',
       clientInfo: { name: 'test-client', version: '0.0.1' },
-      initialized: true,
+      initialized: false,
+      unused: true,
     })
+    // notifications/initialized is stored with the first request, in its write.
+    await postMessage(sessionId, MSG.ping(2))
+    await stream.nextMessage()
+    const used = new Map(await storedEntries(sessionId)).get('session')
+    expect(used).toMatchObject({ kind: 'sse', protocolVersion: '2024-11-05', initialized: true })
+    expect(used).not.toHaveProperty('unused')
     await stream.cancel()
   })
 

@@ -42,7 +42,7 @@ export interface RecordKeeper {
 export interface SseRecordKeeper extends RecordKeeper {
   readonly record: { readonly initializeParams?: unknown } | undefined
   recordInitialize(params: InitializeRequest['params']): void
-  markUsed(now: number): void
+  markUsed(now: number, normalOperation: boolean): void
 }
 
 /** A session's live server, transport and streams. */
@@ -159,7 +159,7 @@ export class LiveSession {
       request = this.ssePendingRequest(message.id)
       this.transport.receive({ ...message, params: initializeParams }, request.sink)
     } else {
-      record.markUsed(Date.now())
+      record.markUsed(Date.now(), message.method !== 'ping')
       request = this.ssePendingRequest(message.id)
       this.receive(message, record, request.sink)
     }
