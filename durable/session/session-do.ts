@@ -22,13 +22,10 @@ import type { McpPlugin } from '../../src/plugins/plugin'
 import { negotiatedInitializeParams } from '../../src/protocol/initialize-params'
 import { allowsBatches, DEFAULT_ASSUMED_VERSION } from '../../src/protocol/versions'
 import { readSessionConfig, type SessionConfig } from '../../src/session-config'
-import { framingFor } from '../../src/sse/bridge-frames'
 import { REQUEST_ID_HEADER_OUT, SESSION_ID_HEADER_OUT } from '../../src/types'
 import { LiveSessionCache } from './boot/live-session-cache'
-import { SSE_STREAM, STANDALONE_STREAM } from './event-log/event-journal'
 import type { EventLog } from './event-log/event-log'
 import { cappedEventLog } from './event-log/log-caps'
-import { replayGap, resumePoint } from './event-log/replay'
 import { ServerRequests } from './server-requests'
 import { SessionAccess } from './session-access'
 import { SessionAlarm } from './session-alarm'
@@ -36,8 +33,6 @@ import {
   type SessionCall,
   type SessionPost,
   type SessionReply,
-  type SseConnect,
-  type StreamOpen,
   streamSocketCall,
 } from './session-calls'
 import {
@@ -48,9 +43,10 @@ import {
   sessionTerminated,
 } from './session-errors'
 import { SessionState } from './session-state'
+import { SessionStreams } from './session-streams'
 import { Subscriptions } from './subscriptions'
 import { emptyReply } from './transport/session-reply'
-import { StreamSockets, socketResponse } from './transport/stream-sockets'
+import { StreamSockets } from './transport/stream-sockets'
 
 /**
  * Base class of the session object. Apps don't extend it by hand: {@link createSessionDO} binds it
@@ -66,6 +62,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
   readonly #access: SessionAccess
   readonly #cache: LiveSessionCache<Env>
   readonly #subscriptions: Subscriptions
+  readonly #streams: SessionStreams
   /** The session id: the object's own id, as handed to the client. */
   readonly sessionId: string
 
@@ -93,6 +90,15 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
       sockets: this.#sockets,
       config: this.#config,
       subscriptions: this.#subscriptions,
+    })
+    this.#streams = new SessionStreams({
+      state: this.#state,
+      log: this.#log,
+      config: this.#config,
+      access: this.#access,
+      cache: this.#cache,
+      sockets: this.#sockets,
+      headers: (call) => this.#sessionHeaders(call),
     })
   }
 
@@ -143,55 +149,7 @@ export class SessionDO<Env = unknown> extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     const call = streamSocketCall(request)
     if (call === undefined) return new Response('Not found', { status: 404 })
-    return call.stream === 'legacy' ? this.#connectSse(call) : this.#openStream(call)
-  }
-
-  /**
-   * `GET /mcp`: the standalone stream or, with `Last-Event-ID`, a resume of the stream that id
-   * names (the standalone one, bridged; or a POST's, which this object serves itself).
-   */
-  async #openStream(call: StreamOpen): Promise<Response> {
-    const rejected = this.#access.check(call)
-    if (rejected) return rejected
-    const resume = resumePoint(this.#log, call.lastEventId, [STANDALONE_STREAM, 'reply'])
-    if (resume instanceof Response) return resume
-    const live = await this.#cache.live()
-    const gap = replayGap(this.#log, resume)
-    if (gap) return gap
-    this.#access.touch()
-    if (resume !== undefined && resume.streamId !== STANDALONE_STREAM) {
-      return live.resumeReply(resume.streamId, resume.seq).toResponse(this.#sessionHeaders(call))
-    }
-    const framing = framingFor(call.framing)
-    const { connection, client } = this.#sockets.accept(STANDALONE_STREAM, framing)
-    live.openStandalone(connection, resume?.seq, call.reconnect)
-    return socketResponse(client, this.#sessionHeaders(call), framing)
-  }
-
-  /** `GET /sse`: starts an HTTP+SSE session, or reconnects (and resumes) one; always bridged. */
-  async #connectSse(call: SseConnect): Promise<Response> {
-    if (call.create) {
-      if (this.#state.record !== undefined) return sessionNotFound()
-      this.#access.open(call)
-    } else {
-      const rejected = this.#access.check(call)
-      if (rejected) return rejected
-      this.#access.touch()
-    }
-    const resume = resumePoint(this.#log, call.lastEventId, [SSE_STREAM])
-    if (resume instanceof Response) return resume
-    const live = await this.#cache.live()
-    live.flushSse()
-    const gap = replayGap(this.#log, resume)
-    if (gap) return gap
-    const framing = framingFor(call.framing)
-    const { connection, client } = this.#sockets.accept(
-      SSE_STREAM,
-      framing,
-      this.#config.progressGapMs,
-    )
-    live.connectSse(connection, call.endpoint, resume?.seq, call.reconnect)
-    return socketResponse(client, { [REQUEST_ID_HEADER_OUT]: call.requestId }, framing)
+    return this.#streams.open(call)
   }
 
   /** A bridged stream's socket closed from the Worker's side: its client is gone. */

@@ -22,7 +22,6 @@
  */
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/server'
 import { utf8Length } from '../../../src/utf8-length'
-import { isResponse } from '../transport/message-sink'
 import {
   type EventJournal,
   formatEventId,
@@ -36,10 +35,11 @@ import {
   gapKey,
   INFLIGHT,
   type InterruptedStream,
-  PRUNE,
   SCHEMA,
   type StreamState,
 } from './event-log-schema'
+import { interruptedStreams } from './interrupted-streams'
+import { logSize, pruneEvents } from './prune-events'
 
 /** How many seqs {@link EventLog.allocate} reserves at a time. */
 const SEQ_BLOCK = 1024
@@ -177,30 +177,7 @@ export class EventLog implements EventJournal {
    * tracked requests of long-lived streams (which are forgotten here: the caller answers them).
    */
   interruptedStreams(): InterruptedStream[] {
-    if (!this.#readable()) return []
-    const tracked = new Map<string, RequestId[]>()
-    for (const row of this.#sql.exec<{ stream: string; request_id: string }>(INFLIGHT.all)) {
-      const requestId = JSON.parse(row.request_id) as RequestId
-      tracked.set(row.stream, [...(tracked.get(row.stream) ?? []), requestId])
-    }
-    this.#sql.exec(INFLIGHT.clear)
-    const lost = [...tracked].map(([id, missing]) => ({ id, missing }))
-    const open = this.#sql
-      .exec<{ id: string; request_ids: string }>(
-        "SELECT id, request_ids FROM mcp_streams WHERE kind = 'reply' AND state = 'open'",
-      )
-      .toArray()
-    const replies = open.map(({ id, request_ids }) => {
-      const answered = new Set(
-        this.eventsAfter(id, -1)
-          .map((event) => event.message)
-          .filter(isResponse)
-          .map((message) => message.id),
-      )
-      const requested = JSON.parse(request_ids) as RequestId[]
-      return { id, missing: requested.filter((requestId) => !answered.has(requestId)) }
-    })
-    return [...lost, ...replies]
+    return this.#readable() ? interruptedStreams(this.#sql, this) : []
   }
 
   /** Allocates the next id for a server→client request; never reused within the session. */
@@ -210,13 +187,7 @@ export class EventLog implements EventJournal {
 
   /** Number of events and their total size. */
   size(): { events: number; bytes: number } {
-    if (!this.#readable()) return { events: 0, bytes: 0 }
-    const row = this.#sql
-      .exec<{ events: number; bytes: number | null }>(
-        'SELECT COUNT(*) AS events, SUM(bytes) AS bytes FROM mcp_events',
-      )
-      .one()
-    return { events: row.events, bytes: row.bytes ?? 0 }
+    return this.#readable() ? logSize(this.#sql) : { events: 0, bytes: 0 }
   }
 
   /**
@@ -226,28 +197,8 @@ export class EventLog implements EventJournal {
    */
   prune(limits: EventLogLimits, fill = 1): number {
     if (!this.#readable()) return 0
-    const before = this.size().events
     this.#raiseSeqMark(this.#lastSeq())
-    this.#sql.exec(PRUNE.delivered)
-    this.#drop(PRUNE.tooOld, this.#now() - limits.maxAgeMs)
-    this.#drop(PRUNE.tooMany, Math.floor(limits.maxEvents * fill))
-    this.#drop(PRUNE.tooBig, Math.floor(limits.maxBytes * fill))
-    this.#drop(PRUNE.tooLarge, limits.maxBytes)
-    this.#sql.exec(PRUNE.emptyStreams)
-    this.#sql.exec(PRUNE.staleGaps)
-    return before - this.size().events
-  }
-
-  /** Runs a cap's statement and marks the gap it left in each stream. */
-  #drop(statement: string, bound: number): void {
-    const newest = new Map<string, number>()
-    for (const { stream, seq } of this.#sql.exec<{ stream: string; seq: number }>(
-      statement,
-      bound,
-    )) {
-      newest.set(stream, Math.max(newest.get(stream) ?? 0, seq))
-    }
-    for (const [stream, seq] of newest) this.#sql.exec(GAPS.mark, gapKey(stream), seq)
+    return pruneEvents(this.#sql, limits, fill, this.#now())
   }
 
   /** Creates the tables (before a write). */
