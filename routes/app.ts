@@ -37,6 +37,8 @@ export interface McpAppOptions<Env = unknown> {
    * Serve the HTTP+SSE transport (`GET /sse`, `POST /messages`). Default `true`. It is
    * deprecated by the 2026-07-28 revision; turn it off once your clients speak Streamable HTTP.
    */
+  readonly sse?: boolean
+  /** @deprecated v0.1.0's name for {@link McpAppOptions.sse}. */
   readonly legacySse?: boolean
 }
 
@@ -87,7 +89,7 @@ function acceptedOrNewRequestId(c: Context): string {
  */
 export function createApp<Env>(options: McpAppOptions<Env>): Hono<AppEnv> {
   const plugins = options.plugins ?? []
-  const sse = options.legacySse ?? true
+  const sse = options.sse ?? options.legacySse ?? true
   const app = new Hono<AppEnv>()
 
   // Hono's requestId, minus its response header: adding a header to a response means copying it,

@@ -23,8 +23,8 @@ describe('discovery', () => {
   })
 })
 
-describe('legacySse: false', () => {
-  const app = createApp({ server, legacySse: false })
+describe('sse: false', () => {
+  const app = createApp({ server, sse: false })
   const call = (path: string, init?: RequestInit) => app.fetch(new Request(BASE + path, init), env)
 
   it('drops /sse and /messages (404) and says so in /health', async () => {
@@ -43,5 +43,16 @@ describe('legacySse: false', () => {
       protocolVersions: { streamableHttp: HEALTH.protocolVersions.streamableHttp },
     })
     expect(await (await call('/health')).json()).not.toHaveProperty('transports.sse')
+  })
+})
+
+describe("legacySse: false (v0.1.0's name for sse: false)", () => {
+  it('still drops /sse', async () => {
+    const app = createApp({ server, legacySse: false })
+    const res = await app.fetch(
+      new Request(`${BASE}/sse`, { headers: { accept: 'text/event-stream' } }),
+      env,
+    )
+    await expectRpcError(res, 404, -32000)
   })
 })
