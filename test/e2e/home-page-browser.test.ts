@@ -1,38 +1,13 @@
-/**
- * The home page in a real browser: headless Chromium (Debian's, at /usr/bin/chromium, driven by
- * playwright-core) opens `/` of `npm start`, negotiates the HTML page with its own `Accept`, and
- * shows the server, its endpoints, what `tools/list` returns and the client configs for that
- * origin, having fetched nothing but the page itself. Its Content-Security-Policy is enforced
- * (an injected script does not run, no page may frame it) and the page itself breaks none of it
- * (nothing on the console, its style applied). With bearer auth on, the browser, which sends no
- * token, sees no tool's name; a browser that sends a valid token sees them all. Without
- * /usr/bin/chromium the suite is skipped, and its name says how to install it (.ci/run does).
- */
-import fs from 'node:fs'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { browserSuite, HAS_CHROMIUM, launchChromium } from './chromium'
 import { useDevServer } from './dev-server'
 
-const CHROMIUM = '/usr/bin/chromium'
-/** Headless, and quiet: nothing on the network but what the page asks for. */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
-const HAS_CHROMIUM = fs.existsSync(CHROMIUM)
 /** How long requests the browser makes on its own after the load (a favicon) get to arrive. */
 const SETTLE_MS = 500
-const SUITE = HAS_CHROMIUM
-  ? 'the home page in headless Chromium'
-  : `the home page in headless Chromium (skipped: ${CHROMIUM} is missing; install it with \`sudo apt-get install -y chromium\`)`
+const SUITE = browserSuite('the home page in headless Chromium')
 
 /** The requests the server logged (the logger plugin's `"type":"http"` lines), in order. */
 function loggedRequests(output: string): string[] {
@@ -103,7 +78,7 @@ describe.skipIf(!HAS_CHROMIUM)(SUITE, () => {
     toolNames = listed.names
 
     // playwright's launch gives the browser a fresh temporary profile (--user-data-dir) itself.
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
+    browser = await launchChromium()
     const tab = await openTab(await browser.newContext())
     page = tab.page
     logged = tab.console
@@ -213,7 +188,7 @@ describe.skipIf(!HAS_CHROMIUM)(`${SUITE}, with bearer auth on`, () => {
 
   beforeAll(async () => {
     toolNames = (await listToolNames(dev().baseUrl, { authorization: 'Bearer tokA' })).names
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
+    browser = await launchChromium()
   })
 
   afterAll(async () => {

@@ -1,15 +1,3 @@
-/**
- * Signing in for real: `npm start -- --var OAUTH_IDENTITY:dev` (the authorization server with
- * the local sign-in), the official SDK clients with an OAuth client provider, and headless
- * Chromium (Debian's, at /usr/bin/chromium, driven by playwright-core) as the user's browser.
- * The SDK v2 client discovers the server from its `401`, registers by DCR and sends the browser
- * to `/authorize`; the page signs in and approves; the loopback redirect hands the code back; the
- * client exchanges it and calls tools in both eras. Then a refresh, a revoked token, and a token
- * for another resource (signed in at `localhost` instead of `127.0.0.1`). Then the SDK v1 client
- * over `/sse`. Without /usr/bin/chromium the suite is skipped, and its name says how to install
- * it (.ci/run does).
- */
-import fs from 'node:fs'
 import http from 'node:http'
 import {
   Client as ModernClient,
@@ -21,25 +9,12 @@ import {
 } from '@modelcontextprotocol/client'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { browserSuite, HAS_CHROMIUM, launchChromium } from './chromium'
 import { INITIALIZE, MCP_POST_HEADERS, useDevServer } from './dev-server'
 
-const CHROMIUM = '/usr/bin/chromium'
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
-const HAS_CHROMIUM = fs.existsSync(CHROMIUM)
-const SUITE = HAS_CHROMIUM
-  ? 'signing in through the browser'
-  : `signing in through the browser (skipped: ${CHROMIUM} is missing; install it with \`sudo apt-get install -y chromium\`)`
+const SUITE = browserSuite('signing in through the browser')
 
 /** A loopback HTTP server that takes the authorization redirect, as native clients run. */
 interface CallbackServer {
@@ -205,7 +180,7 @@ describe.skipIf(!HAS_CHROMIUM)(SUITE, () => {
 
   beforeAll(async () => {
     callbacks = await callbackServer()
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
+    browser = await launchChromium()
     page = await (await browser.newContext()).newPage()
     ada = new BrowserClient(() => page, callbacks, 'ada', 'E2E SDK v2 Client')
   })
