@@ -7,11 +7,10 @@
  */
 import { z } from 'zod'
 import {
+  authorizationRedirect,
   IdentityError,
   type IdentityProvider,
-  pkceChallenge,
   randomToken,
-  redirectWith,
 } from './identity'
 
 const AUTHORIZE_URL = 'https://github.com/login/oauth/authorize'
@@ -38,13 +37,8 @@ export function githubIdentity(options: GithubIdentityOptions): IdentityProvider
     label: 'GitHub',
     prepare: async () => ({ verifier: randomToken() }),
     begin: async ({ state, data, callbackUrl, headers }) => {
-      const url = new URL(AUTHORIZE_URL)
-      url.searchParams.set('client_id', options.clientId)
-      url.searchParams.set('redirect_uri', callbackUrl)
-      url.searchParams.set('state', state)
-      url.searchParams.set('code_challenge', await pkceChallenge(data.verifier ?? ''))
-      url.searchParams.set('code_challenge_method', 'S256')
-      return redirectWith(url.href, headers)
+      const params = { client_id: options.clientId, redirect_uri: callbackUrl, state }
+      return authorizationRedirect(AUTHORIZE_URL, params, data.verifier ?? '', headers)
     },
     finish: async ({ url, data, callbackUrl }) => {
       const code = url.searchParams.get('code')

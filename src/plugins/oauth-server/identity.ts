@@ -67,8 +67,25 @@ export function randomToken(bytes = 32): string {
 }
 
 /** The S256 challenge of a PKCE verifier (RFC 7636), for the sign-in at the provider. */
-export async function pkceChallenge(verifier: string): Promise<string> {
+async function pkceChallenge(verifier: string): Promise<string> {
   return base64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)))
+}
+
+/**
+ * The redirect that sends the user to a provider's authorization `endpoint` with `params`, and
+ * the S256 challenge of `verifier` (PKCE, RFC 7636), carrying `headers`.
+ */
+export async function authorizationRedirect(
+  endpoint: string,
+  params: Readonly<Record<string, string>>,
+  verifier: string,
+  headers: Headers,
+): Promise<Response> {
+  const url = new URL(endpoint)
+  for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value)
+  url.searchParams.set('code_challenge', await pkceChallenge(verifier))
+  url.searchParams.set('code_challenge_method', 'S256')
+  return redirectWith(url.href, headers)
 }
 
 /** A redirect carrying `headers` (the library's binding cookie). */

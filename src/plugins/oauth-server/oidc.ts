@@ -9,11 +9,10 @@
 import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify } from 'jose'
 import { z } from 'zod'
 import {
+  authorizationRedirect,
   IdentityError,
   type IdentityProvider,
-  pkceChallenge,
   randomToken,
-  redirectWith,
 } from './identity'
 
 /** The settings of an OpenID Connect client. */
@@ -93,16 +92,20 @@ export function oidcIdentity(options: OidcIdentityOptions): IdentityProvider {
     prepare: async () => ({ verifier: randomToken(), nonce: randomToken(16) }),
     begin: async ({ state, data, callbackUrl, headers }) => {
       const { discovery } = await providerFor(options.issuer)
-      const url = new URL(discovery.authorization_endpoint)
-      url.searchParams.set('response_type', 'code')
-      url.searchParams.set('client_id', options.clientId)
-      url.searchParams.set('redirect_uri', callbackUrl)
-      url.searchParams.set('scope', options.scopes)
-      url.searchParams.set('state', state)
-      url.searchParams.set('nonce', data.nonce ?? '')
-      url.searchParams.set('code_challenge', await pkceChallenge(data.verifier ?? ''))
-      url.searchParams.set('code_challenge_method', 'S256')
-      return redirectWith(url.href, headers)
+      const params = {
+        response_type: 'code',
+        client_id: options.clientId,
+        redirect_uri: callbackUrl,
+        scope: options.scopes,
+        state,
+        nonce: data.nonce ?? '',
+      }
+      return authorizationRedirect(
+        discovery.authorization_endpoint,
+        params,
+        data.verifier ?? '',
+        headers,
+      )
     },
     finish: async ({ url, data, callbackUrl }) => {
       const code = url.searchParams.get('code')
