@@ -85,8 +85,10 @@ async function exercise(client: Client): Promise<{ results: unknown[]; progress:
   seen.push(await client.callTool({ name: 'recall', arguments: { key: 'k' } }))
   seen.push(await client.callTool({ name: 'recall', arguments: { key: 'missing' } }))
   const progress: Array<Progress | 'result'> = []
+  // 50 ms apart, each notification is a read of its own for the client even on a busy machine
+  // (5 ms apart, a stalled client read all three with the result, and kept none of them).
   const result = await client.callTool(
-    { name: 'countdown', arguments: { from: 3, intervalMs: 5 } },
+    { name: 'countdown', arguments: { from: 3, intervalMs: 50 } },
     undefined,
     { onprogress: (p) => progress.push(p) },
   )
