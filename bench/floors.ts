@@ -16,10 +16,12 @@
  * - **a release** (`--release v0.1.0`): that tag's app, checked out and installed beside the
  *   repo, in the same rounds: every figure of the app against it, which must not regress.
  *
- * Every ratio is taken within a round (the runs of a round go back to back, in an order that
- * rotates by round) and the median over rounds reported, which cancels most of a shared
- * machine's drift.
+ * Every ratio is taken within a round and the median over rounds reported. Within a round the
+ * runs of a group take turns in slices (the order reversed every turn), so a slow spell of a
+ * shared machine falls on all of them alike rather than on one run.
  */
+import fs from 'node:fs'
+import path from 'node:path'
 import {
   idleMemory,
   mcpCalls,
@@ -50,13 +52,26 @@ export interface FloorOptions {
   readonly storage: BenchStorage
   /** A release to run in the same rounds: its tag, and the checkout its app is built from. */
   readonly release?: { readonly tag: string; readonly root: string }
+  /** Sessions set up per round by the setup rows (default {@link SETUP}). */
+  readonly setupSessions?: number
+  /** Parts each run of a round is cut into, taking turns (default {@link SLICES}). */
+  readonly slices?: number
   readonly log: (line: string) => void
 }
 
 const SESSIONS = 8
 const PER_SESSION = 500
 const CONCURRENCY = 16
-const SETUP = 300
+/**
+ * Parts each run of a round is cut into, taking turns with the other runs of its group: on a
+ * shared VM a slow spell of a few seconds otherwise lands on one run and not the next.
+ */
+const SLICES = 4
+/**
+ * Sessions set up per round, unless `--setup-sessions` says otherwise: at about 300 a second,
+ * fewer than this measure one noisy second (per-round ratios swung 0.74–1.02× at 300).
+ */
+const SETUP = 1500
 /** Sessions set up (and not counted) before the idle measurement, to warm the process up. */
 const IDLE_WARMUP = 200
 
@@ -67,11 +82,16 @@ const OBJECTS = {
   HANDLE_OWNER_DO: 'HandleOwnerDO',
   REQUEST_STATE_DO: 'RequestStateDO',
 }
-/** The objects of v0.1.0, the release the bench compares with (it has no quota or state objects). */
-const RELEASE_OBJECTS = {
-  SESSION_DO: 'SessionDO',
-  RESOURCE_HUB: 'ResourceHub',
-  HANDLE_DO: 'HandleDO',
+/**
+ * The objects a release's `wrangler.toml` binds (name → class), so any tagged commit can run in
+ * the rounds (v0.1.0 had no quota or state objects).
+ */
+function releaseObjects(root: string): Record<string, string> {
+  const toml = fs.readFileSync(path.join(root, 'wrangler.toml'), 'utf8')
+  const bindings = toml.matchAll(
+    /\[\[durable_objects\.bindings\]\]\s*name\s*=\s*"(\w+)"\s*class_name\s*=\s*"(\w+)"/g,
+  )
+  return Object.fromEntries([...bindings].map(([, name, className]) => [name!, className!]))
 }
 const APP: WorkerSpec = {
   name: 'app',
@@ -124,12 +144,36 @@ const APP_OAUTH_UNCACHED: WorkerSpec = {
 }
 
 /** One load run, with the CPU workerd's main thread (all JavaScript) spent per call. */
-type Run = RunResult & { readonly cpuUsPerCall: number }
+type Run = RunResult & { readonly cpuUsPerCall: number; readonly cpuMs: number }
 
-async function withCpu(worker: RunningWorker, load: () => Promise<RunResult>): Promise<Run> {
-  const before = worker.mainThreadCpuMs()
-  const result = await load()
-  return { ...result, cpuUsPerCall: ((worker.mainThreadCpuMs() - before) * 1000) / result.calls }
+/**
+ * Runs `load` and adds workerd's main-thread CPU per call, counted from when the load's timed
+ * part starts (`timing`, when it calls it: sessions it opens first don't count) to its end.
+ */
+async function withCpu(
+  worker: RunningWorker,
+  load: (timing: () => void) => Promise<RunResult>,
+): Promise<Run> {
+  let before = worker.mainThreadCpuMs()
+  const result = await load(() => {
+    before = worker.mainThreadCpuMs()
+  })
+  const cpuMs = worker.mainThreadCpuMs() - before
+  return { ...result, cpuUsPerCall: (cpuMs * 1000) / result.calls, cpuMs }
+}
+
+/** The slices of one job in one round, as one run: their calls, time and CPU added up. */
+function combined(slices: readonly Run[]): Run {
+  const calls = slices.reduce((n, r) => n + r.calls, 0)
+  const cpuMs = slices.reduce((n, r) => n + r.cpuMs, 0)
+  return {
+    calls,
+    errors: slices.reduce((n, r) => n + r.errors, 0),
+    seconds: slices.reduce((n, r) => n + r.seconds, 0),
+    latencies: slices.flatMap((r) => r.latencies),
+    cpuMs,
+    cpuUsPerCall: (cpuMs * 1000) / calls,
+  }
 }
 
 function median(values: number[]): number {
@@ -187,6 +231,8 @@ export async function floors(options: FloorOptions): Promise<{
   table: string
 }> {
   const { log, rounds, storage } = options
+  const setupSessions = options.setupSessions ?? SETUP
+  const slices = options.slices ?? SLICES
   const included = (group: string) =>
     options.only === undefined ||
     options.only.some((only) => group === only || group.startsWith(`${only}-`))
@@ -207,7 +253,7 @@ export async function floors(options: FloorOptions): Promise<{
   const releaseApp: WorkerSpec | undefined =
     release === undefined
       ? undefined
-      : { ...APP, name: release.tag, root: release.root, objects: RELEASE_OBJECTS }
+      : { ...APP, name: release.tag, root: release.root, objects: releaseObjects(release.root) }
   const workers = {
     app: lazy(APP),
     logged: lazy(APP_LOGGED),
@@ -237,56 +283,81 @@ export async function floors(options: FloorOptions): Promise<{
     return { authorization: `Bearer ${await token}` }
   }
   type Lazy = () => Promise<RunningWorker>
+  /** One job: runs `1 / slices` of its load. */
+  type Job = (slices: number) => Promise<Run>
   const t = (worker: RunningWorker, kind: Target['kind'] = 'baseline'): Target => ({ kind, worker })
-  const mcp = (w: Lazy) => async () => {
-    const worker = await w()
-    return withCpu(worker, () => mcpCalls(t(worker), SESSIONS, PER_SESSION, CONCURRENCY))
-  }
-  const sse = (w: Lazy) => async () => {
-    const worker = await w()
-    return withCpu(worker, () => sseCalls(worker, SESSIONS, PER_SESSION, CONCURRENCY))
-  }
-  const setup =
-    (w: Lazy, kind: Target['kind'] = 'baseline') =>
-    async () => {
+  const part = (n: number, slices: number) => Math.max(1, Math.round(n / slices))
+  const mcp =
+    (w: Lazy): Job =>
+    async (slices) => {
       const worker = await w()
-      return withCpu(worker, () => sessionSetup(t(worker, kind), SETUP, CONCURRENCY))
+      return withCpu(worker, (timing) =>
+        mcpCalls(t(worker), SESSIONS, part(PER_SESSION, slices), CONCURRENCY, timing),
+      )
     }
-  const modern = (w: Lazy) => async () => {
-    const worker = await w()
-    return withCpu(worker, () => modernCalls(worker, SESSIONS * PER_SESSION, CONCURRENCY))
-  }
-  const authMcp = (w: Lazy, oauth: boolean) => async () => {
-    const worker = await w()
-    const target: Target = { kind: 'app', worker, headers: await authOf(worker, oauth) }
-    return withCpu(worker, () => mcpCalls(target, SESSIONS, PER_SESSION, CONCURRENCY))
-  }
-  const authModern = (w: Lazy, oauth: boolean) => async () => {
-    const worker = await w()
-    const headers = await authOf(worker, oauth)
-    return withCpu(worker, () => modernCalls(worker, SESSIONS * PER_SESSION, CONCURRENCY, headers))
-  }
+  const sse =
+    (w: Lazy): Job =>
+    async (slices) => {
+      const worker = await w()
+      return withCpu(worker, (timing) =>
+        sseCalls(worker, SESSIONS, part(PER_SESSION, slices), CONCURRENCY, timing),
+      )
+    }
+  const setup =
+    (w: Lazy, kind: Target['kind'] = 'baseline'): Job =>
+    async (slices) => {
+      const worker = await w()
+      return withCpu(worker, () =>
+        sessionSetup(t(worker, kind), part(setupSessions, slices), CONCURRENCY),
+      )
+    }
+  const modern =
+    (w: Lazy): Job =>
+    async (slices) => {
+      const worker = await w()
+      return withCpu(worker, () =>
+        modernCalls(worker, part(SESSIONS * PER_SESSION, slices), CONCURRENCY),
+      )
+    }
+  const authMcp =
+    (w: Lazy, oauth: boolean): Job =>
+    async (slices) => {
+      const worker = await w()
+      const target: Target = { kind: 'app', worker, headers: await authOf(worker, oauth) }
+      return withCpu(worker, (timing) =>
+        mcpCalls(target, SESSIONS, part(PER_SESSION, slices), CONCURRENCY, timing),
+      )
+    }
+  const authModern =
+    (w: Lazy, oauth: boolean): Job =>
+    async (slices) => {
+      const worker = await w()
+      const headers = await authOf(worker, oauth)
+      return withCpu(worker, () =>
+        modernCalls(worker, part(SESSIONS * PER_SESSION, slices), CONCURRENCY, headers),
+      )
+    }
   const { release: rel, releaseModern: relModern } = workers
-  const allJobs: Array<[string, () => Promise<Run>]> = [
+  const allJobs: Array<[string, Job]> = [
     ['mcp:app', mcp(workers.app)],
     ['mcp:logged', mcp(workers.logged)],
     ['mcp:floor', mcp(workers.floor)],
     ['mcp:floor2', mcp(workers.floor2)],
     ['mcp:base', mcp(workers.base)],
-    ...(rel ? [['mcp:release', mcp(rel)] as [string, () => Promise<Run>]] : []),
+    ...(rel ? [['mcp:release', mcp(rel)] as [string, Job]] : []),
     ['sse:app', sse(workers.app)],
     // The floors have no /sse: their /mcp runs beside the app's /sse run are the reference.
     ['sse:floor', mcp(workers.floor)],
     ['sse:floor2', mcp(workers.floor2)],
-    ...(rel ? [['sse:release', sse(rel)] as [string, () => Promise<Run>]] : []),
+    ...(rel ? [['sse:release', sse(rel)] as [string, Job]] : []),
     ['setup:app', setup(workers.app, 'app')],
     ['setup:floor', setup(workers.floor)],
     ['setup:floor2', setup(workers.floor2)],
     ['setup:base', setup(workers.base)],
-    ...(rel ? [['setup:release', setup(rel, 'app')] as [string, () => Promise<Run>]] : []),
+    ...(rel ? [['setup:release', setup(rel, 'app')] as [string, Job]] : []),
     ['modern:app', modern(workers.modern)],
     ['modern:v2', modern(workers.v2)],
-    ...(relModern ? [['modern:release', modern(relModern)] as [string, () => Promise<Run>]] : []),
+    ...(relModern ? [['modern:release', modern(relModern)] as [string, Job]] : []),
     // The auth rows: the app behind its own OAuth server (`app`), against the same app behind
     // static bearer tokens (`floor`), and with its token cache off (`uncached`).
     ['auth:app', authMcp(workers.oauth, true)],
@@ -302,15 +373,17 @@ export async function floors(options: FloorOptions): Promise<{
     // Round 0 warms every worker up (JIT, caches) and is dropped.
     for (let round = 0; round <= rounds; round++) {
       log(round === 0 ? 'warming up…' : `round ${round}/${rounds}…`)
-      // Pairs stay side by side; which of a pair goes first alternates by round.
+      // A group's runs stay side by side, each cut in `slices` parts that take turns (the order
+      // reversed every turn), so a slow spell of the machine falls on all of them alike.
       for (let group = 0; group < jobs.length; ) {
         const prefix = jobs[group]![0].split(':')[0]
         const members = jobs.filter(([name]) => name.startsWith(`${prefix}:`))
-        const ordered = round % 2 === 0 ? members : [...members].reverse()
-        for (const [name, run] of ordered) {
-          const result = await run()
-          if (round > 0) series[name]!.push(result)
+        const parts = new Map<string, Run[]>(members.map(([name]) => [name, []]))
+        for (let turn = 0; turn < slices; turn++) {
+          const ordered = (round * slices + turn) % 2 === 0 ? members : [...members].reverse()
+          for (const [name, run] of ordered) parts.get(name)!.push(await run(slices))
         }
+        if (round > 0) for (const [name, runs] of parts) series[name]!.push(combined(runs))
         group += members.length
       }
     }
@@ -523,6 +596,6 @@ export async function floors(options: FloorOptions): Promise<{
     release === undefined
       ? ''
       : ` ${release.tag} runs in the same rounds (its own checkout and packages); against it no figure may lose more than ${Math.round((1 - RELEASE_FLOOR) * 100)}% (a rate ≥ ${RELEASE_FLOOR}×, a time or CPU ≤ ${(1 / RELEASE_FLOOR).toFixed(2)}×).`
-  const table = `${lines.join('\n')}\n\n${SESSIONS} sessions × ${PER_SESSION} calls at concurrency ${CONCURRENCY}; ${SETUP} sessions set up; ${options.idle} idle; median of ${rounds} interleaved rounds (ratios taken within each round, against whichever SDK floor was faster in that round; the 2026-07-28 rows' floor is bare SDK v2); the app runs with LOG_LEVEL=silent unless the row says otherwise; CPU is workerd's main thread, which runs all JavaScript; the objects' SQLite files are ${storageNote(storage)}.${releaseNote}\n`
+  const table = `${lines.join('\n')}\n\n${SESSIONS} sessions × ${PER_SESSION} calls at concurrency ${CONCURRENCY}; ${setupSessions} sessions set up; ${options.idle} idle; median of ${rounds} interleaved rounds (ratios taken within each round, against whichever SDK floor was faster in that round; the 2026-07-28 rows' floor is bare SDK v2); the app runs with LOG_LEVEL=silent unless the row says otherwise; CPU is workerd's main thread, which runs all JavaScript; the objects' SQLite files are ${storageNote(storage)}.${releaseNote}\n`
   return { ok: rows.every((r) => r.ok && r.releaseOk !== false), rows, table }
 }

@@ -148,12 +148,16 @@ async function callOnce(target: Target, sessionId: string, id: number): Promise<
   return res.status === 200 && isEcho(body, id, text)
 }
 
-/** S sessions × K echo calls at concurrency C, over POST /mcp. */
+/**
+ * S sessions × K echo calls at concurrency C, over POST /mcp. `timing` is called when the
+ * sessions are open and the timed calls start.
+ */
 export async function mcpCalls(
   target: Target,
   sessions: number,
   perSession: number,
   concurrency: number,
+  timing: () => void = () => undefined,
 ): Promise<RunResult> {
   const ids = await Promise.all(Array.from({ length: sessions }, () => openSession(target)))
   const latencies: number[] = []
@@ -166,6 +170,7 @@ export async function mcpCalls(
     latencies.push(performance.now() - start)
     if (!ok) errors++
   })
+  timing()
   const start = performance.now()
   await pool(tasks, concurrency)
   return { calls: tasks.length, errors, seconds: (performance.now() - start) / 1000, latencies }
@@ -245,12 +250,16 @@ class LegacySession {
   }
 }
 
-/** S legacy sessions × K echo calls at concurrency C: POST /messages, reply on the stream. */
+/**
+ * S legacy sessions × K echo calls at concurrency C: POST /messages, reply on the stream.
+ * `timing` is called when the sessions are open and the timed calls start.
+ */
 export async function sseCalls(
   worker: RunningWorker,
   sessions: number,
   perSession: number,
   concurrency: number,
+  timing: () => void = () => undefined,
 ): Promise<RunResult> {
   const open = Array.from({ length: sessions }, () => new LegacySession())
   await Promise.all(open.map((s) => s.open(worker.baseUrl)))
@@ -267,6 +276,7 @@ export async function sseCalls(
     latencies.push(performance.now() - start)
     if (!isEcho(body, id, text)) errors++
   })
+  timing()
   const start = performance.now()
   await pool(tasks, concurrency)
   const seconds = (performance.now() - start) / 1000

@@ -6,7 +6,9 @@
  * one table with each figure as a ratio to its floor and the target it must meet; `--json`
  * prints it for machines.
  * Options: `--idle N` (idle sessions held, default 1000), `--rounds N` (default 5), `--verbose`
- * (each round's figures too), `--only mcp,sse,setup,modern,idle` (those groups of the table only),
+ * (each round's figures too), `--setup-sessions N` (sessions set up per round by the setup rows,
+ * default 1500), `--slices N` (parts each run of a round is cut into, taking
+ * turns with the other runs of its group; default 4), `--only mcp,sse,setup,modern,idle` (those groups of the table only),
  * `--storage memory|disk` (where the objects' SQLite files live, default memory: see
  * `workerd.ts`), `--release v0.1.0` (that tag's app in the same rounds, checked out and
  * installed beside the repo by `test/e2e/release-checkout.ts`; no figure may lose more than 5%
@@ -30,6 +32,8 @@ const json = args.includes('--json')
 const verbose = args.includes('--verbose')
 const IDLE = option('--idle', 1_000)
 const ROUNDS = option('--rounds', 5)
+const SETUP_SESSIONS = option('--setup-sessions', 1_500)
+const SLICES = option('--slices', 4)
 const onlyAt = args.indexOf('--only')
 const ONLY = onlyAt === -1 ? undefined : (args[onlyAt + 1] ?? '').split(',')
 const releaseAt = args.indexOf('--release')
@@ -53,6 +57,8 @@ async function main(): Promise<void> {
   const floor = await floors({
     rounds: ROUNDS,
     idle: IDLE,
+    setupSessions: SETUP_SESSIONS,
+    slices: SLICES,
     verbose,
     only: ONLY,
     storage,
