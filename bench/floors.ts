@@ -69,7 +69,8 @@ const CONCURRENCY = 16
 const SLICES = 4
 /**
  * Sessions set up per round, unless `--setup-sessions` says otherwise: at about 300 a second,
- * fewer than this measure one noisy second (per-round ratios swung 0.74–1.02× at 300).
+ * 300 sessions measured one second of work, and the setup ratio's median moved by a quarter
+ * from one run to the next.
  */
 const SETUP = 1500
 /** Sessions set up (and not counted) before the idle measurement, to warm the process up. */
