@@ -2,7 +2,7 @@
  * Raw HTTP+SSE helpers: open `/sse`, read its endpoint, POST to `/messages`.
  */
 import { expect } from 'vitest'
-import { fetchApp } from './requests'
+import { fetchApp, MSG } from './requests'
 import { parseSSE, type SSEEvent } from './sse'
 
 /** An open `/sse` stream that a test reads event by event. */
@@ -144,4 +144,13 @@ export function postMessage(
     headers: { 'content-type': 'application/json', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   })
+}
+
+/** Starts a legacy session and completes the handshake on it (2024-11-05). */
+export async function initializedLegacy() {
+  const session = await startLegacy()
+  expect((await postMessage(session.sessionId, MSG.initialize('2024-11-05'))).status).toBe(202)
+  await session.stream.nextMessage()
+  expect((await postMessage(session.sessionId, MSG.initialized)).status).toBe(202)
+  return session
 }

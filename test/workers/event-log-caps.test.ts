@@ -11,7 +11,12 @@ import { cappedEventLog } from '../../durable/session/event-log/log-caps'
 import { replayGap, resumePoint } from '../../durable/session/event-log/replay'
 import { fetchApp, MSG, openSession, postMcp } from '../helpers/requests'
 import { freshObject, sessionObject } from '../helpers/session-storage'
-import { type LegacyStream, openLegacy, postMessage, startLegacy } from '../helpers/sse-transport'
+import {
+  initializedLegacy,
+  type LegacyStream,
+  openLegacy,
+  postMessage,
+} from '../helpers/sse-transport'
 
 /** What the log's table holds: its events, their `bytes` column, and their real UTF-8 size. */
 function stored(sql: SqlStorage) {
@@ -131,15 +136,6 @@ describe('the event log byte cap', () => {
     })
   })
 })
-
-/** Starts a legacy session and completes the handshake on it. */
-async function initializedLegacy() {
-  const session = await startLegacy()
-  expect((await postMessage(session.sessionId, MSG.initialize('2024-11-05'))).status).toBe(202)
-  await session.stream.nextMessage()
-  expect((await postMessage(session.sessionId, MSG.initialized)).status).toBe(202)
-  return session
-}
 
 /** The session's event log table and its database, as its object stores them. */
 function sessionStorage(sessionId: string) {

@@ -10,7 +10,13 @@ import { createApp } from '../../routes/app'
 import { server } from '../fixtures/app/server'
 import { BASE, expectRpcError, fetchApp, MSG, openSession, postMcp } from '../helpers/requests'
 import { storedEntries } from '../helpers/session-storage'
-import { LegacyStream, openLegacy, postMessage, startLegacy } from '../helpers/sse-transport'
+import {
+  initializedLegacy,
+  LegacyStream,
+  openLegacy,
+  postMessage,
+  startLegacy,
+} from '../helpers/sse-transport'
 
 /** Keepalive interval the tests run with (vitest.config.ts). */
 const KEEPALIVE_MS = 150
@@ -19,15 +25,6 @@ const KEEPALIVE_MS = 150
 async function drop(stream: LegacyStream): Promise<void> {
   await stream.cancel()
   await new Promise((resolve) => setTimeout(resolve, 3 * KEEPALIVE_MS))
-}
-
-/** Starts a legacy session and completes the handshake on it. */
-async function initializedLegacy() {
-  const session = await startLegacy()
-  expect((await postMessage(session.sessionId, MSG.initialize('2024-11-05'))).status).toBe(202)
-  await session.stream.nextMessage()
-  expect((await postMessage(session.sessionId, MSG.initialized)).status).toBe(202)
-  return session
 }
 
 describe('GET /sse', () => {
